@@ -1,0 +1,274 @@
+//! Sign-up, log-in, log-out, sessions and API tokens.
+
+use crate::secrets::{dummy_hash, hash_password, new_token, token_hash, verify_password};
+use crate::{App, AppError};
+use stoa_domain::account::{Email, Password, Role, Username};
+use stoa_domain::policy::Actor;
+use stoa_store::users::{NewSession, NewUser, UserRow};
+use stoa_store::StoreError;
+
+/// What a sign-up form or API call provides, unparsed.
+#[derive(Debug, Clone, Default)]
+pub struct SignupInput {
+    /// Wanted username.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Client address, for rate limiting.
+    pub ip: String,
+}
+
+/// The result of a sign-up or log-in: the user and a fresh secret.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    /// The user.
+    pub user: AuthUser,
+    /// The new secret (an API token or a session cookie value), shown once and never stored.
+    pub secret: String,
+}
+
+/// What a log-in provides.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    /// Username or e-mail.
+    pub login: String,
+    /// Password.
+    pub password: String,
+    /// Client address, for rate limiting.
+    pub ip: String,
+    /// Client software, shown in the session list.
+    pub user_agent: String,
+}
+
+/// An authenticated user, as every use case receives the actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthUser {
+    /// Id.
+    pub id: i64,
+    /// Display username.
+    pub username: String,
+    /// E-mail (absent for imported profiles).
+    pub email: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Reputation.
+    pub reputation: i64,
+    /// Join time.
+    pub created_at: i64,
+    /// End of the current suspension.
+    pub suspended_until: Option<i64>,
+}
+
+impl AuthUser {
+    fn from_row(r: UserRow) -> Result<Self, AppError> {
+        let role = Role::parse(&r.role).map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok(AuthUser {
+            id: r.id,
+            username: r.username,
+            email: r.email,
+            role,
+            reputation: r.reputation,
+            created_at: r.created_at,
+            suspended_until: r.suspended_until,
+        })
+    }
+
+    /// The user as the permission policy sees them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id,
+            role: self.role,
+            reputation: self.reputation,
+            suspended: self.suspended_until.is_some_and(|t| t > stoa_store::now()),
+        }
+    }
+}
+
+const API_TOKEN_PREFIX: &str = "stoa_pat_";
+const SESSION_PREFIX: &str = "stoa_s_";
+
+impl App {
+    /// Creates an account with role `member` and returns it with a new API token.
+    #[tracing::instrument(skip_all, fields(ip = %input.ip))]
+    pub async fn sign_up_with_token(&self, input: SignupInput) -> Result<Signup, AppError> {
+        let user = self.sign_up(&input, Role::Member).await?;
+        let secret = self.issue_api_token(user.id, "sign-up").await?;
+        Ok(Signup { user, secret })
+    }
+
+    /// Creates an account with role `member` and opens a browser session for it.
+    pub async fn sign_up_with_session(&self, input: SignupInput, user_agent: &str) -> Result<Signup, AppError> {
+        let user = self.sign_up(&input, Role::Member).await?;
+        let secret = self.open_session(user.id, &input.ip, user_agent).await?;
+        Ok(Signup { user, secret })
+    }
+
+    /// Creates an account with any role (operators only: the CLI and admin pages).
+    pub async fn create_user(&self, input: SignupInput, role: Role) -> Result<AuthUser, AppError> {
+        self.sign_up(&input, role).await
+    }
+
+    async fn sign_up(&self, input: &SignupInput, role: Role) -> Result<AuthUser, AppError> {
+        let username = Username::parse(&input.username)?;
+        let email = Email::parse(&input.email)?;
+        let password = Password::parse(&input.password)?;
+        if !input.ip.is_empty() {
+            self.check_and_hit(&format!("signup:ip:{}", input.ip), self.settings().limits.signup_per_ip)
+                .await?;
+        }
+        let pw = password.expose().to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| AppError::Internal(Box::new(e)))?
+            .map_err(|e| AppError::Internal(e.to_string().into()))?;
+        let now = stoa_store::now();
+        let id = self
+            .store()
+            .insert_user(&NewUser {
+                username: username.as_str(),
+                username_key: &username.key(),
+                email: email.as_str(),
+                email_key: &email.key(),
+                password_hash: &hash,
+                role: role.as_str(),
+                now,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(c) if c == "email" => AppError::Conflict {
+                    code: "email_taken",
+                    message: "An account with that e-mail address already exists. Try logging in.".into(),
+                },
+                StoreError::Conflict(_) => AppError::Conflict {
+                    code: "username_taken",
+                    message: format!("The username {username} is taken. Please choose another."),
+                },
+                other => other.into(),
+            })?;
+        tracing::info!(user.id = id, user.role = role.as_str(), "account created");
+        Ok(AuthUser {
+            id,
+            username: username.as_str().to_string(),
+            email: Some(email.as_str().to_string()),
+            role,
+            reputation: 1,
+            created_at: now,
+            suspended_until: None,
+        })
+    }
+
+    /// Checks credentials, with limits per IP and per account, and returns the user.
+    #[tracing::instrument(skip_all, fields(ip = %c.ip))]
+    async fn check_credentials(&self, c: &Credentials) -> Result<AuthUser, AppError> {
+        let login = c.login.trim();
+        if login.is_empty() {
+            return Err(AppError::invalid("missing_login", "login", "Please enter your username or e-mail."));
+        }
+        if c.password.is_empty() {
+            return Err(AppError::invalid("missing_password", "password", "Please enter your password."));
+        }
+        if login.len() > 254 || c.password.len() > Password::MAX_LEN {
+            return Err(AppError::Unauthenticated("Wrong username or password."));
+        }
+        let limits = self.settings().limits;
+        self.check_and_hit(&format!("login:ip:{}", c.ip), limits.login_per_ip).await?;
+        let key = login.to_lowercase();
+        let account_key = format!("login:account:{key}");
+        self.check_only(&account_key, limits.login_failures_per_account).await?;
+        let row = self.store().user_by_login(&key).await?;
+        let phc = row
+            .as_ref()
+            .and_then(|r| r.password_hash.clone())
+            .unwrap_or_else(|| dummy_hash().to_string());
+        let pw = c.password.clone();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+            .await
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
+        match row {
+            Some(r) if ok && r.password_hash.is_some() => AuthUser::from_row(r),
+            _ => {
+                self.hit(&account_key, limits.login_failures_per_account).await?;
+                tracing::info!("failed log-in");
+                Err(AppError::Unauthenticated("Wrong username or password."))
+            }
+        }
+    }
+
+    /// Logs in through the API: returns the user and a new API token.
+    pub async fn log_in_with_token(&self, c: Credentials) -> Result<Signup, AppError> {
+        let user = self.check_credentials(&c).await?;
+        let secret = self.issue_api_token(user.id, "log-in").await?;
+        Ok(Signup { user, secret })
+    }
+
+    /// Logs in through a form: returns the user and a new session cookie value.
+    pub async fn log_in_with_session(&self, c: Credentials) -> Result<Signup, AppError> {
+        let user = self.check_credentials(&c).await?;
+        let secret = self.open_session(user.id, &c.ip, &c.user_agent).await?;
+        Ok(Signup { user, secret })
+    }
+
+    async fn open_session(&self, user_id: i64, ip: &str, user_agent: &str) -> Result<String, AppError> {
+        let secret = new_token(SESSION_PREFIX);
+        let now = stoa_store::now();
+        let ua: String = user_agent.chars().take(200).collect();
+        self.store()
+            .insert_session(&NewSession {
+                token_hash: &token_hash(&secret),
+                user_id,
+                now,
+                expires_at: now + self.settings().session_ttl_secs,
+                ip,
+                user_agent: &ua,
+            })
+            .await?;
+        Ok(secret)
+    }
+
+    async fn issue_api_token(&self, user_id: i64, name: &str) -> Result<String, AppError> {
+        let secret = new_token(API_TOKEN_PREFIX);
+        self.store()
+            .insert_api_token(user_id, name, &token_hash(&secret), "read write", stoa_store::now())
+            .await?;
+        Ok(secret)
+    }
+
+    /// The user behind a session cookie, if it is live.
+    pub async fn user_by_session(&self, cookie: &str) -> Result<Option<AuthUser>, AppError> {
+        if !cookie.starts_with(SESSION_PREFIX) || cookie.len() > 128 {
+            return Ok(None);
+        }
+        match self.store().user_by_session(&token_hash(cookie), stoa_store::now()).await? {
+            Some(r) => Ok(Some(AuthUser::from_row(r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The user behind a bearer token; an unknown, revoked or malformed token is an error.
+    pub async fn user_by_token(&self, token: &str) -> Result<AuthUser, AppError> {
+        let invalid = AppError::Unauthenticated("The access token is invalid, expired or revoked.");
+        if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 128 {
+            return Err(invalid);
+        }
+        match self.store().user_by_api_token(&token_hash(token), stoa_store::now()).await? {
+            Some((r, _scopes)) => AuthUser::from_row(r),
+            None => Err(invalid),
+        }
+    }
+
+    /// Ends a browser session.
+    pub async fn log_out(&self, cookie: &str) -> Result<(), AppError> {
+        self.store().delete_session(&token_hash(cookie)).await?;
+        Ok(())
+    }
+
+    /// Loads a user by id.
+    pub async fn user(&self, id: i64) -> Result<AuthUser, AppError> {
+        match self.store().user_by_id(id).await? {
+            Some(r) => AuthUser::from_row(r),
+            None => Err(AppError::NotFound("user")),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Stoa's use cases. Each public function is one thing a person does: it loads what it needs,
+//! decides with `stoa_domain`, writes with `stoa_store`, and knows nothing of HTTP or HTML.
+
+mod accounts;
+mod error;
+mod rate_limit;
+mod secrets;
+
+pub use secrets::{constant_time_eq, new_token};
+
+pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
+pub use error::AppError;
+pub use rate_limit::{Limit, Limits};
+pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
+
+/// Settings the use cases need; part of the binary's configuration.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// How long a browser session lasts without use, in seconds.
+    pub session_ttl_secs: i64,
+    /// Rate limits on sensitive actions.
+    pub limits: Limits,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            session_ttl_secs: 30 * 24 * 3600,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The application: the store plus settings. Cheap to clone; shared by every request.
+#[derive(Clone, Debug)]
+pub struct App {
+    store: Store,
+    settings: AppSettings,
+}
+
+impl App {
+    /// Wraps an open, migrated store.
+    pub fn new(store: Store, settings: AppSettings) -> Self {
+        App { store, settings }
+    }
+
+    /// The store, for health checks and metrics.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &AppSettings {
+        &self.settings
+    }
+
+    /// Housekeeping that keeps tables small: expired sessions and old rate-limit windows.
+    pub async fn purge_expired(&self) -> Result<(), AppError> {
+        let now = stoa_store::now();
+        self.store.purge_expired_sessions(now).await?;
+        self.store.purge_rate_limits(now - 24 * 3600).await?;
+        Ok(())
+    }
+}

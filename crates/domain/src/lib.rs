@@ -1,0 +1,7 @@
+//! Stoa's domain: types that cannot hold invalid values, permission policy and pure rules. No I/O.
+
+pub mod account;
+pub mod policy;
+pub mod search;
+pub mod spam;
+pub mod time;

@@ -1,0 +1,4 @@
+//! Offline quality benchmarks behind `stoa eval`: pure computations over files, no database.
+
+pub mod semeval;
+pub mod spam;

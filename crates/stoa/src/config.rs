@@ -1,0 +1,312 @@
+//! One typed configuration: defaults, then an optional TOML file, then `STOA_…` environment
+//! variables, then command-line flags.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// Everything an operator can set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: String,
+    /// `sqlite://FILE` or `postgres://…`.
+    pub database_url: Secret,
+    /// Most database connections per process.
+    pub max_connections: u32,
+    /// The community's name.
+    pub site_name: String,
+    /// Licence of contributed content.
+    pub content_license: String,
+    /// Mark cookies `Secure` (set when serving over TLS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` (only behind your own reverse proxy).
+    pub trust_proxy: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Days a browser session lasts.
+    pub session_days: i64,
+    /// Rate limits.
+    pub rate_limits: RateLimits,
+}
+
+/// Rate limits, each `{ max, window_secs }`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    /// Log-in attempts per client address.
+    pub login_per_ip: LimitConfig,
+    /// Failed log-ins per account.
+    pub login_failures_per_account: LimitConfig,
+    /// Sign-ups per client address.
+    pub signup_per_ip: LimitConfig,
+}
+
+/// At most `max` per `window_secs`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitConfig {
+    /// Allowed hits per window.
+    pub max: i64,
+    /// Window length.
+    pub window_secs: i64,
+}
+
+impl From<LimitConfig> for stoa_app::Limit {
+    fn from(l: LimitConfig) -> Self {
+        stoa_app::Limit { max: l.max, window_secs: l.window_secs }
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let d = stoa_app::Limits::default();
+        let c = |l: stoa_app::Limit| LimitConfig { max: l.max, window_secs: l.window_secs };
+        RateLimits {
+            login_per_ip: c(d.login_per_ip),
+            login_failures_per_account: c(d.login_failures_per_account),
+            signup_per_ip: c(d.signup_per_ip),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            database_url: Secret("sqlite://stoa.db".into()),
+            max_connections: 8,
+            site_name: "Stoa".into(),
+            content_license: "CC BY-SA 4.0".into(),
+            secure_cookies: false,
+            trust_proxy: false,
+            log_format: "text".into(),
+            session_days: 30,
+            rate_limits: RateLimits::default(),
+        }
+    }
+}
+
+/// A value that never appears in logs or debug output (database URLs carry passwords).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once("://") {
+            Some((scheme, rest)) if rest.contains('@') => write!(f, "{scheme}://***@{}", rest.rsplit('@').next().unwrap_or("")),
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("invalid config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("invalid setting {key}: {message}")]
+    Invalid {
+        /// The setting.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Values given on the command line (or their environment equivalents, which clap reads).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--addr` / `STOA_ADDR`.
+    pub addr: Option<String>,
+    /// `--database-url` / `STOA_DATABASE_URL`.
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Defaults, then `file`, then the environment, then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let mut cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: e.to_string() })?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        if let Some(a) = &overrides.addr {
+            cfg.addr = a.clone();
+        }
+        if let Some(u) = &overrides.database_url {
+            cfg.database_url = Secret(u.clone());
+        }
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = get("STOA_ADDR") {
+            self.addr = v;
+        }
+        if let Some(v) = get("STOA_DATABASE_URL") {
+            self.database_url = Secret(v);
+        }
+        if let Some(v) = get("STOA_SITE_NAME") {
+            self.site_name = v;
+        }
+        if let Some(v) = get("STOA_LOG_FORMAT") {
+            self.log_format = v;
+        }
+        if let Some(v) = get("STOA_SECURE_COOKIES") {
+            self.secure_cookies = parse_bool("STOA_SECURE_COOKIES", &v)?;
+        }
+        if let Some(v) = get("STOA_TRUST_PROXY") {
+            self.trust_proxy = parse_bool("STOA_TRUST_PROXY", &v)?;
+        }
+        if let Some(v) = get("STOA_MAX_CONNECTIONS") {
+            self.max_connections = v.parse().map_err(|_| ConfigError::Invalid {
+                key: "STOA_MAX_CONNECTIONS",
+                message: format!("{v:?} is not a whole number"),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.addr.parse::<std::net::SocketAddr>().is_err() && !self.addr.contains(':') {
+            return Err(ConfigError::Invalid { key: "addr", message: format!("{:?} is not HOST:PORT", self.addr) });
+        }
+        stoa_app::Backend::from_url(self.database_url.expose())
+            .map_err(|e| ConfigError::Invalid { key: "database_url", message: e.to_string() })?;
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid { key: "log_format", message: "must be \"text\" or \"json\"".into() });
+        }
+        if self.max_connections == 0 || self.session_days <= 0 {
+            return Err(ConfigError::Invalid {
+                key: "max_connections/session_days",
+                message: "must be positive".into(),
+            });
+        }
+        for (key, l) in [
+            ("rate_limits.login_per_ip", self.rate_limits.login_per_ip),
+            ("rate_limits.login_failures_per_account", self.rate_limits.login_failures_per_account),
+            ("rate_limits.signup_per_ip", self.rate_limits.signup_per_ip),
+        ] {
+            if l.max <= 0 || l.window_secs <= 0 {
+                return Err(ConfigError::Invalid { key, message: "max and window_secs must be positive".into() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings of the use-case layer.
+    pub fn app_settings(&self) -> stoa_app::AppSettings {
+        stoa_app::AppSettings {
+            session_ttl_secs: self.session_days * 86_400,
+            limits: stoa_app::Limits {
+                login_per_ip: self.rate_limits.login_per_ip.into(),
+                login_failures_per_account: self.rate_limits.login_failures_per_account.into(),
+                signup_per_ip: self.rate_limits.signup_per_ip.into(),
+            },
+        }
+    }
+
+    /// The settings of the web layer.
+    pub fn web_settings(&self) -> stoa_web::WebSettings {
+        stoa_web::WebSettings {
+            site_name: self.site_name.clone(),
+            content_license: self.content_license.clone(),
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+        }
+    }
+
+    /// The default configuration as a commented TOML file, for `stoa config default`.
+    pub fn default_toml() -> String {
+        let body = toml::to_string_pretty(&Config::default()).unwrap_or_default();
+        format!(
+            "# Stoa configuration. Every key is optional; environment variables (STOA_ADDR,\n\
+             # STOA_DATABASE_URL, STOA_SITE_NAME, STOA_LOG_FORMAT, STOA_SECURE_COOKIES,\n\
+             # STOA_TRUST_PROXY, STOA_MAX_CONNECTIONS) override the file, and flags override both.\n\n{body}"
+        )
+    }
+}
+
+fn parse_bool(key: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid { key, message: format!("{v:?} is not true or false") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layering() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("stoa.toml");
+        std::fs::write(&file, "addr = \"0.0.0.0:9000\"\nsite_name = \"Help\"\n[rate_limits.login_per_ip]\nmax = 3\nwindow_secs = 60\n").unwrap();
+        let cfg = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(cfg.site_name, "Help");
+        assert_eq!(cfg.rate_limits.login_per_ip.max, 3);
+        let mut cfg2 = cfg.clone();
+        cfg2.apply_env(|k| (k == "STOA_SITE_NAME").then(|| "Env".to_string())).unwrap();
+        assert_eq!(cfg2.site_name, "Env");
+        let cfg3 = Config::load(Some(&file), &Overrides { addr: Some("127.0.0.1:1".into()), database_url: None }).unwrap();
+        assert_eq!(cfg3.addr, "127.0.0.1:1");
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("stoa.toml");
+        std::fs::write(&file, "adress = \"x\"\n").unwrap();
+        assert!(matches!(Config::load(Some(&file), &Overrides::default()), Err(ConfigError::Parse { .. })));
+        let bad = Overrides { addr: None, database_url: Some("mysql://x".into()) };
+        assert!(matches!(Config::load(None, &bad), Err(ConfigError::Invalid { .. })));
+        assert!(Config::load(Some(&dir.path().join("missing.toml")), &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret("postgres://stoa:hunter2@db/stoa".into());
+        assert_eq!(format!("{s:?}"), "postgres://***@db/stoa");
+    }
+
+    #[test]
+    fn default_file_parses_back() {
+        let text = Config::default_toml();
+        let cfg: Config = toml::from_str(&text).unwrap();
+        assert_eq!(cfg.addr, "127.0.0.1:8080");
+    }
+}

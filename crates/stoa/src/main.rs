@@ -1,0 +1,187 @@
+//! `stoa`: the command line.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use stoa::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "stoa", version, about = "Stoa, a self-hosted community help center")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone, Default)]
+struct DbArgs {
+    /// Database URL: sqlite://FILE or postgres://USER:PASS@HOST/DB.
+    #[arg(long, env = "STOA_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// A TOML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (creates and migrates the database if needed).
+    Serve {
+        /// Address to listen on, HOST:PORT.
+        #[arg(long, env = "STOA_ADDR")]
+        addr: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create the database if needed and apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Administrative tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Render Markdown from standard input to the sanitised HTML Stoa would store.
+    Render {
+        /// Treat each input line as a document; print each result as a JSON string on its own line.
+        #[arg(long)]
+        lines: bool,
+    },
+    /// Offline quality benchmarks.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user with a role (password from STOA_PASSWORD or a prompt).
+    CreateUser {
+        /// Username.
+        #[arg(long)]
+        username: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// member, agent, moderator or admin.
+        #[arg(long, default_value = "member")]
+        role: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Train the spam classifier on labelled comments and report precision, recall, F1, accuracy.
+    Spam {
+        /// CSV files to train on (CONTENT, CLASS columns; 1 = spam).
+        #[arg(long, num_args = 1.., required = true)]
+        train: Vec<PathBuf>,
+        /// CSV files to test on.
+        #[arg(long, num_args = 1.., required = true)]
+        test: Vec<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the default configuration as TOML.
+    Default,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(db: &DbArgs, addr: Option<String>) -> Result<Config, String> {
+    Config::load(db.config.as_deref(), &Overrides { addr, database_url: db.database_url.clone() })
+        .map_err(|e| e.to_string())
+}
+
+/// Writes a command's result to standard output.
+fn say(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").map_err(|e| e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { addr, db } => {
+            let cfg = load(&db, addr)?;
+            init_logging(&cfg);
+            let running = stoa::server::start(&cfg).await.map_err(|e| e.to_string())?;
+            let stop = running.stopper();
+            tokio::spawn(async move {
+                stoa::server::shutdown_signal().await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                let _ = stop.send(true);
+            });
+            running.wait().await.map_err(|e| e.to_string())?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            let cfg = load(&db, None)?;
+            init_logging(&cfg);
+            say(&stoa::commands::migrate(&cfg).await.map_err(|e| e.to_string())?)
+        }
+        Command::Admin { command: AdminCommand::CreateUser { username, email, role, db } } => {
+            let cfg = load(&db, None)?;
+            init_logging(&cfg);
+            let password = match std::env::var("STOA_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password(format!("Password for {username}: ")).map_err(|e| e.to_string())?,
+            };
+            say(&stoa::commands::create_user(&cfg, &username, &email, &role, &password)
+                .await
+                .map_err(|e| e.to_string())?)
+        }
+        Command::Render { lines } => {
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            stoa::commands::render(lines, stdin, stdout).map_err(|e| e.to_string())
+        }
+        Command::Eval { command: EvalCommand::Spam { train, test, json } } => {
+            let m = stoa_eval::spam::run(&train, &test).map_err(|e| e.to_string())?;
+            say(stoa_eval::spam::format_report(&m, json).trim_end())
+        }
+        Command::Config { command: ConfigCommand::Default } => say(Config::default_toml().trim_end()),
+    }
+}
+
+fn init_logging(cfg: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("STOA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cfg.log_format == "json" {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}

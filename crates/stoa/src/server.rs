@@ -1,0 +1,135 @@
+//! Starting and stopping the server: bind first, then serve, so callers (and tests) learn the
+//! real port before the first request.
+
+use crate::config::Config;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use stoa_app::{App, Store, StoreOptions};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] stoa_store::StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A server that is accepting connections.
+pub struct Running {
+    /// The bound address (with the real port when 0 was asked).
+    pub addr: SocketAddr,
+    /// The application, for callers that want to act on it directly.
+    pub app: App,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, then returns.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let _ = self.stop.send(true);
+        self.wait().await
+    }
+
+    /// Waits until the server stops (after a shutdown signal).
+    pub async fn wait(self) -> std::io::Result<()> {
+        let result = match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(e)),
+        };
+        self.app.store().close().await;
+        result
+    }
+
+    /// A handle that stops the server when sent `true`.
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Opens the database (migrating it), binds the address and starts serving.
+pub async fn start(cfg: &Config) -> Result<Running, StartError> {
+    let store = Store::open(&StoreOptions {
+        url: cfg.database_url.expose().to_string(),
+        max_connections: cfg.max_connections,
+    })
+    .await?;
+    let app = App::new(store, cfg.app_settings());
+    start_with(app, cfg).await
+}
+
+/// Starts serving an already opened application.
+pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
+    let listener = tokio::net::TcpListener::bind(&cfg.addr)
+        .await
+        .map_err(|source| StartError::Bind { addr: cfg.addr.clone(), source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: cfg.addr.clone(), source })?;
+    let state = stoa_web::AppState {
+        app: app.clone(),
+        web: Arc::new(cfg.web_settings()),
+        metrics: Arc::new(stoa_web::metrics::Metrics::default()),
+    };
+    let (stop, mut stopped) = watch::channel(false);
+    let maintenance = spawn_maintenance(app.clone(), stop.subscribe());
+    let task = tokio::spawn(async move {
+        let served = stoa_web::serve(listener, state, async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .await;
+        maintenance.abort();
+        served
+    });
+    tracing::info!(addr = %addr, backend = app.store().backend().name(), "listening on http://{addr}");
+    Ok(Running { addr, app, stop, task })
+}
+
+/// Periodic housekeeping in the background; ends with the server.
+fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = app.purge_expired().await {
+                        tracing::warn!(error = %e, "housekeeping failed; will retry");
+                    }
+                }
+                _ = stop.changed() => break,
+            }
+        }
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,9 @@
+//! Stoa's integration tests: the real server on a random port, over HTTP, against a fresh SQLite
+//! file and (when `STOA_TEST_POSTGRES_URL` is set) a fresh PostgreSQL database per test.
+
+mod support;
+
+mod accounts_api;
+mod accounts_pages;
+mod ops;
+mod storage;

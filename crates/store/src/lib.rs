@@ -1,0 +1,220 @@
+//! Stoa's storage: one SQL dialect for SQLite and PostgreSQL through sqlx's `Any` driver, with the
+//! few backend-specific statements kept side by side. No business rules live here.
+
+mod error;
+mod migrate;
+pub mod rate_limit;
+pub mod users;
+
+pub use error::StoreError;
+pub use migrate::MIGRATIONS;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::BadUrl(
+                "database URLs start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+
+    /// The backend's name as used in logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Connection settings for a [`Store`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite://path` or `postgres://…`.
+    pub url: String,
+    /// Most connections the pool opens for reads (PostgreSQL uses it for writes too).
+    pub max_connections: u32,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    /// SQLite allows one writer; routing every write through one connection turns lock
+    /// contention into a queue instead of `SQLITE_BUSY` errors. On PostgreSQL it is `read`.
+    write: AnyPool,
+    backend: Backend,
+}
+
+/// Seconds since the Unix epoch, the only clock the store uses.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Connects (creating an SQLite file if needed) without migrating.
+    pub async fn connect(opts: &StoreOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(&opts.url)?;
+        match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url(&opts.url);
+                let connect = AnyConnectOptions::from_str(&url)
+                    .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                    .disable_statement_logging();
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(sqlite_pragmas)
+                    .connect_with(connect.clone())
+                    .await
+                    .map_err(StoreError::from)?;
+                write.execute("PRAGMA journal_mode = WAL").await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(5))
+                    .after_connect(sqlite_pragmas)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Store { read, write, backend })
+            }
+            Backend::Postgres => {
+                let connect = AnyConnectOptions::from_str(&opts.url)
+                    .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                    .disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(connect)
+                    .await?;
+                Ok(Store { read: pool.clone(), write: pool, backend })
+            }
+        }
+    }
+
+    /// Connects and applies every pending migration.
+    pub async fn open(opts: &StoreOptions) -> Result<Store, StoreError> {
+        let store = Store::connect(opts).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads.
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// The pool for writes and read-then-write transactions.
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+
+    /// Answers when the database does; used by `/healthz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Connections open and idle, for `/metrics`.
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats {
+            size: self.read.size(),
+            idle: self.read.num_idle() as u32,
+        }
+    }
+
+    /// Closes every connection; waits for those in use.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+type BoxFut<'c> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
+
+/// Per-connection SQLite settings; WAL itself persists in the file.
+fn sqlite_pragmas(
+    conn: &mut sqlx::AnyConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> BoxFut<'_> {
+    Box::pin(async move {
+        for pragma in [
+            "PRAGMA busy_timeout = 5000",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA temp_store = MEMORY",
+            "PRAGMA cache_size = -32000",
+        ] {
+            conn.execute(pragma).await?;
+        }
+        Ok(())
+    })
+}
+
+/// A snapshot of the read pool.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    /// Connections open.
+    pub size: u32,
+    /// Connections idle.
+    pub idle: u32,
+}
+
+/// Adds `mode=rwc` so that `sqlite://stoa.db` creates the file on first start.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert!(Backend::from_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn sqlite_url_creates_files() {
+        assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite://a.db?cache=shared"), "sqlite://a.db?cache=shared&mode=rwc");
+        assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+    }
+}

@@ -1,0 +1,122 @@
+//! Embedded, append-only migrations: one folder per backend, applied in order, each in a transaction.
+
+use crate::{now, Backend, Store, StoreError};
+use sqlx::{Executor, Row};
+
+/// A migration embedded in the binary.
+#[derive(Debug)]
+pub struct Migration {
+    /// Increasing version number.
+    pub version: i64,
+    /// Short name.
+    pub name: &'static str,
+    /// SQLite statements.
+    pub sqlite: &'static str,
+    /// PostgreSQL statements.
+    pub postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+/// Every migration, oldest first. Append only: a released migration never changes.
+pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+
+impl Store {
+    /// Applies the migrations the database lacks; refuses a database from a newer binary.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let pool = self.writer();
+        pool.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.version);
+        if let Some(&newest) = applied.last() {
+            if newest > known {
+                return Err(StoreError::TooNew(newest));
+            }
+        }
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let sql = match self.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            let mut tx = pool.begin().await?;
+            // One statement at a time: the Any driver's prepared path takes a single statement.
+            for stmt in split_statements(sql) {
+                tx.execute(stmt)
+                    .await
+                    .map_err(|source| StoreError::Migration { version: m.version, source })?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(migration.version = m.version, migration.name = m.name, "applied migration");
+        }
+        Ok(())
+    }
+
+    /// Table and column names of the current schema, for comparing the two backends.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND instr(m.name, '_fts') = 0
+                 ORDER BY 1, 2"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns
+                 WHERE table_schema = current_schema() ORDER BY 1, 2"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .collect()
+    }
+}
+
+/// Splits a migration file on semicolons that end a line; our migrations keep that convention.
+fn split_statements(sql: &str) -> impl Iterator<Item = &str> {
+    sql.split(";\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("--")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_line_ending_semicolons() {
+        let parts: Vec<_> = split_statements("-- c\nCREATE TABLE a (x TEXT);\n\nCREATE INDEX i ON a (x);\n").collect();
+        assert_eq!(parts.len(), 2);
+        assert!(parts[0].ends_with("(x TEXT)"));
+    }
+
+    #[test]
+    fn versions_increase() {
+        for w in MIGRATIONS.windows(2) {
+            assert!(w[0].version < w[1].version);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Users, their sessions and their API tokens. Secrets arrive here already hashed.
+
+use crate::{Store, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A stored user.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    /// Id.
+    pub id: i64,
+    /// Display form of the username.
+    pub username: String,
+    /// E-mail, absent for imported profiles.
+    pub email: Option<String>,
+    /// Argon2id PHC string, absent for imported profiles.
+    pub password_hash: Option<String>,
+    /// Stored role name.
+    pub role: String,
+    /// Reputation points.
+    pub reputation: i64,
+    /// Rendered "about me".
+    pub about_html: String,
+    /// When they joined.
+    pub created_at: i64,
+    /// Last request seen.
+    pub last_seen_at: i64,
+    /// End of a suspension, if any.
+    pub suspended_until: Option<i64>,
+    /// Site an imported profile came from.
+    pub source_site: Option<String>,
+}
+
+const USER_COLUMNS: &str = "id, username, email, password_hash, role, reputation, about_html, \
+     created_at, last_seen_at, suspended_until, source_site";
+
+fn user_from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        email: r.try_get(2)?,
+        password_hash: r.try_get(3)?,
+        role: r.try_get(4)?,
+        reputation: r.try_get(5)?,
+        about_html: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+        last_seen_at: r.try_get(8)?,
+        suspended_until: r.try_get(9)?,
+        source_site: r.try_get(10)?,
+    })
+}
+
+/// A user to insert.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Display form.
+    pub username: &'a str,
+    /// Case-folded unique form.
+    pub username_key: &'a str,
+    /// Normalised e-mail.
+    pub email: &'a str,
+    /// Case-folded unique e-mail.
+    pub email_key: &'a str,
+    /// Argon2id PHC string.
+    pub password_hash: &'a str,
+    /// Role name.
+    pub role: &'a str,
+    /// Creation time.
+    pub now: i64,
+}
+
+/// A new session or API token to store, by hash.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// SHA-256 of the cookie value.
+    pub token_hash: &'a str,
+    /// Owner.
+    pub user_id: i64,
+    /// Creation time.
+    pub now: i64,
+    /// Expiry.
+    pub expires_at: i64,
+    /// Client address, for the user's session list.
+    pub ip: &'a str,
+    /// Client software, for the user's session list.
+    pub user_agent: &'a str,
+}
+
+impl Store {
+    /// Inserts a user; a taken username or e-mail is a [`StoreError::Conflict`] naming the column.
+    pub async fn insert_user(&self, u: &NewUser<'_>) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO users (username, username_key, email, email_key, password_hash, role, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(u.username)
+        .bind(u.username_key)
+        .bind(u.email)
+        .bind(u.email_key)
+        .bind(u.password_hash)
+        .bind(u.role)
+        .bind(u.now)
+        .fetch_one(self.writer())
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            // SQLite names the column, PostgreSQL the constraint; both contain the column name.
+            StoreError::Conflict(c) if c.contains("email") => StoreError::Conflict("email".into()),
+            StoreError::Conflict(c) if c.contains("username") => {
+                StoreError::Conflict("username".into())
+            }
+            other => other,
+        })?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Finds a user by id.
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.reader()).await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    /// Finds a user by case-folded username or e-mail.
+    pub async fn user_by_login(&self, key: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users
+             WHERE (username_key = $1 OR email_key = $1) AND deleted_at IS NULL"
+        );
+        let row = sqlx::query(&sql).bind(key).fetch_optional(self.reader()).await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    /// Stores a new browser session.
+    pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
+             VALUES ($1, $2, $3, $4, $3, $5, $6)",
+        )
+        .bind(s.token_hash)
+        .bind(s.user_id)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(s.ip)
+        .bind(s.user_agent)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// The user owning an unexpired session.
+    pub async fn user_by_session(&self, token_hash: &str, now: i64) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL",
+            prefixed("u", USER_COLUMNS)
+        );
+        let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(self.reader()).await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a new API token.
+    pub async fn insert_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        scopes: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(scopes)
+        .bind(now)
+        .fetch_one(self.writer())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The user owning a live API token, with the token's scopes.
+    pub async fn user_by_api_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(UserRow, String)>, StoreError> {
+        let sql = format!(
+            "SELECT {}, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+               AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deleted_at IS NULL",
+            prefixed("u", USER_COLUMNS)
+        );
+        let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(self.reader()).await?;
+        match row {
+            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get(11)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes sessions that have expired; returns how many.
+    pub async fn purge_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(self.writer())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Sets a user's role (for `stoa admin`).
+    pub async fn set_user_role(&self, user_id: i64, role: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role)
+            .bind(user_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+}
+
+/// `a, b` → `u.a, u.b`.
+fn prefixed(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,80 @@
+//! CSRF protection for HTML forms: a random token in an HttpOnly, SameSite=Lax cookie that every
+//! form repeats in a hidden field (double submit). Cross-site pages can neither read the cookie
+//! nor set it, so they cannot forge the field. The JSON API uses bearer tokens and needs none.
+
+use crate::error::{PageError, Problem};
+use crate::AppState;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// Name of the CSRF cookie.
+pub const COOKIE: &str = "stoa_csrf";
+
+/// The CSRF token of this request, for rendering into forms.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Ensures every request has a CSRF token; sets the cookie when it was missing.
+pub async fn issue_token(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let existing = crate::auth::cookie(req.headers(), COOKIE).filter(|t| valid_shape(t));
+    let (token, fresh) = match existing {
+        Some(t) => (t, false),
+        None => (stoa_app::new_token(""), true),
+    };
+    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut res = next.run(req).await;
+    if fresh {
+        let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+        let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn valid_shape(t: &str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// A URL-encoded form whose `csrf_token` field matched the cookie; otherwise a 403 page.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
+            PageError(Problem::new(StatusCode::BAD_REQUEST, "bad_form", "The form could not be read."))
+        })?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_form())?;
+        if expected.is_empty() || !stoa_app::constant_time_eq(&field.csrf_token, &expected) {
+            return Err(PageError(Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf_mismatch",
+                "This form has expired or did not come from this site. Please go back, reload the page and try again.",
+            )));
+        }
+        let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_form())?;
+        Ok(CsrfForm(value))
+    }
+}
+
+fn bad_form() -> PageError {
+    PageError(Problem::new(
+        StatusCode::BAD_REQUEST,
+        "bad_form",
+        "The form was incomplete or malformed. Please reload the page and try again.",
+    ))
+}

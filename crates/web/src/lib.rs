@@ -1,0 +1,77 @@
+//! Stoa's HTTP layer: HTML pages (with htmx fragments), the JSON API and its OpenAPI document,
+//! sessions, CSRF, security headers and metrics. It parses and renders; `stoa_app` decides.
+
+mod api;
+mod assets;
+mod auth;
+mod csrf;
+mod error;
+mod headers;
+pub mod metrics;
+mod pages;
+
+use axum::Router;
+use std::sync::Arc;
+use stoa_app::App;
+
+pub use api::openapi_json;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The community's name, shown in the header and titles.
+    pub site_name: String,
+    /// Licence of user content, shown in the footer.
+    pub content_license: String,
+    /// Set the `Secure` flag on cookies (the site is served over TLS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            site_name: "Stoa".into(),
+            content_license: "CC BY-SA 4.0".into(),
+            secure_cookies: false,
+            trust_proxy: false,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub app: App,
+    /// Web settings.
+    pub web: Arc<WebSettings>,
+    /// Request metrics.
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// The whole HTTP surface of Stoa.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .merge(assets::router())
+        .route("/healthz", axum::routing::get(pages::ops::healthz))
+        .route("/metrics", axum::routing::get(pages::ops::metrics))
+        .fallback(pages::errors::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::issue_token))
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .with_state(state)
+}
+
+/// Serves HTTP on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,161 @@
+//! Sign-up, log-in and log-out forms.
+
+use super::{render, safe_next, Layout};
+use crate::auth::{user_agent, ClientIp, SESSION_COOKIE};
+use crate::csrf::CsrfForm;
+use crate::error::{PageError, Problem};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use stoa_app::{AppError, Credentials, SignupInput};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(new_signup).post(create_signup))
+        .route("/login", get(new_login).post(create_login))
+        .route("/logout", post(logout))
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    l: Layout,
+    username: String,
+    email: String,
+    error: Option<Problem>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    login: String,
+    next: String,
+    error: Option<Problem>,
+}
+
+impl SignupPage {
+    fn is_field(&self, name: &str) -> bool {
+        self.error.as_ref().and_then(|e| e.field) == Some(name)
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// The sign-up form.
+#[derive(Deserialize)]
+struct SignupForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The log-in form.
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn new_signup(l: Layout) -> Response {
+    if l.user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(&SignupPage { l, username: String::new(), email: String::new(), error: None })
+}
+
+async fn create_signup(
+    State(state): State<AppState>,
+    l: Layout,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SignupForm>,
+) -> Result<Response, PageError> {
+    let input = SignupInput { username: form.username.clone(), email: form.email.clone(), password: form.password, ip };
+    match state.app.sign_up_with_session(input, &user_agent(&headers)).await {
+        Ok(s) => Ok(logged_in(&state, &s.secret, "/")),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            let p = Problem::from(e);
+            let status = p.status;
+            let page = SignupPage { l, username: form.username, email: form.email, error: Some(p) };
+            Ok((status, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn new_login(l: Layout, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    if l.user.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    render(&LoginPage { l, login: String::new(), next, error: None })
+}
+
+async fn create_login(
+    State(state): State<AppState>,
+    l: Layout,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, PageError> {
+    let next = safe_next(form.next.as_deref());
+    let creds = Credentials { login: form.login.clone(), password: form.password, ip, user_agent: user_agent(&headers) };
+    match state.app.log_in_with_session(creds).await {
+        Ok(s) => Ok(logged_in(&state, &s.secret, &next)),
+        Err(e @ (AppError::Invalid { .. } | AppError::Unauthenticated(_) | AppError::RateLimited { .. })) => {
+            let p = Problem::from(e);
+            let (status, retry) = (p.status, p.retry_after);
+            let page = LoginPage { l, login: form.login, next, error: Some(p) };
+            let mut res = (status, render(&page)).into_response();
+            if let Some(r) = retry.and_then(|r| HeaderValue::from_str(&r.to_string()).ok()) {
+                res.headers_mut().insert(header::RETRY_AFTER, r);
+            }
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    if let Some(c) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+        state.app.log_out(&c).await?;
+    }
+    let mut res = Redirect::to("/").into_response();
+    let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// A redirect that sets the session cookie.
+fn logged_in(state: &AppState, secret: &str, to: &str) -> Response {
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
+    let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+    let max_age = state.app.settings().session_ttl_secs;
+    let cookie = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

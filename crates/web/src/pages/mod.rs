@@ -1,0 +1,124 @@
+//! HTML pages. Each resource owns a module with its handlers; templates live in `templates/`.
+
+pub mod accounts;
+pub mod errors;
+pub mod home;
+pub mod ops;
+
+use crate::assets::asset_url;
+use crate::auth::MaybeUser;
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use stoa_app::AuthUser;
+
+/// Every HTML route.
+pub fn router() -> Router<AppState> {
+    Router::new().merge(home::router()).merge(accounts::router())
+}
+
+/// What the base layout needs: site, visitor, CSRF token, asset URLs.
+pub struct Layout {
+    /// Community name.
+    pub site_name: String,
+    /// Content licence for the footer.
+    pub license: String,
+    /// The logged-in user.
+    pub user: Option<AuthUser>,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// Current search text, echoed in the header search box.
+    pub q: String,
+}
+
+impl Layout {
+    /// Hashed URL of the stylesheet.
+    pub fn css_url(&self) -> &'static str {
+        asset_url("app.css")
+    }
+    /// Hashed URL of htmx.
+    pub fn htmx_url(&self) -> &'static str {
+        asset_url("htmx.js")
+    }
+    /// Hashed URL of our small script.
+    pub fn js_url(&self) -> &'static str {
+        asset_url("app.js")
+    }
+}
+
+impl FromRequestParts<AppState> for Layout {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        Ok(Layout {
+            site_name: state.web.site_name.clone(),
+            license: state.web.content_license.clone(),
+            user,
+            csrf,
+            q: String::new(),
+        })
+    }
+}
+
+/// Renders a template as a full HTML response; pages with a user are private to them.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (
+            [(header::CACHE_CONTROL, "private, no-cache"), (header::VARY, "Cookie, HX-Request")],
+            Html(html),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            errors::plain_500()
+        }
+    }
+}
+
+/// Percent-encodes a string for a query parameter.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A local path to return to after logging in; anything else (other hosts, `//x`) becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/questions/1")), "/questions/1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn encodes() {
+        assert_eq!(url_encode("/a b?c=d&e"), "/a%20b%3Fc%3Dd%26e");
+    }
+}

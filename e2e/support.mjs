@@ -1,0 +1,56 @@
+// Shared helpers for Stoa's browser tests: start a real `stoa serve` on a free port with a fresh
+// SQLite database, and launch Debian's headless Chromium through playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const STOA_BIN = process.env.STOA_BIN || join(here, "..", "target", "debug", "stoa");
+
+/** Starts Stoa on 127.0.0.1:0 and resolves with { base, stop } once it is listening. */
+export async function startStoa(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), "stoa-e2e-"));
+  const child = spawn(
+    STOA_BIN,
+    ["serve", "--addr", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "stoa.db")}`, ...extraArgs],
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, STOA_LOG_FORMAT: "text", STOA_LOG: "info" } },
+  );
+  let log = "";
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stoa did not start in 30 s:\n${log}`)), 30_000);
+    child.stderr.on("data", (chunk) => {
+      log += chunk.toString();
+      const m = log.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stoa exited with ${code}:\n${log}`));
+    });
+  });
+  const stop = async () => {
+    child.removeAllListeners("exit");
+    const exited = new Promise((r) => child.on("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { base, stop, log: () => log };
+}
+
+/** Launches headless Chromium with the flags this closed network needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
