@@ -3,13 +3,20 @@
 
 mod accounts;
 mod error;
+mod questions;
 mod rate_limit;
 mod secrets;
+mod social;
+mod views;
 
 pub use secrets::{constant_time_eq, new_token};
 
 pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
 pub use error::AppError;
+pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
+pub use stoa_store::lists::{Page, QuestionSort, TagRow};
+pub use stoa_store::posts::{PostRow, RevisionRow};
+pub use stoa_store::social::CommentRow;
 pub use rate_limit::{Limit, Limits};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
 
@@ -36,17 +43,22 @@ impl Default for AppSettings {
 pub struct App {
     store: Store,
     settings: AppSettings,
+    views: std::sync::Arc<views::ViewBuffer>,
 }
 
 impl App {
     /// Wraps an open, migrated store.
     pub fn new(store: Store, settings: AppSettings) -> Self {
-        App { store, settings }
+        App { store, settings, views: Default::default() }
     }
 
     /// The store, for health checks and metrics.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    fn views(&self) -> &views::ViewBuffer {
+        &self.views
     }
 
     /// The settings in force.

@@ -130,6 +130,14 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
     }
 }
 
+/// Reputation needed for each trust level above 0 (new member): basic, member, regular, leader.
+pub const TRUST_THRESHOLDS: [i64; 4] = [15, 125, 1_000, 3_000];
+
+/// The trust level (0–4) that a reputation earns.
+pub fn trust_level(reputation: i64) -> i64 {
+    TRUST_THRESHOLDS.iter().filter(|t| reputation >= **t).count() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +150,15 @@ mod tests {
     const MINE: Target = Target::Post { author_id: 1, locked: false };
     const THEIRS: Target = Target::Post { author_id: 2, locked: false };
     const LOCKED: Target = Target::Post { author_id: 1, locked: true };
+
+    #[test]
+    fn trust_levels() {
+        assert_eq!(trust_level(1), 0);
+        assert_eq!(trust_level(15), 1);
+        assert_eq!(trust_level(999), 2);
+        assert_eq!(trust_level(1_000_000), 4);
+        assert_eq!(trust_level(-50), 0);
+    }
 
     #[test]
     fn table() {

@@ -39,7 +39,11 @@ pub(crate) fn push_linkified<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
 
 /// A cheap pre-check so that the common case (no URL) keeps the borrowed text.
 fn might_contain_link(text: &str) -> bool {
-    text.contains("://") || text.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"www."))
+    text.contains("://")
+        || text
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"www."))
 }
 
 /// Splits `text` into plain text and bare-URL links.
@@ -49,7 +53,8 @@ pub(crate) fn linkify(text: &str) -> Vec<Piece<'_>> {
     let mut previous: Option<char> = None;
     let mut skip_until = 0;
     for (i, c) in text.char_indices() {
-        let at_boundary = previous.is_none_or(|p| p.is_whitespace() || matches!(p, '*' | '_' | '~' | '('));
+        let at_boundary =
+            previous.is_none_or(|p| p.is_whitespace() || matches!(p, '*' | '_' | '~' | '('));
         previous = Some(c);
         if i < skip_until || !at_boundary || !matches!(c, 'h' | 'H' | 'w' | 'W') {
             continue;
@@ -81,8 +86,16 @@ fn link_len(s: &str) -> Option<usize> {
     let host_from = ["https://", "http://", "www."]
         .iter()
         .find(|prefix| starts_with_ignore_case(s, prefix))
-        .map(|prefix| if prefix.starts_with('w') { 0 } else { prefix.len() })?;
-    let mut end = s.find(|c: char| c.is_whitespace() || c == '<').unwrap_or(s.len());
+        .map(|prefix| {
+            if prefix.starts_with('w') {
+                0
+            } else {
+                prefix.len()
+            }
+        })?;
+    let mut end = s
+        .find(|c: char| c.is_whitespace() || c == '<')
+        .unwrap_or(s.len());
     end = trim_trailing(&s[..end]);
     let rest = s.get(host_from..end)?;
     let host_len = rest

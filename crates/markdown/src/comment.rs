@@ -125,6 +125,9 @@ mod tests {
 
     #[test]
     fn images_keep_their_alt_text() {
-        assert_eq!(to_html("see ![a https://x.com shot](https://x.com/i.png)"), "see a https://x.com shot");
+        assert_eq!(
+            to_html("see ![a https://x.com shot](https://x.com/i.png)"),
+            "see a https://x.com shot"
+        );
     }
 }

@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
 
+use crate::{depth, text};
+
 /// The `rel` on every link: user content must not pass on ranking (`nofollow`,
 /// `ugc`) nor get a handle on our window (`noopener`).
 pub(crate) const LINK_REL: &str = "nofollow ugc noopener";
@@ -131,14 +133,31 @@ fn base(tags: &[&'static str]) -> Builder<'static> {
     builder
 }
 
-/// Sanitises HTML with the post allow-list and demotes `h1` (see [`demote_h1`]).
+/// Sanitises HTML with the post allow-list, then [`finish`]es it.
 pub(crate) fn clean_post(html: &str) -> String {
-    demote_h1(&POST.clean(html).to_string())
+    if depth::exceeds(html, depth::MAX_DEPTH) {
+        let flat = format!("<p>{}</p>", escape_text(&text::plain_text(html)));
+        return POST.clean(&flat).to_string();
+    }
+    finish(&POST.clean(html).to_string())
 }
 
 /// Sanitises HTML with the comment allow-list.
 pub(crate) fn clean_comment(html: &str) -> String {
+    if depth::exceeds(html, depth::MAX_DEPTH) {
+        return COMMENT
+            .clean(&escape_text(&text::plain_text(html)))
+            .to_string();
+    }
     COMMENT.clean(html).to_string()
+}
+
+/// Escapes text for an HTML text node. Used only for input nested too deeply
+/// to parse in reasonable time, which is kept as its visible text.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Per-value rules that ammonia's tag/attribute lists cannot express.
@@ -149,7 +168,7 @@ fn filter_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Optio
     match (element, attribute) {
         ("code", "class") => value
             .strip_prefix("language-")
-            .is_some_and(|language| is_language_name(language))
+            .is_some_and(is_language_name)
             .then_some(Cow::Borrowed(value)),
         ("td" | "th", "align") => {
             let align = value.trim().to_ascii_lowercase();
@@ -181,7 +200,9 @@ fn scheme_is(value: &str, scheme: &str) -> bool {
         .chars()
         .filter(|c| !(c.is_whitespace() || c.is_control() || is_invisible(*c)))
         .flat_map(char::to_lowercase);
-    scheme.chars().all(|expected| normalised.next() == Some(expected))
+    scheme
+        .chars()
+        .all(|expected| normalised.next() == Some(expected))
 }
 
 /// Format characters that render as nothing, so a scheme split by them still
@@ -200,47 +221,68 @@ pub(crate) fn is_language_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
 }
 
-/// Turns every `h1` into an `h2`, because the page title is the page's only
-/// `h1` and user content must not outrank it.
+/// The one shape a task-list checkbox is stored in, whatever attribute order
+/// ammonia produced (it adds forced attributes in hash order).
+const CHECKBOX: &str = r#"<input type="checkbox" disabled>"#;
+const CHECKBOX_CHECKED: &str = r#"<input type="checkbox" disabled checked>"#;
+
+/// Finishes sanitised post HTML: every `h1` becomes an `h2`, because the page
+/// title is the page's only `h1` and user content must not outrank it; every
+/// `<input>` (already forced to a disabled checkbox) is written in one fixed
+/// form, so equal input gives byte-equal output on every run.
 ///
 /// Ammonia cannot rename elements, so this runs on its output, whose shape is
 /// fixed by html5ever's serialiser: text never holds a raw `<` (it is written
 /// as `&lt;`), comments are stripped, attribute values are double-quoted with
 /// `"` escaped. So every `<` outside a quoted value starts a tag, and the only
-/// change made here is one digit in the name of an allowed element.
+/// changes made here are one digit in the name of an allowed element and
+/// constant markup in place of an allowed element.
 /// Demoting only `h1` (rather than shifting every level) keeps this idempotent,
 /// so stored HTML can be sanitised again without sinking further.
-pub(crate) fn demote_h1(html: &str) -> String {
+pub(crate) fn finish(html: &str) -> String {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     let mut pos = 0;
     while let Some(offset) = html[pos..].find('<') {
         let tag_start = pos + offset;
-        let name_start = tag_start + if bytes.get(tag_start + 1) == Some(&b'/') { 2 } else { 1 };
-        let is_h1 = bytes.get(name_start..name_start + 2) == Some(b"h1")
-            && matches!(bytes.get(name_start + 2), Some(b'>' | b' ' | b'/'));
-        if is_h1 {
+        let closing = bytes.get(tag_start + 1) == Some(&b'/');
+        let name_start = tag_start + 1 + usize::from(closing);
+        let tag_end = end_of_tag(bytes, name_start);
+        if is_named(bytes, name_start, b"h1") {
             out.push_str(&html[copied..name_start]);
             out.push_str("h2");
             copied = name_start + 2;
+        } else if !closing && is_named(bytes, name_start, b"input") {
+            out.push_str(&html[copied..tag_start]);
+            let checked = html[tag_start..tag_end].contains(" checked=");
+            out.push_str(if checked { CHECKBOX_CHECKED } else { CHECKBOX });
+            copied = tag_end;
         }
-        // Skip to the end of this tag, not stopping at a `>` inside a value.
-        let mut in_value = false;
-        pos = html.len();
-        for (i, &b) in bytes.iter().enumerate().skip(name_start) {
-            match b {
-                b'"' => in_value = !in_value,
-                b'>' if !in_value => {
-                    pos = i + 1;
-                    break;
-                }
-                _ => {}
-            }
-        }
+        pos = tag_end;
     }
     out.push_str(&html[copied..]);
     out
+}
+
+/// Whether the tag name starting at `at` is exactly `name`.
+fn is_named(bytes: &[u8], at: usize, name: &[u8]) -> bool {
+    bytes.get(at..at + name.len()) == Some(name)
+        && matches!(bytes.get(at + name.len()), Some(b'>' | b' ' | b'/'))
+}
+
+/// The index just past the `>` that ends the tag whose name starts at `from`,
+/// not stopping at a `>` inside a quoted value; the end if there is none.
+fn end_of_tag(bytes: &[u8], from: usize) -> usize {
+    let mut in_value = false;
+    for (i, &b) in bytes.iter().enumerate().skip(from) {
+        match b {
+            b'"' => in_value = !in_value,
+            b'>' if !in_value => return i + 1,
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -261,7 +303,13 @@ mod tests {
         ] {
             assert!(has_dangerous_scheme(value), "{value:?}");
         }
-        for value in ["https://example.com", "/javascript:x", "mailto:a@b.c", "", "java"] {
+        for value in [
+            "https://example.com",
+            "/javascript:x",
+            "mailto:a@b.c",
+            "",
+            "java",
+        ] {
             assert!(!has_dangerous_scheme(value), "{value:?}");
         }
     }
@@ -285,7 +333,10 @@ mod tests {
             clean_post(r#"<code class="language-rust">x</code>"#),
             r#"<code class="language-rust">x</code>"#
         );
-        assert_eq!(clean_post(r#"<code class="evil">x</code>"#), "<code>x</code>");
+        assert_eq!(
+            clean_post(r#"<code class="evil">x</code>"#),
+            "<code>x</code>"
+        );
         assert_eq!(
             clean_post(r#"<code class="language-rust evil">x</code>"#),
             "<code>x</code>"
@@ -295,13 +346,20 @@ mod tests {
 
     #[test]
     fn inputs_become_disabled_checkboxes() {
-        let out = clean_post(r#"<input type="text" name="q" value="x" formaction="/x">"#);
-        assert!(out.starts_with("<input "), "{out}");
-        assert!(out.contains(r#"type="checkbox""#), "{out}");
-        assert!(out.contains(r#"disabled="""#), "{out}");
-        assert!(!out.contains("name="), "{out}");
-        assert!(!out.contains("formaction"), "{out}");
-        assert!(!out.contains("value="), "{out}");
+        assert_eq!(
+            clean_post(r#"<input type="text" name="q" value="x" formaction="/x" autofocus>"#),
+            CHECKBOX
+        );
+        assert_eq!(clean_post("<input checked>"), CHECKBOX_CHECKED);
+        assert_eq!(
+            clean_post(r#"<input checked="no" type="radio">"#),
+            CHECKBOX_CHECKED
+        );
+        assert_eq!(clean_post(CHECKBOX_CHECKED), CHECKBOX_CHECKED);
+        assert_eq!(
+            clean_post(r#"<p><input disabled="" type="checkbox"/>a<input title=" checked=">"#),
+            format!("<p>{CHECKBOX}a{CHECKBOX}</p>")
+        );
     }
 
     #[test]
@@ -328,7 +386,11 @@ mod tests {
             "javascript:alert(1)",
             "ftp://e.com/a.png",
         ] {
-            assert_eq!(clean_post(&format!(r#"<img src="{src}">"#)), "<img>", "{src}");
+            assert_eq!(
+                clean_post(&format!(r#"<img src="{src}">"#)),
+                "<img>",
+                "{src}"
+            );
         }
         assert_eq!(
             clean_post(r#"<img srcset="https://e.com/a.png 2x" src="https://e.com/b.png">"#),
@@ -369,19 +431,33 @@ mod tests {
     }
 
     #[test]
-    fn h1_is_demoted_and_only_in_tag_names() {
-        assert_eq!(demote_h1("<h1>a</h1>"), "<h2>a</h2>");
-        assert_eq!(demote_h1("<h1 x=\"y\">a</h1 >"), "<h2 x=\"y\">a</h2 >");
+    fn finish_demotes_h1_only_in_tag_names() {
+        assert_eq!(finish("<h1>a</h1>"), "<h2>a</h2>");
+        assert_eq!(finish("<h1 x=\"y\">a</h1 >"), "<h2 x=\"y\">a</h2 >");
         assert_eq!(
-            demote_h1(r#"<img alt="<h1>" src="x"><h1>&lt;h1&gt;</h1>"#),
+            finish(r#"<img alt="<h1>" src="x"><h1>&lt;h1&gt;</h1>"#),
             r#"<img alt="<h1>" src="x"><h2>&lt;h1&gt;</h2>"#
         );
-        assert_eq!(demote_h1("<h10><h2><hr>"), "<h10><h2><hr>");
-        assert_eq!(demote_h1("<p>x</p>"), "<p>x</p>");
-        assert_eq!(demote_h1("<h1"), "<h1");
-        assert_eq!(demote_h1(""), "");
+        assert_eq!(finish("<h10><h2><hr>"), "<h10><h2><hr>");
+        assert_eq!(finish("<p>x</p>"), "<p>x</p>");
+        assert_eq!(finish("<h1"), "<h1");
+        assert_eq!(finish("<input>"), CHECKBOX);
+        assert_eq!(finish("</input>"), "</input>");
+        assert_eq!(finish(""), "");
         assert_eq!(clean_post("<H1>t</H1>"), "<h2>t</h2>");
         assert_eq!(clean_post("<h2>t</h2>"), "<h2>t</h2>");
+    }
+
+    #[test]
+    fn too_deep_input_is_kept_as_text() {
+        let deep = format!(
+            "{}<b>x</b> &amp; <script>alert(1)</script>y",
+            "<div>".repeat(300)
+        );
+        assert_eq!(clean_post(&deep), "<p>x &amp; y</p>");
+        assert_eq!(clean_comment(&deep), "x &amp; y");
+        let fine = format!("{}x", "<div>".repeat(100));
+        assert_eq!(clean_post(&fine), "x");
     }
 
     #[test]

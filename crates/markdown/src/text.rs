@@ -80,10 +80,8 @@ impl TokenSink for TextSink {
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         match token {
-            Token::CharacterTokens(chars) => {
-                if self.skipping.get().is_none() {
-                    self.text.borrow_mut().push_str(&chars);
-                }
+            Token::CharacterTokens(chars) if self.skipping.get().is_none() => {
+                self.text.borrow_mut().push_str(&chars);
             }
             Token::TagToken(tag) => return self.tag(&tag),
             _ => {}
@@ -160,7 +158,9 @@ mod tests {
     #[test]
     fn ignores_attributes_and_comments() {
         assert_eq!(
-            plain_text(r#"<a href="https://e.com" title="t">link</a><!-- c --><img alt="pic" src="x">"#),
+            plain_text(
+                r#"<a href="https://e.com" title="t">link</a><!-- c --><img alt="pic" src="x">"#
+            ),
             "link"
         );
     }

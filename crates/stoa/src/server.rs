@@ -88,7 +88,7 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
             let _ = stopped.wait_for(|s| *s).await;
         })
         .await;
-        maintenance.abort();
+        let _ = maintenance.await;
         served
     });
     tracing::info!(addr = %addr, backend = app.store().backend().name(), "listening on http://{addr}");
@@ -98,16 +98,25 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
 /// Periodic housekeeping in the background; ends with the server.
 fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut purge = tokio::time::interval(Duration::from_secs(600));
+        let mut views = tokio::time::interval(Duration::from_secs(10));
         loop {
             tokio::select! {
-                _ = tick.tick() => {
+                _ = purge.tick() => {
                     if let Err(e) = app.purge_expired().await {
                         tracing::warn!(error = %e, "housekeeping failed; will retry");
                     }
                 }
+                _ = views.tick() => {
+                    if let Err(e) = app.flush_views().await {
+                        tracing::warn!(error = %e, "could not save view counts; will retry");
+                    }
+                }
                 _ = stop.changed() => break,
             }
+        }
+        if let Err(e) = app.flush_views().await {
+            tracing::warn!(error = %e, "could not save view counts at shutdown");
         }
     })
 }

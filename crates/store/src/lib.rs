@@ -3,7 +3,11 @@
 
 mod error;
 mod migrate;
+pub mod lists;
+pub mod posts;
 pub mod rate_limit;
+mod search;
+pub mod social;
 pub mod users;
 
 pub use error::StoreError;

@@ -28,7 +28,7 @@ macro_rules! migration {
 }
 
 /// Every migration, oldest first. Append only: a released migration never changes.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation"), migration!(2, "0002_search")];
 
 impl Store {
     /// Applies the migrations the database lacks; refuses a database from a newer binary.
@@ -85,7 +85,7 @@ impl Store {
             }
             Backend::Postgres => {
                 "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns
-                 WHERE table_schema = current_schema() ORDER BY 1, 2"
+                 WHERE table_schema = current_schema() AND position('_fts' in table_name) = 0 ORDER BY 1, 2"
             }
         };
         let rows = sqlx::query(sql).fetch_all(self.reader()).await?;

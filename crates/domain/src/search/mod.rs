@@ -182,6 +182,11 @@ mod snowball_reference {
                 wrong.push(format!("{word}: got {got}, want {want}"));
             }
         }
-        assert!(wrong.is_empty(), "{} of {total} differ:\n{}", wrong.len(), wrong[..wrong.len().min(50)].join("\n"));
+        assert!(
+            wrong.is_empty(),
+            "{} of {total} differ:\n{}",
+            wrong.len(),
+            wrong[..wrong.len().min(50)].join("\n")
+        );
     }
 }

@@ -176,8 +176,10 @@ mod tests {
 
     #[test]
     fn parses_every_part() {
-        let q = parse_query(r#"Renewing "residence permit" [visa] [qatar] is:question is:accepted fees"#)
-            .unwrap();
+        let q = parse_query(
+            r#"Renewing "residence permit" [visa] [qatar] is:question is:accepted fees"#,
+        )
+        .unwrap();
         assert_eq!(q.terms, terms(&["renew", "fee"]));
         assert_eq!(q.phrases.len(), 1);
         assert_eq!(q.phrases[0].raw, "residence permit");

@@ -5,6 +5,8 @@
 //! match about equally well, and the result does not depend on the scale of BM25 scores
 //! (which varies with query length).
 
+use std::collections::HashMap;
+
 use super::analyze::{analyze, tokenize};
 use super::bm25::{Bm25, CorpusStats, DocTerms, Fields};
 use super::query::{ParsedQuery, Phrase};
@@ -98,8 +100,16 @@ fn clamp_text(text: f64) -> f64 {
 
 fn signals_factor(s: &RankSignals) -> f64 {
     votes_factor(s.score)
-        * if s.has_accepted { 1.0 + ACCEPTED_BOOST } else { 1.0 }
-        * if s.is_article { 1.0 + ARTICLE_BOOST } else { 1.0 }
+        * if s.has_accepted {
+            1.0 + ACCEPTED_BOOST
+        } else {
+            1.0
+        }
+        * if s.is_article {
+            1.0 + ARTICLE_BOOST
+        } else {
+            1.0
+        }
         * answers_factor(s)
         * freshness_factor(s.age_days)
 }
@@ -156,9 +166,13 @@ impl SimilarQuery {
     /// repeated words saturate with [`DRAFT_TERM_SATURATION`].
     pub fn new(title: &str, body: &str) -> Self {
         let mut raw: Vec<(String, f64)> = Vec::new();
-        let mut add = |term: String, w: f64| match raw.iter_mut().find(|(t, _)| *t == term) {
-            Some((_, acc)) => *acc += w,
-            None => raw.push((term, w)),
+        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut add = |term: String, w: f64| match position.get(&term) {
+            Some(&i) => raw[i].1 += w,
+            None => {
+                position.insert(term.clone(), raw.len());
+                raw.push((term, w));
+            }
         };
         for t in analyze(title) {
             add(t, DRAFT_TITLE_WEIGHT);
@@ -246,7 +260,10 @@ mod tests {
 
     #[test]
     fn text_dominates_signals() {
-        let strong = RankSignals { text: 2.0, ..base() };
+        let strong = RankSignals {
+            text: 2.0,
+            ..base()
+        };
         let weak_popular = RankSignals {
             text: 1.0,
             score: 50,
@@ -282,7 +299,16 @@ mod tests {
             age_days: 1e9,
             ..base()
         });
-        assert!((ancient / rank_score(&RankSignals { age_days: 0.0, ..base() }) - FRESHNESS_FLOOR).abs() < 1e-9);
+        assert!(
+            (ancient
+                / rank_score(&RankSignals {
+                    age_days: 0.0,
+                    ..base()
+                })
+                - FRESHNESS_FLOOR)
+                .abs()
+                < 1e-9
+        );
         assert!(
             rank_score(&RankSignals {
                 answer_count: 0,
@@ -332,19 +358,30 @@ mod tests {
                 "Which bank has the best service for expats?",
                 "I use HSBC.",
             ),
-            DocTerms::from_text("Car rental", "Cheap monthly car rental in Doha?", "Try Oasis."),
+            DocTerms::from_text(
+                "Car rental",
+                "Cheap monthly car rental in Doha?",
+                "Try Oasis.",
+            ),
             DocTerms::from_text("Visa renewal", "How long does renewal take?", "Two weeks."),
         ];
         let corpus = Corpus::new(&docs);
         let stats = corpus.stats();
-        let q = SimilarQuery::new("Which bank is best?", "Opening a savings account, any bank advice?");
+        let q = SimilarQuery::new(
+            "Which bank is best?",
+            "Opening a savings account, any bank advice?",
+        );
         let scores: Vec<f64> = docs
             .iter()
             .map(|d| similarity_text(&q, d, &stats, |t| corpus.df(t)))
             .collect();
         assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
         assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
-        assert_eq!(similarity_text(&SimilarQuery::new("", "?"), &docs[0], &stats, |t| corpus.df(t)), 0.0);
+        assert_eq!(
+            similarity_text(&SimilarQuery::new("", "?"), &docs[0], &stats, |t| corpus
+                .df(t)),
+            0.0
+        );
     }
 
     #[test]

@@ -69,7 +69,9 @@ pub fn snippet(plain_text: &str, terms: &[String], max_chars: usize) -> String {
         .collect();
 
     let mut out = String::with_capacity(max_chars + 16);
-    if start > 0 {
+    let cut_before = plain_text[..start].chars().any(char::is_alphanumeric);
+    let cut_after = plain_text[end..].chars().any(char::is_alphanumeric);
+    if cut_before {
         out.push('…');
     }
     let mut at = start;
@@ -83,13 +85,11 @@ pub fn snippet(plain_text: &str, terms: &[String], max_chars: usize) -> String {
     push_escaped(&mut out, &plain_text[at..end]);
     let trimmed_end = out.trim_end().len();
     out.truncate(trimmed_end);
-    let out = if start == 0 {
-        out.trim_start().to_owned()
-    } else {
-        out
-    };
-    let mut out = out;
-    if end < plain_text.len() {
+    if !cut_before {
+        let leading = out.len() - out.trim_start().len();
+        out.drain(..leading);
+    }
+    if cut_after {
         out.push('…');
     }
     out
@@ -182,7 +182,10 @@ mod tests {
         let text = format!("{filler}the visa renewal fee is cheap {filler}visa only here");
         let s = snippet(&text, &analyze("visa renewal fees"), 60);
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
-        assert!(s.contains("<mark>visa</mark> <mark>renewal</mark> <mark>fee</mark>"), "{s}");
+        assert!(
+            s.contains("<mark>visa</mark> <mark>renewal</mark> <mark>fee</mark>"),
+            "{s}"
+        );
         let shown = s.replace("<mark>", "").replace("</mark>", "");
         assert!(shown.trim_matches('…').chars().count() <= 60, "{s}");
     }

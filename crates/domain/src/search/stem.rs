@@ -223,7 +223,10 @@ impl Stem {
                     self.w.extend_from_slice(b"ie");
                     return;
                 }
-                if matches!(stem, b"even" | b"cann" | b"inn" | b"earr" | b"herr" | b"out") {
+                if matches!(
+                    stem,
+                    b"even" | b"cann" | b"inn" | b"earr" | b"herr" | b"out"
+                ) {
                     return;
                 }
             }
@@ -394,20 +397,13 @@ impl Stem {
             return;
         }
         let start = n - 1;
-        match self.w[start] {
-            b'e' => {
-                if start >= self.p2
-                    || (start >= self.p1 && !short_syllable(&self.w[..start]))
-                {
-                    self.w.pop();
-                }
-            }
-            b'l' => {
-                if start >= self.p2 && start >= 1 && self.w[start - 1] == b'l' {
-                    self.w.pop();
-                }
-            }
-            _ => {}
+        let drop = match self.w[start] {
+            b'e' => start >= self.p2 || (start >= self.p1 && !short_syllable(&self.w[..start])),
+            b'l' => start >= self.p2 && start >= 1 && self.w[start - 1] == b'l',
+            _ => false,
+        };
+        if drop {
+            self.w.pop();
         }
     }
 }

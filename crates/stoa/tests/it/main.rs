@@ -6,4 +6,5 @@ mod support;
 mod accounts_api;
 mod accounts_pages;
 mod ops;
+mod questions_api;
 mod storage;

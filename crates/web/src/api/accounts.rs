@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use super::dto::UserRef;
 use stoa_app::{AuthUser, Credentials, SignupInput};
 use utoipa::ToSchema;
 
@@ -31,14 +32,6 @@ pub struct LoginBody {
     pub password: String,
 }
 
-/// The short form of a user.
-#[derive(Serialize, ToSchema)]
-pub struct UserRef {
-    /// Id.
-    pub id: i64,
-    /// Username.
-    pub username: String,
-}
 
 /// The answer to a sign-up.
 #[derive(Serialize, ToSchema)]

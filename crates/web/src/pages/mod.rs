@@ -4,6 +4,9 @@ pub mod accounts;
 pub mod errors;
 pub mod home;
 pub mod ops;
+pub mod questions;
+pub mod tags;
+pub mod users;
 
 use crate::assets::asset_url;
 use crate::auth::MaybeUser;
@@ -20,7 +23,12 @@ use stoa_app::AuthUser;
 
 /// Every HTML route.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(home::router()).merge(accounts::router())
+    Router::new()
+        .merge(home::router())
+        .merge(accounts::router())
+        .merge(questions::router())
+        .merge(tags::router())
+        .merge(users::router())
 }
 
 /// What the base layout needs: site, visitor, CSRF token, asset URLs.

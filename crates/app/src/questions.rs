@@ -1,0 +1,313 @@
+//! Asking, answering, editing, deleting and reading questions and answers.
+
+use crate::{App, AppError, AuthUser};
+use std::collections::HashMap;
+use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post::{parse_edit_comment, Body, PostError, TagSet, Title};
+use stoa_store::lists::{Page, QuestionSort, TagRow};
+use stoa_store::posts::{NewPost, PostEdit, PostRow, RevisionRow};
+use stoa_store::social::CommentRow;
+
+impl From<PostError> for AppError {
+    fn from(e: PostError) -> Self {
+        AppError::Invalid { code: e.code(), field: Some(e.field()), message: e.to_string() }
+    }
+}
+
+/// What an ask form or API call provides, unparsed.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionInput {
+    /// Title.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+}
+
+/// An edit; absent fields keep their value.
+#[derive(Debug, Clone, Default)]
+pub struct EditInput {
+    /// New title (questions only).
+    pub title: Option<String>,
+    /// New Markdown body.
+    pub body: Option<String>,
+    /// New tags (questions only).
+    pub tags: Option<Vec<String>>,
+    /// Edit summary.
+    pub comment: Option<String>,
+}
+
+/// A question page: the question, its answers, their comments and the viewer's votes.
+#[derive(Debug, Clone)]
+pub struct QuestionView {
+    /// The question.
+    pub question: PostRow,
+    /// Live answers, accepted first.
+    pub answers: Vec<PostRow>,
+    /// Comments on the question and its answers.
+    pub comments: Vec<CommentRow>,
+    /// The viewer's votes by post id.
+    pub my_votes: HashMap<i64, i64>,
+}
+
+impl QuestionView {
+    /// Comments on one post.
+    pub fn comments_on(&self, post_id: i64) -> impl Iterator<Item = &CommentRow> {
+        self.comments.iter().filter(move |c| c.post_id == post_id)
+    }
+}
+
+/// Largest page size of any list.
+pub const MAX_PER_PAGE: i64 = 100;
+
+/// Clamps paging input: pages count from 1.
+pub fn paging(page: Option<i64>, per_page: Option<i64>, default: i64) -> Result<(i64, i64), AppError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(default);
+    if page < 1 || page > 100_000 {
+        return Err(AppError::invalid("invalid_page", "page", "page must be a whole number from 1 to 100000."));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(AppError::invalid("invalid_per_page", "per_page", "per_page must be between 1 and 100."));
+    }
+    Ok((per_page, (page - 1) * per_page))
+}
+
+impl App {
+    /// Asks a question.
+    #[tracing::instrument(skip_all, fields(user.id = user.id))]
+    pub async fn ask_question(&self, user: &AuthUser, input: QuestionInput) -> Result<PostRow, AppError> {
+        decide(&user.actor(), Action::Ask, Target::Site)?;
+        let title = Title::parse(&input.title)?;
+        let body = Body::parse(&input.body)?;
+        let tags = TagSet::parse(&input.tags)?;
+        let names: Vec<String> = tags.names().iter().map(|t| t.as_str().to_string()).collect();
+        let html = stoa_markdown::render_post(body.as_str());
+        let text = stoa_markdown::plain_text(&html);
+        let id = self
+            .store()
+            .insert_post(&NewPost {
+                kind: "question",
+                parent_id: None,
+                author_id: user.id,
+                title: title.as_str(),
+                body_md: body.as_str(),
+                body_html: &html,
+                body_text: &text,
+                tags: &names,
+                status: "published",
+                now: stoa_store::now(),
+            })
+            .await?;
+        tracing::info!(post.id = id, "question asked");
+        self.post(id).await
+    }
+
+    /// Answers a question.
+    #[tracing::instrument(skip_all, fields(user.id = user.id, question.id = question_id))]
+    pub async fn post_answer(&self, user: &AuthUser, question_id: i64, body: &str) -> Result<PostRow, AppError> {
+        let q = self.live_post(question_id).await?;
+        if q.kind != "question" {
+            return Err(AppError::NotFound("question"));
+        }
+        decide(&user.actor(), Action::Answer, Target::Post { author_id: q.author_id, locked: q.locked_at.is_some() })?;
+        let body = Body::parse(body)?;
+        let html = stoa_markdown::render_post(body.as_str());
+        let text = stoa_markdown::plain_text(&html);
+        let id = self
+            .store()
+            .insert_post(&NewPost {
+                kind: "answer",
+                parent_id: Some(question_id),
+                author_id: user.id,
+                title: "",
+                body_md: body.as_str(),
+                body_html: &html,
+                body_text: &text,
+                tags: &[],
+                status: "published",
+                now: stoa_store::now(),
+            })
+            .await?;
+        tracing::info!(post.id = id, "answer posted");
+        self.post(id).await
+    }
+
+    /// Edits a question or answer, recording a revision.
+    #[tracing::instrument(skip_all, fields(user.id = user.id, post.id = post_id))]
+    pub async fn edit_post(&self, user: &AuthUser, post_id: i64, input: EditInput) -> Result<PostRow, AppError> {
+        let p = self.live_post(post_id).await?;
+        decide(&user.actor(), Action::Edit, Target::Post { author_id: p.author_id, locked: p.locked_at.is_some() })?;
+        let is_question = p.kind != "answer";
+        if !is_question && (input.title.is_some() || input.tags.is_some()) {
+            return Err(AppError::invalid("invalid_edit", "title", "Answers have no title or tags to edit."));
+        }
+        let title = match &input.title {
+            Some(t) => Title::parse(t)?.as_str().to_string(),
+            None => p.title.clone(),
+        };
+        let body = match &input.body {
+            Some(b) => Body::parse(b)?.as_str().to_string(),
+            None => p.body_md.clone(),
+        };
+        let tags: Vec<String> = match &input.tags {
+            Some(t) => TagSet::parse(t)?.names().iter().map(|t| t.as_str().to_string()).collect(),
+            None => TagSet::split_stored(&p.tags),
+        };
+        let comment = parse_edit_comment(input.comment.as_deref())?;
+        if title == p.title && body == p.body_md && tags.join(" ") == p.tags {
+            return Err(AppError::invalid("no_change", "body", "Nothing changed: edit the text before saving."));
+        }
+        let html = stoa_markdown::render_post(&body);
+        let text = stoa_markdown::plain_text(&html);
+        self.store()
+            .edit_post(&PostEdit {
+                post_id,
+                editor_id: user.id,
+                title: &title,
+                body_md: &body,
+                body_html: &html,
+                body_text: &text,
+                tags: &tags,
+                comment: &comment,
+                now: stoa_store::now(),
+            })
+            .await?;
+        self.post(post_id).await
+    }
+
+    /// Deletes a question or answer (soft: it stays in the history for moderators).
+    pub async fn delete_post(&self, user: &AuthUser, post_id: i64) -> Result<(), AppError> {
+        let p = self.live_post(post_id).await?;
+        decide(&user.actor(), Action::Delete, Target::Post { author_id: p.author_id, locked: p.locked_at.is_some() })?;
+        self.store().delete_post(post_id, stoa_store::now()).await?;
+        tracing::info!(post.id = post_id, user.id = user.id, "post deleted");
+        Ok(())
+    }
+
+    /// Accepts an answer (or, with `None`, withdraws the acceptance). Only the asker may.
+    pub async fn accept_answer(
+        &self,
+        user: &AuthUser,
+        question_id: i64,
+        answer_id: Option<i64>,
+    ) -> Result<Option<i64>, AppError> {
+        let q = self.live_post(question_id).await?;
+        if q.kind != "question" {
+            return Err(AppError::NotFound("question"));
+        }
+        decide(&user.actor(), Action::Accept, Target::Question { author_id: q.author_id })?;
+        if let Some(a) = answer_id {
+            let answer = self.store().post(a).await?;
+            match answer {
+                Some(ans) if ans.deleted_at.is_none() && ans.parent_id == Some(question_id) && ans.kind == "answer" => {}
+                Some(ans) if ans.deleted_at.is_none() && ans.kind == "answer" => {
+                    return Err(AppError::invalid(
+                        "answer_of_other_question",
+                        "answer_id",
+                        "That answer belongs to another question.",
+                    ))
+                }
+                _ => return Err(AppError::invalid("unknown_answer", "answer_id", "There is no such answer.")),
+            }
+        }
+        self.store().set_accepted(question_id, answer_id, stoa_store::now()).await?;
+        Ok(answer_id)
+    }
+
+    /// A live post by id.
+    pub async fn post(&self, id: i64) -> Result<PostRow, AppError> {
+        self.live_post(id).await
+    }
+
+    async fn live_post(&self, id: i64) -> Result<PostRow, AppError> {
+        match self.store().post(id).await? {
+            Some(p) if p.deleted_at.is_none() && p.status == "published" => Ok(p),
+            _ => Err(AppError::NotFound("post")),
+        }
+    }
+
+    /// Everything a question page shows, in four queries whatever the number of answers.
+    pub async fn question_view(&self, viewer: Option<&AuthUser>, id: i64) -> Result<QuestionView, AppError> {
+        let question = self.live_post(id).await.map_err(|_| AppError::NotFound("question"))?;
+        if question.kind != "question" {
+            return Err(AppError::NotFound("question"));
+        }
+        let answers = self.store().answers_of(id).await?;
+        let ids: Vec<i64> = std::iter::once(id).chain(answers.iter().map(|a| a.id)).collect();
+        let comments = self.store().comments_on(&ids).await?;
+        let my_votes = match viewer {
+            Some(u) => self.store().votes_of(u.id, &ids).await?.into_iter().collect(),
+            None => HashMap::new(),
+        };
+        Ok(QuestionView { question, answers, comments, my_votes })
+    }
+
+    /// A page of questions.
+    pub async fn list_questions(
+        &self,
+        sort: QuestionSort,
+        tag: Option<&str>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> Result<Page<PostRow>, AppError> {
+        let (limit, offset) = paging(page, per_page, 30)?;
+        if let Some(t) = tag {
+            let name = stoa_domain::post::TagName::parse(t)?;
+            if self.store().tag(name.as_str()).await?.is_none() {
+                return Err(AppError::NotFound("tag"));
+            }
+            return Ok(self.store().questions_page(sort, Some(name.as_str()), limit, offset).await?);
+        }
+        Ok(self.store().questions_page(sort, None, limit, offset).await?)
+    }
+
+    /// The revisions of a live post, oldest first.
+    pub async fn revisions(&self, post_id: i64) -> Result<(PostRow, Vec<RevisionRow>), AppError> {
+        let p = self.live_post(post_id).await?;
+        let revs = self.store().revisions(post_id).await?;
+        Ok((p, revs))
+    }
+
+    /// A user's questions and answers, with the titles of the questions answered.
+    pub async fn user_posts(
+        &self,
+        user_id: i64,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> Result<(Page<PostRow>, HashMap<i64, String>), AppError> {
+        let (limit, offset) = paging(page, per_page, 30)?;
+        let posts = self.store().posts_by_user(user_id, limit, offset).await?;
+        let parents: Vec<i64> = posts.items.iter().filter_map(|p| p.parent_id).collect();
+        let titles = self.store().titles(&parents).await?.into_iter().collect();
+        Ok((posts, titles))
+    }
+
+    /// Tags in use, most popular first.
+    pub async fn list_tags(
+        &self,
+        prefix: Option<&str>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> Result<Page<TagRow>, AppError> {
+        let (limit, offset) = paging(page, per_page, 60)?;
+        let prefix = prefix.map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty());
+        if prefix.as_ref().is_some_and(|p| p.len() > 35) {
+            return Err(AppError::invalid("invalid_tags", "q", "Tag names have at most 35 characters."));
+        }
+        Ok(self.store().tags_page(prefix.as_deref(), limit, offset).await?)
+    }
+
+    /// One tag.
+    pub async fn tag(&self, name: &str) -> Result<TagRow, AppError> {
+        let name = stoa_domain::post::TagName::parse(name).map_err(|_| AppError::NotFound("tag"))?;
+        self.store().tag(name.as_str()).await?.ok_or(AppError::NotFound("tag"))
+    }
+
+    /// Renders Markdown for a live preview, exactly as it would be stored.
+    pub fn preview(&self, markdown: &str) -> String {
+        let capped: String = markdown.chars().take(Body::MAX).collect();
+        stoa_markdown::render_post(&capped)
+    }
+}

@@ -1,0 +1,438 @@
+//! Questions, answers and articles: writing them (with revisions and tag counts) in one
+//! transaction each, and reading them with their authors in a fixed number of queries.
+
+use crate::{Backend, Store, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// A stored post with its author's and last editor's names.
+#[derive(Debug, Clone)]
+pub struct PostRow {
+    /// Id.
+    pub id: i64,
+    /// `question`, `answer` or `article`.
+    pub kind: String,
+    /// The question of an answer.
+    pub parent_id: Option<i64>,
+    /// Author id.
+    pub author_id: i64,
+    /// Author name.
+    pub author_name: String,
+    /// Title (questions, articles).
+    pub title: String,
+    /// Markdown source.
+    pub body_md: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    /// Space-separated tags.
+    pub tags: String,
+    /// Sum of votes.
+    pub score: i64,
+    /// Live answers.
+    pub answer_count: i64,
+    /// Live comments.
+    pub comment_count: i64,
+    /// Views.
+    pub view_count: i64,
+    /// Accepted answer of a question.
+    pub accepted_answer_id: Option<i64>,
+    /// `published`, `held` or `hidden`.
+    pub status: String,
+    /// When closed.
+    pub closed_at: Option<i64>,
+    /// When locked.
+    pub locked_at: Option<i64>,
+    /// When deleted.
+    pub deleted_at: Option<i64>,
+    /// Number of revisions.
+    pub revision_count: i64,
+    /// Last editor's id.
+    pub last_editor_id: Option<i64>,
+    /// Last editor's name.
+    pub last_editor_name: Option<String>,
+    /// When last edited.
+    pub last_edited_at: Option<i64>,
+    /// Creation time.
+    pub created_at: i64,
+    /// Last activity (answer, edit, comment).
+    pub last_activity_at: i64,
+    /// Site an imported post came from.
+    pub source_site: Option<String>,
+    /// Content licence.
+    pub license: String,
+}
+
+pub(crate) const POST_COLUMNS: &str = "p.id, p.kind, p.parent_id, p.author_id, u.username, p.title, p.body_md, \
+    p.body_html, p.tags, p.score, p.answer_count, p.comment_count, p.view_count, p.accepted_answer_id, p.status, \
+    p.closed_at, p.locked_at, p.deleted_at, p.revision_count, p.last_editor_id, e.username, p.last_edited_at, \
+    p.created_at, p.last_activity_at, p.source_site, p.license";
+
+pub(crate) const POST_FROM: &str =
+    "FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN users e ON e.id = p.last_editor_id";
+
+pub(crate) fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
+    Ok(PostRow {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        parent_id: r.try_get(2)?,
+        author_id: r.try_get(3)?,
+        author_name: r.try_get(4)?,
+        title: r.try_get(5)?,
+        body_md: r.try_get(6)?,
+        body_html: r.try_get(7)?,
+        tags: r.try_get(8)?,
+        score: r.try_get(9)?,
+        answer_count: r.try_get(10)?,
+        comment_count: r.try_get(11)?,
+        view_count: r.try_get(12)?,
+        accepted_answer_id: r.try_get(13)?,
+        status: r.try_get(14)?,
+        closed_at: r.try_get(15)?,
+        locked_at: r.try_get(16)?,
+        deleted_at: r.try_get(17)?,
+        revision_count: r.try_get(18)?,
+        last_editor_id: r.try_get(19)?,
+        last_editor_name: r.try_get(20)?,
+        last_edited_at: r.try_get(21)?,
+        created_at: r.try_get(22)?,
+        last_activity_at: r.try_get(23)?,
+        source_site: r.try_get(24)?,
+        license: r.try_get(25)?,
+    })
+}
+
+/// A new question, answer or article, already validated and rendered.
+#[derive(Debug, Clone)]
+pub struct NewPost<'a> {
+    /// `question`, `answer` or `article`.
+    pub kind: &'a str,
+    /// The question of an answer.
+    pub parent_id: Option<i64>,
+    /// Author.
+    pub author_id: i64,
+    /// Title (empty for answers).
+    pub title: &'a str,
+    /// Markdown source.
+    pub body_md: &'a str,
+    /// Sanitised HTML.
+    pub body_html: &'a str,
+    /// Plain text for search and excerpts.
+    pub body_text: &'a str,
+    /// Tag names.
+    pub tags: &'a [String],
+    /// `published` or `held`.
+    pub status: &'a str,
+    /// Creation time.
+    pub now: i64,
+}
+
+/// An edit, already validated and rendered; `None` keeps the current value.
+#[derive(Debug, Clone)]
+pub struct PostEdit<'a> {
+    /// The post.
+    pub post_id: i64,
+    /// Who edits.
+    pub editor_id: i64,
+    /// New title.
+    pub title: &'a str,
+    /// New Markdown.
+    pub body_md: &'a str,
+    /// New HTML.
+    pub body_html: &'a str,
+    /// New plain text.
+    pub body_text: &'a str,
+    /// New tags (questions).
+    pub tags: &'a [String],
+    /// Edit summary.
+    pub comment: &'a str,
+    /// Edit time.
+    pub now: i64,
+}
+
+/// One revision of a post.
+#[derive(Debug, Clone)]
+pub struct RevisionRow {
+    /// 1 for the original.
+    pub number: i64,
+    /// Author id.
+    pub author_id: i64,
+    /// Author name.
+    pub author_name: String,
+    /// Title at that revision.
+    pub title: String,
+    /// Markdown at that revision.
+    pub body_md: String,
+    /// Tags at that revision.
+    pub tags: String,
+    /// Edit summary.
+    pub comment: String,
+    /// When.
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Inserts a post with its first revision; tags are created on first use and counted.
+    pub async fn insert_post(&self, p: &NewPost<'_>) -> Result<i64, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let joined = p.tags.join(" ");
+        let id: i64 = sqlx::query(
+            "INSERT INTO posts (kind, parent_id, author_id, title, body_md, body_html, body_text, tags, status,
+                created_at, last_activity_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        )
+        .bind(p.kind)
+        .bind(p.parent_id)
+        .bind(p.author_id)
+        .bind(p.title)
+        .bind(p.body_md)
+        .bind(p.body_html)
+        .bind(p.body_text)
+        .bind(&joined)
+        .bind(p.status)
+        .bind(p.now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        insert_revision(&mut tx, id, 1, p.author_id, p.title, p.body_md, &joined, "", p.now).await?;
+        if p.kind == "question" {
+            add_tags(&mut tx, id, p.tags, p.now).await?;
+        }
+        if let Some(q) = p.parent_id {
+            sqlx::query(
+                "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = $2 WHERE id = $1",
+            )
+            .bind(q)
+            .bind(p.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        crate::search::index_post(&mut tx, self.backend(), id).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Applies an edit and records it as a new revision.
+    pub async fn edit_post(&self, e: &PostEdit<'_>) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let row = sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
+            .bind(e.post_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let kind: String = row.try_get(0)?;
+        let old_tags: String = row.try_get(1)?;
+        let number: i64 = row.try_get::<i64, _>(2)? + 1;
+        let parent: Option<i64> = row.try_get(3)?;
+        let joined = e.tags.join(" ");
+        sqlx::query(
+            "UPDATE posts SET title = $2, body_md = $3, body_html = $4, body_text = $5, tags = $6,
+                revision_count = $7, last_editor_id = $8, last_edited_at = $9, last_activity_at = $9
+             WHERE id = $1",
+        )
+        .bind(e.post_id)
+        .bind(e.title)
+        .bind(e.body_md)
+        .bind(e.body_html)
+        .bind(e.body_text)
+        .bind(&joined)
+        .bind(number)
+        .bind(e.editor_id)
+        .bind(e.now)
+        .execute(&mut *tx)
+        .await?;
+        insert_revision(&mut tx, e.post_id, number, e.editor_id, e.title, e.body_md, &joined, e.comment, e.now).await?;
+        if kind == "question" && old_tags != joined {
+            let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
+            let removed: Vec<String> = old.iter().filter(|t| !e.tags.contains(t)).cloned().collect();
+            let added: Vec<String> = e.tags.iter().filter(|t| !old.contains(t)).cloned().collect();
+            remove_tags(&mut tx, e.post_id, &removed).await?;
+            add_tags(&mut tx, e.post_id, &added, e.now).await?;
+        }
+        if let Some(q) = parent {
+            sqlx::query("UPDATE posts SET last_activity_at = $2 WHERE id = $1").bind(q).bind(e.now).execute(&mut *tx).await?;
+        }
+        crate::search::index_post(&mut tx, self.backend(), e.post_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Soft-deletes a post, keeping counts of its question and tags right.
+    pub async fn delete_post(&self, post_id: i64, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let row = sqlx::query("SELECT kind, tags, parent_id, deleted_at FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let deleted: Option<i64> = row.try_get(3)?;
+        if deleted.is_some() {
+            return Ok(());
+        }
+        let kind: String = row.try_get(0)?;
+        let tags: String = row.try_get(1)?;
+        let parent: Option<i64> = row.try_get(2)?;
+        sqlx::query("UPDATE posts SET deleted_at = $2 WHERE id = $1").bind(post_id).bind(now).execute(&mut *tx).await?;
+        if kind == "question" {
+            let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
+            remove_tags(&mut tx, post_id, &names).await?;
+        }
+        if let Some(q) = parent {
+            sqlx::query(
+                "UPDATE posts SET answer_count = answer_count - 1,
+                    accepted_answer_id = CASE WHEN accepted_answer_id = $2 THEN NULL ELSE accepted_answer_id END
+                 WHERE id = $1",
+            )
+            .bind(q)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        crate::search::unindex_post(&mut tx, self.backend(), post_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Loads one post (deleted ones too; callers decide what to show).
+    pub async fn post(&self, id: i64) -> Result<Option<PostRow>, StoreError> {
+        let sql = format!("SELECT {POST_COLUMNS} {POST_FROM} WHERE p.id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.reader()).await?;
+        Ok(row.as_ref().map(post_from_row).transpose()?)
+    }
+
+    /// The live answers of a question: accepted first, then by score, then oldest first.
+    pub async fn answers_of(&self, question_id: i64) -> Result<Vec<PostRow>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} {POST_FROM}
+             WHERE p.parent_id = $1 AND p.deleted_at IS NULL AND p.kind = 'answer'
+             ORDER BY CASE WHEN p.id = (SELECT accepted_answer_id FROM posts WHERE id = $1) THEN 0 ELSE 1 END,
+                      p.score DESC, p.id"
+        );
+        let rows = sqlx::query(&sql).bind(question_id).fetch_all(self.reader()).await?;
+        Ok(rows.iter().map(post_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Sets or clears the accepted answer of a question.
+    pub async fn set_accepted(&self, question_id: i64, answer_id: Option<i64>, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE posts SET accepted_answer_id = $2, last_activity_at = $3 WHERE id = $1")
+            .bind(question_id)
+            .bind(answer_id)
+            .bind(now)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Every revision of a post, oldest first.
+    pub async fn revisions(&self, post_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.number, r.author_id, u.username, r.title, r.body_md, r.tags, r.comment, r.created_at
+             FROM post_revisions r JOIN users u ON u.id = r.author_id
+             WHERE r.post_id = $1 ORDER BY r.number",
+        )
+        .bind(post_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RevisionRow {
+                    number: r.try_get(0)?,
+                    author_id: r.try_get(1)?,
+                    author_name: r.try_get(2)?,
+                    title: r.try_get(3)?,
+                    body_md: r.try_get(4)?,
+                    tags: r.try_get(5)?,
+                    comment: r.try_get(6)?,
+                    created_at: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Adds buffered view counts in one transaction.
+    pub async fn add_views(&self, views: &[(i64, i64)]) -> Result<(), StoreError> {
+        if views.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.writer().begin().await?;
+        for (id, n) in views {
+            sqlx::query("UPDATE posts SET view_count = view_count + $2 WHERE id = $1")
+                .bind(id)
+                .bind(n)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Locks a post row until the transaction ends (PostgreSQL); SQLite has one writer anyway.
+    pub(crate) async fn lock_post(&self, tx: &mut Transaction<'_, Any>, post_id: i64) -> Result<(), StoreError> {
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT id FROM posts WHERE id = $1 FOR UPDATE").bind(post_id).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "a revision is a flat record")]
+async fn insert_revision(
+    tx: &mut Transaction<'_, Any>,
+    post_id: i64,
+    number: i64,
+    author_id: i64,
+    title: &str,
+    body_md: &str,
+    tags: &str,
+    comment: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO post_revisions (post_id, number, author_id, title, body_md, tags, comment, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(post_id)
+    .bind(number)
+    .bind(author_id)
+    .bind(title)
+    .bind(body_md)
+    .bind(tags)
+    .bind(comment)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn add_tags(tx: &mut Transaction<'_, Any>, post_id: i64, tags: &[String], now: i64) -> Result<(), StoreError> {
+    for t in tags {
+        let tag_id: i64 = sqlx::query(
+            "INSERT INTO tags (name, question_count, created_at) VALUES ($1, 1, $2)
+             ON CONFLICT (name) DO UPDATE SET question_count = tags.question_count + 1 RETURNING id",
+        )
+        .bind(t)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query("INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2)")
+            .bind(post_id)
+            .bind(tag_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn remove_tags(tx: &mut Transaction<'_, Any>, post_id: i64, tags: &[String]) -> Result<(), StoreError> {
+    for t in tags {
+        sqlx::query("UPDATE tags SET question_count = question_count - 1 WHERE name = $1")
+            .bind(t)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM post_tags WHERE post_id = $1 AND tag_id = (SELECT id FROM tags WHERE name = $2)")
+            .bind(post_id)
+            .bind(t)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
