@@ -238,6 +238,6 @@ test("every XSS payload rendered by stoa stays inert in Chromium", async (t) => 
     `${outputs.length} payloads in ${Math.ceil(outputs.length / CHUNK)} pages, ${requests.images} image requests, ` +
       `${ran.length} signs of execution, ${markup.length} markup problems`,
   );
-  assert.deepEqual(ran.slice(-40), [], `${ran.length} signs that code ran or fetched; the first are shown`);
+  assert.deepEqual(ran.slice(0, 40), [], `${ran.length} signs that code ran or fetched; the first are shown`);
   assert.deepEqual(markup.slice(0, 40), [], `${markup.length} markup problems; the first are shown`);
 });

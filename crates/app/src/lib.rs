@@ -5,6 +5,7 @@ mod accounts;
 mod error;
 mod questions;
 mod rate_limit;
+mod search;
 mod secrets;
 mod social;
 mod views;
@@ -13,6 +14,7 @@ pub use secrets::{constant_time_eq, new_token};
 
 pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
 pub use error::AppError;
+pub use search::{SearchHit, SearchResults};
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
 pub use stoa_store::lists::{Page, QuestionSort, TagRow};
 pub use stoa_store::posts::{PostRow, RevisionRow};

@@ -47,19 +47,29 @@ fn might_contain_link(text: &str) -> bool {
 }
 
 /// Splits `text` into plain text and bare-URL links.
+///
+/// Linear in the length of `text`, however hostile: a candidate is rejected
+/// on its (length-capped) domain before anything scans the rest of it, and
+/// one that passes becomes a link that swallows the rest of its run.
 pub(crate) fn linkify(text: &str) -> Vec<Piece<'_>> {
     let mut pieces = Vec::new();
     let mut plain_from = 0;
     let mut previous: Option<char> = None;
-    let mut skip_until = 0;
+    // End of the current run of characters that can be part of a URL.
+    let mut run_end = 0;
     for (i, c) in text.char_indices() {
         let at_boundary =
             previous.is_none_or(|p| p.is_whitespace() || matches!(p, '*' | '_' | '~' | '('));
         previous = Some(c);
-        if i < skip_until || !at_boundary || !matches!(c, 'h' | 'H' | 'w' | 'W') {
+        if i < plain_from || !at_boundary || !matches!(c, 'h' | 'H' | 'w' | 'W') {
             continue;
         }
-        if let Some(len) = link_len(&text[i..]) {
+        if run_end <= i {
+            run_end = text[i..]
+                .find(|c: char| c.is_whitespace() || c == '<')
+                .map_or(text.len(), |n| i + n);
+        }
+        if let Some(len) = link_len(&text[i..run_end]) {
             if plain_from < i {
                 pieces.push(Piece::Text(&text[plain_from..i]));
             }
@@ -72,7 +82,6 @@ pub(crate) fn linkify(text: &str) -> Vec<Piece<'_>> {
             };
             pieces.push(Piece::Link { href, text: link });
             plain_from = i + len;
-            skip_until = plain_from;
         }
     }
     if plain_from < text.len() {
@@ -81,11 +90,12 @@ pub(crate) fn linkify(text: &str) -> Vec<Piece<'_>> {
     pieces
 }
 
-/// The length of the autolink at the start of `s`, if there is one.
-fn link_len(s: &str) -> Option<usize> {
+/// The length of the autolink at the start of `run` (text without whitespace
+/// or `<`), if there is one.
+fn link_len(run: &str) -> Option<usize> {
     let host_from = ["https://", "http://", "www."]
         .iter()
-        .find(|prefix| starts_with_ignore_case(s, prefix))
+        .find(|prefix| starts_with_ignore_case(run, prefix))
         .map(|prefix| {
             if prefix.starts_with('w') {
                 0
@@ -93,28 +103,43 @@ fn link_len(s: &str) -> Option<usize> {
                 prefix.len()
             }
         })?;
-    let mut end = s
-        .find(|c: char| c.is_whitespace() || c == '<')
-        .unwrap_or(s.len());
-    end = trim_trailing(&s[..end]);
-    let rest = s.get(host_from..end)?;
+    let rest = &run[host_from..];
     let host_len = rest
-        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(rest.len());
-    is_valid_domain(&rest[..host_len]).then_some(end)
+        .char_indices()
+        .take(MAX_DOMAIN_LEN + 1)
+        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .map_or(rest.len(), |(i, _)| i);
+    // A sentence may end right after the domain ("see www.e.com.").
+    let domain = rest[..host_len].trim_end_matches(['.', '_']);
+    if host_len > MAX_DOMAIN_LEN || !is_valid_domain(domain) {
+        return None;
+    }
+    // The domain ends in an alphanumeric or `-`, which trimming never
+    // removes, so the link keeps at least its domain.
+    Some(trim_trailing(run))
 }
+
+/// Longer than any DNS name; also bounds the work spent on a non-link.
+const MAX_DOMAIN_LEN: usize = 253;
 
 /// Drops the trailing characters GFM does not count as part of a link:
 /// sentence punctuation, an unbalanced `)`, a `;` and an entity-like `&name;`.
 fn trim_trailing(link: &str) -> usize {
     let mut end = link.len();
+    let opening = link.matches('(').count();
+    let mut closing = link.matches(')').count();
     loop {
-        let current = &link[..end];
-        match current.as_bytes().last() {
+        match end
+            .checked_sub(1)
+            .and_then(|last| link.as_bytes().get(last))
+        {
             Some(b'?' | b'!' | b'.' | b',' | b':' | b'*' | b'_' | b'~' | b'\'' | b'"') => end -= 1,
-            Some(b')') if current.matches(')').count() > current.matches('(').count() => end -= 1,
+            Some(b')') if closing > opening => {
+                end -= 1;
+                closing -= 1;
+            }
             Some(b';') => {
-                let before = &current[..end - 1];
+                let before = &link[..end - 1];
                 let name = before.len()
                     - before
                         .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
@@ -222,6 +247,29 @@ mod tests {
         let found = links("é https://a.com, ü www.b.org; und https://c.de/ö");
         let texts: Vec<&str> = found.iter().map(|l| l.1).collect();
         assert_eq!(texts, ["https://a.com", "www.b.org", "https://c.de/ö"]);
+    }
+
+    #[test]
+    fn hostile_text_takes_linear_time() {
+        let started = std::time::Instant::now();
+        for text in [
+            "_www.".repeat(40_000),
+            "_www.a_b".repeat(40_000),
+            "(www.a.b".repeat(40_000),
+            "(https://.".repeat(40_000),
+            format!("https://a.b{}", ")".repeat(200_000)),
+            format!("https://a.b{}", ";a".repeat(100_000)),
+            format!("(www.{}", "a".repeat(200_000)),
+        ] {
+            let _ = linkify(&text);
+        }
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn overlong_domains_are_not_links() {
+        assert!(links(&format!("https://{}.com", "a".repeat(300))).is_empty());
+        assert_eq!(links(&format!("https://{}.com", "a".repeat(200))).len(), 1);
     }
 
     #[test]

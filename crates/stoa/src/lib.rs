@@ -3,4 +3,5 @@
 
 pub mod commands;
 pub mod config;
+pub mod eval_search;
 pub mod server;

@@ -92,6 +92,17 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The SemEval-2016 Task 3 search benchmark: rerank and retrieve, against baselines.
+    Search {
+        /// A SemEval-2016 Task 3 English XML file.
+        file: PathBuf,
+        /// Database for the retrieve site (must be empty); default: a temporary SQLite file.
+        #[arg(long, env = "STOA_EVAL_DATABASE_URL")]
+        database_url: Option<String>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +181,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Eval { command: EvalCommand::Spam { train, test, json } } => {
             let m = stoa_eval::spam::run(&train, &test).map_err(|e| e.to_string())?;
             say(stoa_eval::spam::format_report(&m, json).trim_end())
+        }
+        Command::Eval { command: EvalCommand::Search { file, database_url, json } } => {
+            let (report, text) =
+                stoa::eval_search::run(&file, database_url.as_deref()).await.map_err(|e| e.to_string())?;
+            say(if json { report.to_string() } else { text }.trim_end())
         }
         Command::Config { command: ConfigCommand::Default } => say(Config::default_toml().trim_end()),
     }

@@ -6,7 +6,7 @@ mod migrate;
 pub mod lists;
 pub mod posts;
 pub mod rate_limit;
-mod search;
+pub mod search;
 pub mod social;
 pub mod users;
 

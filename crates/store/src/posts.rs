@@ -285,7 +285,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        crate::search::unindex_post(&mut tx, self.backend(), post_id).await?;
+        crate::search::index_post(&mut tx, self.backend(), post_id).await?;
         tx.commit().await?;
         Ok(())
     }

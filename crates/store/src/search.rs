@@ -1,33 +1,126 @@
-//! The full-text index: the one place where SQLite (FTS5) and PostgreSQL (tsvector + GIN)
-//! differ. It is kept in step with every write inside the writer's transaction.
+//! Full-text search storage: the one place where SQLite (FTS5) and PostgreSQL (tsvector + GIN)
+//! differ. Every live question and article has a search document of analysed terms, rewritten
+//! inside the same transaction as any write that changes its text (the post, or an answer).
 
-use crate::{Backend, StoreError};
-use sqlx::{Any, Transaction};
+use crate::lists::placeholders;
+use crate::{Backend, Store, StoreError};
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+use stoa_domain::search::analyze;
 
-/// (Re)indexes one post from its stored text; a deleted or unpublished post is removed.
+/// A candidate document with what ranking needs.
+#[derive(Debug, Clone)]
+pub struct SearchDoc {
+    /// The question or article.
+    pub post_id: i64,
+    /// `question` or `article`.
+    pub kind: String,
+    /// Title as written.
+    pub title: String,
+    /// Plain text of the body, for snippets and phrase matching.
+    pub body_text: String,
+    /// Space-separated tags.
+    pub tags: String,
+    /// Votes.
+    pub score: i64,
+    /// Whether an answer is accepted.
+    pub has_accepted: bool,
+    /// Live answers.
+    pub answer_count: i64,
+    /// Creation time.
+    pub created_at: i64,
+    /// Analysed title terms.
+    pub title_terms: Vec<String>,
+    /// Analysed body terms.
+    pub body_terms: Vec<String>,
+    /// Analysed answer terms.
+    pub answer_terms: Vec<String>,
+}
+
+/// The form a term takes in the full-text index: letters and digits only, so that both
+/// backends' plain tokenizers keep it whole (`c++` → `cpp`, `c#` → `csharp`, `node.js` → `nodejs`).
+pub fn index_form(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 4);
+    for c in term.chars() {
+        match c {
+            '+' => out.push('p'),
+            '#' => out.push_str("sharp"),
+            c if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn index_text(terms: &[String]) -> String {
+    terms.iter().map(|t| index_form(t)).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Rewrites the search document of the question or article that `post_id` belongs to.
 pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, post_id: i64) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT COALESCE(parent_id, id) FROM posts WHERE id = $1")
+        .bind(post_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(()) };
+    let doc_id: i64 = row.try_get(0)?;
+    unindex_post(tx, backend, doc_id).await?;
+    let post = sqlx::query(
+        "SELECT title, body_text, tags FROM posts
+         WHERE id = $1 AND deleted_at IS NULL AND status = 'published' AND kind IN ('question', 'article')",
+    )
+    .bind(doc_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(post) = post else { return Ok(()) };
+    let (title, body, tags): (String, String, String) = (post.try_get(0)?, post.try_get(1)?, post.try_get(2)?);
+    let answers = sqlx::query(
+        "SELECT body_text FROM posts WHERE parent_id = $1 AND kind = 'answer' AND deleted_at IS NULL AND status = 'published'",
+    )
+    .bind(doc_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut answer_terms = Vec::new();
+    for a in &answers {
+        answer_terms.extend(analyze(&a.try_get::<String, _>(0)?));
+    }
+    let title_terms = analyze(&title);
+    let body_terms = analyze(&body);
+    let tag_terms: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
+    let (t, b, a, g) = (title_terms.join(" "), body_terms.join(" "), answer_terms.join(" "), tag_terms.join(" "));
+    sqlx::query(
+        "INSERT INTO search_docs (post_id, title_terms, body_terms, answer_terms, tag_terms) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(doc_id)
+    .bind(&t)
+    .bind(&b)
+    .bind(&a)
+    .bind(&g)
+    .execute(&mut **tx)
+    .await?;
+    let (ti, bi, ai, gi) = (index_text(&title_terms), index_text(&body_terms), index_text(&answer_terms), index_text(&tag_terms));
     match backend {
         Backend::Sqlite => {
-            sqlx::query("DELETE FROM posts_fts WHERE rowid = $1").bind(post_id).execute(&mut **tx).await?;
-            sqlx::query(
-                "INSERT INTO posts_fts (rowid, title, body, tags)
-                 SELECT id, title, body_text, tags FROM posts
-                 WHERE id = $1 AND deleted_at IS NULL AND status = 'published'",
-            )
-            .bind(post_id)
-            .execute(&mut **tx)
-            .await?;
+            sqlx::query("INSERT INTO search_fts (rowid, title, body, answers, tags) VALUES ($1, $2, $3, $4, $5)")
+                .bind(doc_id)
+                .bind(&ti)
+                .bind(&bi)
+                .bind(&ai)
+                .bind(&gi)
+                .execute(&mut **tx)
+                .await?;
         }
         Backend::Postgres => {
-            sqlx::query("DELETE FROM posts_fts WHERE post_id = $1").bind(post_id).execute(&mut **tx).await?;
             sqlx::query(
-                "INSERT INTO posts_fts (post_id, document)
-                 SELECT id, setweight(to_tsvector('english', title), 'A')
-                         || setweight(to_tsvector('english', replace(tags, '-', ' ')), 'B')
-                         || setweight(to_tsvector('english', body_text), 'C')
-                 FROM posts WHERE id = $1 AND deleted_at IS NULL AND status = 'published'",
+                "INSERT INTO search_fts (post_id, document)
+                 VALUES ($1, setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $5), 'B')
+                          || setweight(to_tsvector('simple', $3), 'C') || setweight(to_tsvector('simple', $4), 'D'))",
             )
-            .bind(post_id)
+            .bind(doc_id)
+            .bind(&ti)
+            .bind(&bi)
+            .bind(&ai)
+            .bind(&gi)
             .execute(&mut **tx)
             .await?;
         }
@@ -35,12 +128,180 @@ pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, 
     Ok(())
 }
 
-/// Removes a post from the index.
+/// Removes a post's search document.
 pub(crate) async fn unindex_post(tx: &mut Transaction<'_, Any>, backend: Backend, post_id: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM search_docs WHERE post_id = $1").bind(post_id).execute(&mut **tx).await?;
     let sql = match backend {
-        Backend::Sqlite => "DELETE FROM posts_fts WHERE rowid = $1",
-        Backend::Postgres => "DELETE FROM posts_fts WHERE post_id = $1",
+        Backend::Sqlite => "DELETE FROM search_fts WHERE rowid = $1",
+        Backend::Postgres => "DELETE FROM search_fts WHERE post_id = $1",
     };
     sqlx::query(sql).bind(post_id).execute(&mut **tx).await?;
     Ok(())
+}
+
+impl Store {
+    /// Ids of documents containing any of `terms`, best first by the database's own rough
+    /// relevance, at most `limit`. Final ranking happens in the domain layer.
+    pub async fn search_candidates(&self, terms: &[String], limit: i64) -> Result<Vec<i64>, StoreError> {
+        let forms: Vec<String> = terms.iter().map(|t| index_form(t)).filter(|t| !t.is_empty()).collect();
+        if forms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = match self.backend() {
+            Backend::Sqlite => {
+                let q = forms.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(" OR ");
+                sqlx::query(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH $1
+                     ORDER BY bm25(search_fts, 2.5, 1.0, 0.2, 1.5) LIMIT $2",
+                )
+                .bind(q)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?
+            }
+            Backend::Postgres => {
+                let q = forms.join(" | ");
+                sqlx::query(
+                    "SELECT s.post_id FROM search_fts s, to_tsquery('simple', $1) q WHERE s.document @@ q
+                     ORDER BY ts_rank(s.document, q) DESC, s.post_id LIMIT $2",
+                )
+                .bind(q)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?
+            }
+        };
+        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
+    /// How many documents contain each term, counted up to `cap` (beyond it a term carries
+    /// almost no information, and counting further would cost time).
+    pub async fn term_doc_counts(&self, terms: &[String], cap: i64) -> Result<HashMap<String, u64>, StoreError> {
+        let mut out = HashMap::new();
+        for t in terms {
+            let form = index_form(t);
+            if form.is_empty() || out.contains_key(t) {
+                continue;
+            }
+            let row = match self.backend() {
+                Backend::Sqlite => {
+                    sqlx::query("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 LIMIT $2)")
+                        .bind(format!("\"{form}\""))
+                        .bind(cap)
+                        .fetch_one(self.reader())
+                        .await?
+                }
+                Backend::Postgres => {
+                    sqlx::query(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE document @@ to_tsquery('simple', $1) LIMIT $2) s",
+                    )
+                    .bind(form)
+                    .bind(cap)
+                    .fetch_one(self.reader())
+                    .await?
+                }
+            };
+            let n: i64 = row.try_get(0)?;
+            out.insert(t.clone(), n.max(0) as u64);
+        }
+        Ok(out)
+    }
+
+    /// Number of searchable documents.
+    pub async fn search_doc_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM search_docs").fetch_one(self.reader()).await?.try_get(0)?)
+    }
+
+    /// The documents with these ids (unordered), with their posts' ranking signals.
+    pub async fn search_docs(&self, ids: &[i64]) -> Result<Vec<SearchDoc>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT d.post_id, p.kind, p.title, p.body_text, p.tags, p.score, p.accepted_answer_id, p.answer_count,
+                    p.created_at, d.title_terms, d.body_terms, d.answer_terms
+             FROM search_docs d JOIN posts p ON p.id = d.post_id
+             WHERE d.post_id IN ({}) AND p.deleted_at IS NULL AND p.status = 'published'",
+            placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.reader()).await?;
+        let split = |s: String| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        rows.iter()
+            .map(|r| {
+                Ok(SearchDoc {
+                    post_id: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    body_text: r.try_get(3)?,
+                    tags: r.try_get(4)?,
+                    score: r.try_get(5)?,
+                    has_accepted: r.try_get::<Option<i64>, _>(6)?.is_some(),
+                    answer_count: r.try_get(7)?,
+                    created_at: r.try_get(8)?,
+                    title_terms: split(r.try_get(9)?),
+                    body_terms: split(r.try_get(10)?),
+                    answer_terms: split(r.try_get(11)?),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Ids of live questions and articles matching only filters (no text), newest first.
+    pub async fn filtered_docs(&self, tags: &[String], limit: i64) -> Result<Vec<i64>, StoreError> {
+        let mut sql = String::from(
+            "SELECT p.id FROM posts p WHERE p.kind IN ('question', 'article') AND p.deleted_at IS NULL AND p.status = 'published'",
+        );
+        for i in 0..tags.len() {
+            sql.push_str(&format!(
+                " AND p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ${})",
+                i + 2
+            ));
+        }
+        sql.push_str(" ORDER BY p.created_at DESC, p.id DESC LIMIT $1");
+        let mut q = sqlx::query(&sql).bind(limit);
+        for t in tags {
+            q = q.bind(t);
+        }
+        let rows = q.fetch_all(self.reader()).await?;
+        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
+    /// Rebuilds every search document (after an import, or to repair the index).
+    pub async fn reindex_all(&self) -> Result<u64, StoreError> {
+        let ids: Vec<i64> = sqlx::query(
+            "SELECT id FROM posts WHERE kind IN ('question', 'article') AND deleted_at IS NULL ORDER BY id",
+        )
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        for chunk in ids.chunks(500) {
+            let mut tx = self.writer().begin().await?;
+            for id in chunk {
+                index_post(&mut tx, self.backend(), *id).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(ids.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_forms_are_plain_words() {
+        assert_eq!(index_form("c++"), "cpp");
+        assert_eq!(index_form("c#"), "csharp");
+        assert_eq!(index_form("node.js"), "nodejs");
+        assert_eq!(index_form("don't"), "dont");
+        assert_eq!(index_form("\"); DROP"), "drop");
+    }
 }

@@ -13,4 +13,16 @@
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("button[type=submit]:disabled").forEach(function (b) { b.disabled = false; });
   });
+  // After an htmx request, let the form be used again; a form marked data-reset-on-success
+  // (the comment form) is cleared once its text was accepted. A refused comment comes back
+  // retargeted to the error slot, and then the typed text stays for correcting.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || form.tagName !== "FORM") return;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    var xhr = e.detail.xhr;
+    if (e.detail.successful && form.hasAttribute("data-reset-on-success") && xhr && !xhr.getResponseHeader("HX-Retarget")) {
+      form.reset();
+    }
+  });
 })();

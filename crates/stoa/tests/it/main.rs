@@ -7,4 +7,5 @@ mod accounts_api;
 mod accounts_pages;
 mod ops;
 mod questions_api;
+mod search_api;
 mod storage;

@@ -5,6 +5,7 @@ mod dto;
 mod json;
 mod query;
 mod questions;
+mod search;
 mod users;
 
 use crate::error::{ApiError, Problem};
@@ -35,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}/revisions", get(questions::revisions))
         .route("/users/{id}", get(users::show))
         .route("/tags", get(users::tags))
+        .route("/search", get(search::search))
+        .route("/similar", get(search::similar))
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -53,7 +56,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         accounts::signup, accounts::login, accounts::me,
         questions::list, questions::create, questions::show, questions::answer, questions::accept,
         questions::comment, questions::vote, questions::edit, questions::delete, questions::revisions,
-        users::show, users::tags,
+        users::show, users::tags, search::search, search::similar,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -62,6 +65,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "questions", description = "Questions, answers, acceptance and tags"),
         (name = "posts", description = "Operations on any post: comments, votes, edits, history, deletion"),
         (name = "users", description = "Public profiles"),
+        (name = "search", description = "Full-text search and similar-question suggestions"),
     )
 )]
 struct ApiDoc;

@@ -1,12 +1,17 @@
 //! HTML pages. Each resource owns a module with its handlers; templates live in `templates/`.
 
 pub mod accounts;
+pub mod ask;
+pub mod edit;
 pub mod errors;
 pub mod home;
 pub mod ops;
 pub mod questions;
+pub mod revisions;
+pub mod social;
 pub mod tags;
 pub mod users;
+pub mod view;
 
 use crate::assets::asset_url;
 use crate::auth::MaybeUser;
@@ -15,7 +20,7 @@ use crate::error::PageError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
@@ -27,8 +32,18 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(accounts::router())
         .merge(questions::router())
+        .merge(ask::router())
+        .merge(social::router())
+        .merge(edit::router())
+        .merge(revisions::router())
         .merge(tags::router())
         .merge(users::router())
+        .route("/favicon.ico", axum::routing::get(no_favicon))
+}
+
+/// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.
+async fn no_favicon() -> Response {
+    (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "public, max-age=86400")]).into_response()
 }
 
 /// What the base layout needs: site, visitor, CSRF token, asset URLs.
@@ -88,6 +103,33 @@ pub fn render<T: Template>(t: &T) -> Response {
             tracing::error!(error = %e, "template failed");
             errors::plain_500()
         }
+    }
+}
+
+/// Whether htmx asked for a fragment. A history restore (cache miss after "back") also carries
+/// `HX-Request` but needs the whole page.
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true") && !headers.contains_key("hx-history-restore-request")
+}
+
+/// An id from a path segment; anything that is not one is simply a page that does not exist.
+pub fn parse_id(raw: &str) -> Result<i64, PageError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| PageError(crate::error::Problem::not_found()))
+}
+
+/// A 301 to the canonical address (`Redirect::permanent` would be a 308).
+pub fn moved_permanently(to: &str) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// Sends an anonymous visitor to the log-in page, returning to `next`. htmx would follow a
+/// plain redirect and swap the whole log-in page into a fragment, so it gets `HX-Redirect`.
+pub fn login_redirect(next: &str, htmx: bool) -> Response {
+    let to = format!("/login?next={}", url_encode(next));
+    if htmx {
+        ([(header::HeaderName::from_static("hx-redirect"), to)]).into_response()
+    } else {
+        axum::response::Redirect::to(&to).into_response()
     }
 }
 
