@@ -151,3 +151,71 @@ test("ask with preview, answer, vote, comment, accept, edit and read the history
   await a.context.close();
   await b.context.close();
 });
+
+test("every action also works with JavaScript turned off", async () => {
+  const errors = [];
+  const context = async (name) => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    page.on("console", (m) => m.type() === "error" && errors.push(`${name}: ${m.text()} ${m.location().url}`));
+    return { ctx, page };
+  };
+  const c = await context("C");
+  const d = await context("D");
+
+  // Ask, using the Preview button instead of the live preview; a refused form keeps the text.
+  await signUp(c.page, "nojs_asker");
+  await c.page.goto(`${stoa.base}/ask`);
+  await c.page.getByLabel("Title").fill("No");
+  await c.page.getByLabel("Details").fill(BODY);
+  await c.page.getByRole("button", { name: "Preview" }).click();
+  await c.page.locator(".preview table").waitFor();
+  await c.page.getByRole("button", { name: "Post your question" }).click();
+  assert.match(await c.page.getByRole("alert").innerText(), /title is too short/);
+  assert.equal(await c.page.getByLabel("Details").inputValue(), BODY);
+  await c.page.getByLabel("Title").fill("Does Stoa work without JavaScript?");
+  await c.page.getByRole("button", { name: "Post your question" }).click();
+  await c.page.waitForURL(/\/questions\/\d+\/does-stoa-work-without-javascript$/);
+  const url = c.page.url();
+  const qid = url.match(/\/questions\/(\d+)\//)[1];
+
+  // Vote on one's own post: an error page, not a silent failure.
+  await c.page.locator("#question").getByRole("button", { name: "Vote up" }).click();
+  assert.match(await c.page.getByRole("alert").innerText(), /cannot vote on your own post/);
+
+  // Another person answers, votes, and comments (a too-short comment is explained first).
+  await signUp(d.page, "nojs_helper");
+  await d.page.goto(url);
+  await d.page.getByLabel("Write your answer").fill("Yes: every form posts and redirects back.");
+  await d.page.getByRole("button", { name: "Post your answer" }).click();
+  await d.page.waitForURL(/#answer-\d+$/);
+  const answerId = d.page.url().match(/#answer-(\d+)$/)[1];
+  await d.page.locator("#question").getByRole("button", { name: "Vote up" }).click();
+  assert.equal(await d.page.locator(`#score-${qid}`).innerText(), "1");
+  assert.equal(await d.page.locator("#question").getByRole("button", { name: "Vote up" }).getAttribute("aria-pressed"), "true");
+  const q = d.page.locator("#question");
+  await q.getByLabel("Add a comment").fill("x");
+  await q.getByRole("button", { name: "Add comment" }).click();
+  assert.match(await d.page.locator("#question [role=alert]").innerText(), /too short/);
+  await d.page.locator("#question").getByLabel("Add a comment").fill("Thanks for asking this.");
+  await d.page.locator("#question").getByRole("button", { name: "Add comment" }).click();
+  await d.page.locator(`#comments-${qid}`).getByText("Thanks for asking this.").waitFor();
+
+  // The asker accepts, then withdraws the acceptance.
+  await c.page.goto(url);
+  await c.page.locator(`#answer-${answerId}`).getByRole("button", { name: "Accept this answer" }).click();
+  await c.page.locator(`#answer-${answerId}.accepted`).waitFor();
+  await c.page.locator(`#answer-${answerId}`).getByRole("button", { name: "Unaccept" }).click();
+  await c.page.locator(`#answer-${answerId}`).getByRole("button", { name: "Accept this answer" }).waitFor();
+
+  // The helper deletes their answer after confirming.
+  await d.page.goto(url);
+  await d.page.locator(`#answer-${answerId}`).getByRole("link", { name: "Delete" }).click();
+  await d.page.getByRole("button", { name: "Delete" }).click();
+  await d.page.waitForURL(url);
+  assert.equal(await d.page.locator(`#answer-${answerId}`).count(), 0);
+
+  assert.deepEqual(errors.filter((e) => !/status of 403/.test(e)), [], "no errors besides the expected 403");
+  await c.ctx.close();
+  await d.ctx.close();
+});

@@ -99,7 +99,11 @@ impl App {
     }
 
     /// Creates an account with role `member` and opens a browser session for it.
-    pub async fn sign_up_with_session(&self, input: SignupInput, user_agent: &str) -> Result<Signup, AppError> {
+    pub async fn sign_up_with_session(
+        &self,
+        input: SignupInput,
+        user_agent: &str,
+    ) -> Result<Signup, AppError> {
         let user = self.sign_up(&input, Role::Member).await?;
         let secret = self.open_session(user.id, &input.ip, user_agent).await?;
         Ok(Signup { user, secret })
@@ -115,8 +119,11 @@ impl App {
         let email = Email::parse(&input.email)?;
         let password = Password::parse(&input.password)?;
         if !input.ip.is_empty() {
-            self.check_and_hit(&format!("signup:ip:{}", input.ip), self.settings().limits.signup_per_ip)
-                .await?;
+            self.check_and_hit(
+                &format!("signup:ip:{}", input.ip),
+                self.settings().limits.signup_per_ip,
+            )
+            .await?;
         }
         let pw = password.expose().to_string();
         let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
@@ -139,7 +146,8 @@ impl App {
             .map_err(|e| match e {
                 StoreError::Conflict(c) if c == "email" => AppError::Conflict {
                     code: "email_taken",
-                    message: "An account with that e-mail address already exists. Try logging in.".into(),
+                    message: "An account with that e-mail address already exists. Try logging in."
+                        .into(),
                 },
                 StoreError::Conflict(_) => AppError::Conflict {
                     code: "username_taken",
@@ -164,19 +172,29 @@ impl App {
     async fn check_credentials(&self, c: &Credentials) -> Result<AuthUser, AppError> {
         let login = c.login.trim();
         if login.is_empty() {
-            return Err(AppError::invalid("missing_login", "login", "Please enter your username or e-mail."));
+            return Err(AppError::invalid(
+                "missing_login",
+                "login",
+                "Please enter your username or e-mail.",
+            ));
         }
         if c.password.is_empty() {
-            return Err(AppError::invalid("missing_password", "password", "Please enter your password."));
+            return Err(AppError::invalid(
+                "missing_password",
+                "password",
+                "Please enter your password.",
+            ));
         }
         if login.len() > 254 || c.password.len() > Password::MAX_LEN {
             return Err(AppError::Unauthenticated("Wrong username or password."));
         }
         let limits = self.settings().limits;
-        self.check_and_hit(&format!("login:ip:{}", c.ip), limits.login_per_ip).await?;
+        self.check_and_hit(&format!("login:ip:{}", c.ip), limits.login_per_ip)
+            .await?;
         let key = login.to_lowercase();
         let account_key = format!("login:account:{key}");
-        self.check_only(&account_key, limits.login_failures_per_account).await?;
+        self.check_only(&account_key, limits.login_failures_per_account)
+            .await?;
         let row = self.store().user_by_login(&key).await?;
         let phc = row
             .as_ref()
@@ -189,7 +207,8 @@ impl App {
         match row {
             Some(r) if ok && r.password_hash.is_some() => AuthUser::from_row(r),
             _ => {
-                self.hit(&account_key, limits.login_failures_per_account).await?;
+                self.hit(&account_key, limits.login_failures_per_account)
+                    .await?;
                 tracing::info!("failed log-in");
                 Err(AppError::Unauthenticated("Wrong username or password."))
             }
@@ -210,7 +229,12 @@ impl App {
         Ok(Signup { user, secret })
     }
 
-    async fn open_session(&self, user_id: i64, ip: &str, user_agent: &str) -> Result<String, AppError> {
+    async fn open_session(
+        &self,
+        user_id: i64,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<String, AppError> {
         let secret = new_token(SESSION_PREFIX);
         let now = stoa_store::now();
         let ua: String = user_agent.chars().take(200).collect();
@@ -230,7 +254,13 @@ impl App {
     async fn issue_api_token(&self, user_id: i64, name: &str) -> Result<String, AppError> {
         let secret = new_token(API_TOKEN_PREFIX);
         self.store()
-            .insert_api_token(user_id, name, &token_hash(&secret), "read write", stoa_store::now())
+            .insert_api_token(
+                user_id,
+                name,
+                &token_hash(&secret),
+                "read write",
+                stoa_store::now(),
+            )
             .await?;
         Ok(secret)
     }
@@ -240,7 +270,11 @@ impl App {
         if !cookie.starts_with(SESSION_PREFIX) || cookie.len() > 128 {
             return Ok(None);
         }
-        match self.store().user_by_session(&token_hash(cookie), stoa_store::now()).await? {
+        match self
+            .store()
+            .user_by_session(&token_hash(cookie), stoa_store::now())
+            .await?
+        {
             Some(r) => Ok(Some(AuthUser::from_row(r)?)),
             None => Ok(None),
         }
@@ -252,7 +286,11 @@ impl App {
         if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 128 {
             return Err(invalid);
         }
-        match self.store().user_by_api_token(&token_hash(token), stoa_store::now()).await? {
+        match self
+            .store()
+            .user_by_api_token(&token_hash(token), stoa_store::now())
+            .await?
+        {
             Some((r, _scopes)) => AuthUser::from_row(r),
             None => Err(invalid),
         }

@@ -75,6 +75,10 @@ impl From<AccountError> for AppError {
 impl AppError {
     /// An input error about one field.
     pub fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        AppError::Invalid { code, field: Some(field), message: message.into() }
+        AppError::Invalid {
+            code,
+            field: Some(field),
+            message: message.into(),
+        }
     }
 }

@@ -14,12 +14,12 @@ pub use secrets::{constant_time_eq, new_token};
 
 pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
 pub use error::AppError;
-pub use search::{SearchHit, SearchResults};
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
+pub use rate_limit::{Limit, Limits};
+pub use search::{SearchHit, SearchResults};
 pub use stoa_store::lists::{Page, QuestionSort, TagRow};
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::social::CommentRow;
-pub use rate_limit::{Limit, Limits};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
 
 /// Settings the use cases need; part of the binary's configuration.
@@ -51,7 +51,11 @@ pub struct App {
 impl App {
     /// Wraps an open, migrated store.
     pub fn new(store: Store, settings: AppSettings) -> Self {
-        App { store, settings, views: Default::default() }
+        App {
+            store,
+            settings,
+            views: Default::default(),
+        }
     }
 
     /// The store, for health checks and metrics.

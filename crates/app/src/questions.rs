@@ -10,7 +10,11 @@ use stoa_store::social::CommentRow;
 
 impl From<PostError> for AppError {
     fn from(e: PostError) -> Self {
-        AppError::Invalid { code: e.code(), field: Some(e.field()), message: e.to_string() }
+        AppError::Invalid {
+            code: e.code(),
+            field: Some(e.field()),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -62,14 +66,26 @@ impl QuestionView {
 pub const MAX_PER_PAGE: i64 = 100;
 
 /// Clamps paging input: pages count from 1.
-pub fn paging(page: Option<i64>, per_page: Option<i64>, default: i64) -> Result<(i64, i64), AppError> {
+pub fn paging(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    default: i64,
+) -> Result<(i64, i64), AppError> {
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(default);
-    if page < 1 || page > 100_000 {
-        return Err(AppError::invalid("invalid_page", "page", "page must be a whole number from 1 to 100000."));
+    if !(1..=100_000).contains(&page) {
+        return Err(AppError::invalid(
+            "invalid_page",
+            "page",
+            "page must be a whole number from 1 to 100000.",
+        ));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(AppError::invalid("invalid_per_page", "per_page", "per_page must be between 1 and 100."));
+        return Err(AppError::invalid(
+            "invalid_per_page",
+            "per_page",
+            "per_page must be between 1 and 100.",
+        ));
     }
     Ok((per_page, (page - 1) * per_page))
 }
@@ -77,12 +93,20 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>, default: i64) -> Result<
 impl App {
     /// Asks a question.
     #[tracing::instrument(skip_all, fields(user.id = user.id))]
-    pub async fn ask_question(&self, user: &AuthUser, input: QuestionInput) -> Result<PostRow, AppError> {
+    pub async fn ask_question(
+        &self,
+        user: &AuthUser,
+        input: QuestionInput,
+    ) -> Result<PostRow, AppError> {
         decide(&user.actor(), Action::Ask, Target::Site)?;
         let title = Title::parse(&input.title)?;
         let body = Body::parse(&input.body)?;
         let tags = TagSet::parse(&input.tags)?;
-        let names: Vec<String> = tags.names().iter().map(|t| t.as_str().to_string()).collect();
+        let names: Vec<String> = tags
+            .names()
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect();
         let html = stoa_markdown::render_post(body.as_str());
         let text = stoa_markdown::plain_text(&html);
         let id = self
@@ -106,12 +130,24 @@ impl App {
 
     /// Answers a question.
     #[tracing::instrument(skip_all, fields(user.id = user.id, question.id = question_id))]
-    pub async fn post_answer(&self, user: &AuthUser, question_id: i64, body: &str) -> Result<PostRow, AppError> {
+    pub async fn post_answer(
+        &self,
+        user: &AuthUser,
+        question_id: i64,
+        body: &str,
+    ) -> Result<PostRow, AppError> {
         let q = self.live_post(question_id).await?;
         if q.kind != "question" {
             return Err(AppError::NotFound("question"));
         }
-        decide(&user.actor(), Action::Answer, Target::Post { author_id: q.author_id, locked: q.locked_at.is_some() })?;
+        decide(
+            &user.actor(),
+            Action::Answer,
+            Target::Post {
+                author_id: q.author_id,
+                locked: q.locked_at.is_some(),
+            },
+        )?;
         let body = Body::parse(body)?;
         let html = stoa_markdown::render_post(body.as_str());
         let text = stoa_markdown::plain_text(&html);
@@ -136,12 +172,28 @@ impl App {
 
     /// Edits a question or answer, recording a revision.
     #[tracing::instrument(skip_all, fields(user.id = user.id, post.id = post_id))]
-    pub async fn edit_post(&self, user: &AuthUser, post_id: i64, input: EditInput) -> Result<PostRow, AppError> {
+    pub async fn edit_post(
+        &self,
+        user: &AuthUser,
+        post_id: i64,
+        input: EditInput,
+    ) -> Result<PostRow, AppError> {
         let p = self.live_post(post_id).await?;
-        decide(&user.actor(), Action::Edit, Target::Post { author_id: p.author_id, locked: p.locked_at.is_some() })?;
+        decide(
+            &user.actor(),
+            Action::Edit,
+            Target::Post {
+                author_id: p.author_id,
+                locked: p.locked_at.is_some(),
+            },
+        )?;
         let is_question = p.kind != "answer";
         if !is_question && (input.title.is_some() || input.tags.is_some()) {
-            return Err(AppError::invalid("invalid_edit", "title", "Answers have no title or tags to edit."));
+            return Err(AppError::invalid(
+                "invalid_edit",
+                "title",
+                "Answers have no title or tags to edit.",
+            ));
         }
         let title = match &input.title {
             Some(t) => Title::parse(t)?.as_str().to_string(),
@@ -152,12 +204,20 @@ impl App {
             None => p.body_md.clone(),
         };
         let tags: Vec<String> = match &input.tags {
-            Some(t) => TagSet::parse(t)?.names().iter().map(|t| t.as_str().to_string()).collect(),
+            Some(t) => TagSet::parse(t)?
+                .names()
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
             None => TagSet::split_stored(&p.tags),
         };
         let comment = parse_edit_comment(input.comment.as_deref())?;
         if title == p.title && body == p.body_md && tags.join(" ") == p.tags {
-            return Err(AppError::invalid("no_change", "body", "Nothing changed: edit the text before saving."));
+            return Err(AppError::invalid(
+                "no_change",
+                "body",
+                "Nothing changed: edit the text before saving.",
+            ));
         }
         let html = stoa_markdown::render_post(&body);
         let text = stoa_markdown::plain_text(&html);
@@ -180,7 +240,14 @@ impl App {
     /// Deletes a question or answer (soft: it stays in the history for moderators).
     pub async fn delete_post(&self, user: &AuthUser, post_id: i64) -> Result<(), AppError> {
         let p = self.live_post(post_id).await?;
-        decide(&user.actor(), Action::Delete, Target::Post { author_id: p.author_id, locked: p.locked_at.is_some() })?;
+        decide(
+            &user.actor(),
+            Action::Delete,
+            Target::Post {
+                author_id: p.author_id,
+                locked: p.locked_at.is_some(),
+            },
+        )?;
         self.store().delete_post(post_id, stoa_store::now()).await?;
         tracing::info!(post.id = post_id, user.id = user.id, "post deleted");
         Ok(())
@@ -197,11 +264,20 @@ impl App {
         if q.kind != "question" {
             return Err(AppError::NotFound("question"));
         }
-        decide(&user.actor(), Action::Accept, Target::Question { author_id: q.author_id })?;
+        decide(
+            &user.actor(),
+            Action::Accept,
+            Target::Question {
+                author_id: q.author_id,
+            },
+        )?;
         if let Some(a) = answer_id {
             let answer = self.store().post(a).await?;
             match answer {
-                Some(ans) if ans.deleted_at.is_none() && ans.parent_id == Some(question_id) && ans.kind == "answer" => {}
+                Some(ans)
+                    if ans.deleted_at.is_none()
+                        && ans.parent_id == Some(question_id)
+                        && ans.kind == "answer" => {}
                 Some(ans) if ans.deleted_at.is_none() && ans.kind == "answer" => {
                     return Err(AppError::invalid(
                         "answer_of_other_question",
@@ -209,10 +285,18 @@ impl App {
                         "That answer belongs to another question.",
                     ))
                 }
-                _ => return Err(AppError::invalid("unknown_answer", "answer_id", "There is no such answer.")),
+                _ => {
+                    return Err(AppError::invalid(
+                        "unknown_answer",
+                        "answer_id",
+                        "There is no such answer.",
+                    ))
+                }
             }
         }
-        self.store().set_accepted(question_id, answer_id, stoa_store::now()).await?;
+        self.store()
+            .set_accepted(question_id, answer_id, stoa_store::now())
+            .await?;
         Ok(answer_id)
     }
 
@@ -229,19 +313,38 @@ impl App {
     }
 
     /// Everything a question page shows, in four queries whatever the number of answers.
-    pub async fn question_view(&self, viewer: Option<&AuthUser>, id: i64) -> Result<QuestionView, AppError> {
-        let question = self.live_post(id).await.map_err(|_| AppError::NotFound("question"))?;
+    pub async fn question_view(
+        &self,
+        viewer: Option<&AuthUser>,
+        id: i64,
+    ) -> Result<QuestionView, AppError> {
+        let question = self
+            .live_post(id)
+            .await
+            .map_err(|_| AppError::NotFound("question"))?;
         if question.kind != "question" {
             return Err(AppError::NotFound("question"));
         }
         let answers = self.store().answers_of(id).await?;
-        let ids: Vec<i64> = std::iter::once(id).chain(answers.iter().map(|a| a.id)).collect();
+        let ids: Vec<i64> = std::iter::once(id)
+            .chain(answers.iter().map(|a| a.id))
+            .collect();
         let comments = self.store().comments_on(&ids).await?;
         let my_votes = match viewer {
-            Some(u) => self.store().votes_of(u.id, &ids).await?.into_iter().collect(),
+            Some(u) => self
+                .store()
+                .votes_of(u.id, &ids)
+                .await?
+                .into_iter()
+                .collect(),
             None => HashMap::new(),
         };
-        Ok(QuestionView { question, answers, comments, my_votes })
+        Ok(QuestionView {
+            question,
+            answers,
+            comments,
+            my_votes,
+        })
     }
 
     /// A page of questions.
@@ -258,9 +361,15 @@ impl App {
             if self.store().tag(name.as_str()).await?.is_none() {
                 return Err(AppError::NotFound("tag"));
             }
-            return Ok(self.store().questions_page(sort, Some(name.as_str()), limit, offset).await?);
+            return Ok(self
+                .store()
+                .questions_page(sort, Some(name.as_str()), limit, offset)
+                .await?);
         }
-        Ok(self.store().questions_page(sort, None, limit, offset).await?)
+        Ok(self
+            .store()
+            .questions_page(sort, None, limit, offset)
+            .await?)
     }
 
     /// The revisions of a live post, oldest first.
@@ -292,17 +401,30 @@ impl App {
         per_page: Option<i64>,
     ) -> Result<Page<TagRow>, AppError> {
         let (limit, offset) = paging(page, per_page, 60)?;
-        let prefix = prefix.map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty());
+        let prefix = prefix
+            .map(|p| p.trim().to_lowercase())
+            .filter(|p| !p.is_empty());
         if prefix.as_ref().is_some_and(|p| p.len() > 35) {
-            return Err(AppError::invalid("invalid_tags", "q", "Tag names have at most 35 characters."));
+            return Err(AppError::invalid(
+                "invalid_tags",
+                "q",
+                "Tag names have at most 35 characters.",
+            ));
         }
-        Ok(self.store().tags_page(prefix.as_deref(), limit, offset).await?)
+        Ok(self
+            .store()
+            .tags_page(prefix.as_deref(), limit, offset)
+            .await?)
     }
 
     /// One tag.
     pub async fn tag(&self, name: &str) -> Result<TagRow, AppError> {
-        let name = stoa_domain::post::TagName::parse(name).map_err(|_| AppError::NotFound("tag"))?;
-        self.store().tag(name.as_str()).await?.ok_or(AppError::NotFound("tag"))
+        let name =
+            stoa_domain::post::TagName::parse(name).map_err(|_| AppError::NotFound("tag"))?;
+        self.store()
+            .tag(name.as_str())
+            .await?
+            .ok_or(AppError::NotFound("tag"))
     }
 
     /// Renders Markdown for a live preview, exactly as it would be stored.

@@ -25,9 +25,18 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            login_per_ip: Limit { max: 30, window_secs: 300 },
-            login_failures_per_account: Limit { max: 10, window_secs: 900 },
-            signup_per_ip: Limit { max: 10, window_secs: 3600 },
+            login_per_ip: Limit {
+                max: 30,
+                window_secs: 300,
+            },
+            login_failures_per_account: Limit {
+                max: 10,
+                window_secs: 900,
+            },
+            signup_per_ip: Limit {
+                max: 10,
+                window_secs: 3600,
+            },
         }
     }
 }
@@ -39,7 +48,9 @@ impl App {
         let window_start = now - now.rem_euclid(limit.window_secs.max(1));
         let hits = self.store().hit_rate_limit(key, window_start).await?;
         if hits > limit.max {
-            return Err(AppError::RateLimited { retry_after: (window_start + limit.window_secs - now).max(1) });
+            return Err(AppError::RateLimited {
+                retry_after: (window_start + limit.window_secs - now).max(1),
+            });
         }
         Ok(())
     }
@@ -50,7 +61,9 @@ impl App {
         let window_start = now - now.rem_euclid(limit.window_secs.max(1));
         let hits = self.store().rate_limit_hits(key, window_start).await?;
         if hits >= limit.max {
-            return Err(AppError::RateLimited { retry_after: (window_start + limit.window_secs - now).max(1) });
+            return Err(AppError::RateLimited {
+                retry_after: (window_start + limit.window_secs - now).max(1),
+            });
         }
         Ok(())
     }

@@ -5,8 +5,8 @@ use crate::{App, AppError};
 use std::collections::HashMap;
 use stoa_domain::post::TagName;
 use stoa_domain::search::{
-    contains_phrase, parse_query, rank_score, search_text, similarity, similarity_text, snippet, CorpusStats, DocTerms,
-    Fields, KindFilter, ParsedQuery, QueryError, RankSignals, SimilarQuery,
+    contains_phrase, parse_query, rank_score, search_text, similarity, similarity_text, snippet,
+    CorpusStats, DocTerms, Fields, KindFilter, ParsedQuery, QueryError, RankSignals, SimilarQuery,
 };
 use stoa_store::search::SearchDoc;
 
@@ -82,7 +82,11 @@ impl App {
             }
         }
         if parsed.is_empty() {
-            return Ok(SearchResults { hits: Vec::new(), total: 0, query: parsed });
+            return Ok(SearchResults {
+                hits: Vec::new(),
+                total: 0,
+                query: parsed,
+            });
         }
         let terms = parsed.all_terms();
         let ids = if parsed.has_text() {
@@ -90,16 +94,27 @@ impl App {
         } else {
             self.store().filtered_docs(&parsed.tags, CANDIDATES).await?
         };
-        let docs: Vec<SearchDoc> =
-            self.store().search_docs(&ids).await?.into_iter().filter(|d| passes_filters(&parsed, d)).collect();
-        let ranked = self.rank(&docs, &terms, |doc_terms, stats, df| {
-            if parsed.has_text() {
-                search_text(&parsed, doc_terms, stats, df)
-            } else {
-                1.0
-            }
-        }, rank_score)
-        .await?;
+        let docs: Vec<SearchDoc> = self
+            .store()
+            .search_docs(&ids)
+            .await?
+            .into_iter()
+            .filter(|d| passes_filters(&parsed, d))
+            .collect();
+        let ranked = self
+            .rank(
+                &docs,
+                &terms,
+                |doc_terms, stats, df| {
+                    if parsed.has_text() {
+                        search_text(&parsed, doc_terms, stats, df)
+                    } else {
+                        1.0
+                    }
+                },
+                rank_score,
+            )
+            .await?;
         let total = ranked.len() as i64;
         let hits = ranked
             .into_iter()
@@ -107,12 +122,21 @@ impl App {
             .take(limit as usize)
             .map(|(doc, relevance)| hit(doc, relevance, &terms))
             .collect();
-        Ok(SearchResults { hits, total, query: parsed })
+        Ok(SearchResults {
+            hits,
+            total,
+            query: parsed,
+        })
     }
 
     /// Questions and articles similar to a draft title and body, best first, at most `limit`.
     #[tracing::instrument(skip_all)]
-    pub async fn similar(&self, title: &str, body: &str, limit: usize) -> Result<Vec<SearchHit>, AppError> {
+    pub async fn similar(
+        &self,
+        title: &str,
+        body: &str,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, AppError> {
         let title: String = title.chars().take(300).collect();
         let body: String = body.chars().take(5_000).collect();
         let q = SimilarQuery::new(&title, &body);
@@ -121,11 +145,23 @@ impl App {
         }
         let mut weighted: Vec<(String, f64)> = q.terms().to_vec();
         weighted.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let terms: Vec<String> = weighted.into_iter().take(SIMILAR_TERMS).map(|(t, _)| t).collect();
-        let ids = self.store().search_candidates(&terms, CANDIDATES / 2).await?;
+        let terms: Vec<String> = weighted
+            .into_iter()
+            .take(SIMILAR_TERMS)
+            .map(|(t, _)| t)
+            .collect();
+        let ids = self
+            .store()
+            .search_candidates(&terms, CANDIDATES / 2)
+            .await?;
         let docs = self.store().search_docs(&ids).await?;
         let ranked = self
-            .rank(&docs, &terms, |doc_terms, stats, df| similarity_text(&q, doc_terms, stats, df), similarity)
+            .rank(
+                &docs,
+                &terms,
+                |doc_terms, stats, df| similarity_text(&q, doc_terms, stats, df),
+                similarity,
+            )
             .await?;
         let all_terms: Vec<String> = q.terms().iter().map(|(t, _)| t.clone()).collect();
         Ok(ranked
@@ -152,7 +188,11 @@ impl App {
         let df = |t: &str| df_map.get(t).copied().unwrap_or(1);
         let analysed: Vec<DocTerms> = docs.iter().map(doc_terms).collect();
         let n = analysed.len() as f64;
-        let mut sum = Fields { title: 0.0, body: 0.0, answers: 0.0 };
+        let mut sum = Fields {
+            title: 0.0,
+            body: 0.0,
+            answers: 0.0,
+        };
         for d in &analysed {
             let l = d.len();
             sum.title += f64::from(l.title);
@@ -163,7 +203,11 @@ impl App {
         // averages that needs no extra bookkeeping on every write.
         let stats = CorpusStats {
             doc_count,
-            avg_len: Fields { title: sum.title / n, body: sum.body / n, answers: sum.answers / n },
+            avg_len: Fields {
+                title: sum.title / n,
+                body: sum.body / n,
+                answers: sum.answers / n,
+            },
         };
         let now = stoa_store::now();
         let mut out: Vec<(&SearchDoc, f64)> = docs

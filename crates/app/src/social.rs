@@ -16,23 +16,56 @@ impl App {
             VoteValue::Down => Action::VoteDown,
             VoteValue::Clear => Action::Unvote,
         };
-        decide(&user.actor(), action, Target::Post { author_id: p.author_id, locked: p.locked_at.is_some() })?;
-        Ok(self.store().record_vote(post_id, user.id, value.as_i64(), stoa_store::now()).await?)
+        decide(
+            &user.actor(),
+            action,
+            Target::Post {
+                author_id: p.author_id,
+                locked: p.locked_at.is_some(),
+            },
+        )?;
+        Ok(self
+            .store()
+            .record_vote(post_id, user.id, value.as_i64(), stoa_store::now())
+            .await?)
     }
 
     /// The viewer's current vote on a post (0 when none).
     pub async fn my_vote(&self, user: &AuthUser, post_id: i64) -> Result<i64, AppError> {
-        Ok(self.store().votes_of(user.id, &[post_id]).await?.first().map_or(0, |v| v.1))
+        Ok(self
+            .store()
+            .votes_of(user.id, &[post_id])
+            .await?
+            .first()
+            .map_or(0, |v| v.1))
     }
 
     /// Comments on a question or answer.
     #[tracing::instrument(skip_all, fields(user.id = user.id, post.id = post_id))]
-    pub async fn add_comment(&self, user: &AuthUser, post_id: i64, body: &str) -> Result<CommentRow, AppError> {
+    pub async fn add_comment(
+        &self,
+        user: &AuthUser,
+        post_id: i64,
+        body: &str,
+    ) -> Result<CommentRow, AppError> {
         let p = self.post(post_id).await?;
-        decide(&user.actor(), Action::Comment, Target::Post { author_id: p.author_id, locked: p.locked_at.is_some() })?;
+        decide(
+            &user.actor(),
+            Action::Comment,
+            Target::Post {
+                author_id: p.author_id,
+                locked: p.locked_at.is_some(),
+            },
+        )?;
         let text = CommentText::parse(body)?;
         let html = stoa_markdown::render_comment(text.as_str());
-        let id = self.store().insert_comment(post_id, user.id, text.as_str(), &html, stoa_store::now()).await?;
-        self.store().comment(id).await?.ok_or(AppError::NotFound("comment"))
+        let id = self
+            .store()
+            .insert_comment(post_id, user.id, text.as_str(), &html, stoa_store::now())
+            .await?;
+        self.store()
+            .comment(id)
+            .await?
+            .ok_or(AppError::NotFound("comment"))
     }
 }

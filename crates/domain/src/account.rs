@@ -247,7 +247,16 @@ mod tests {
         assert!(Username::parse("alice").is_ok());
         assert_eq!(Username::parse("  Bob_1 ").unwrap().as_str(), "Bob_1");
         assert_eq!(Username::parse("Bob").unwrap().key(), "bob");
-        for bad in ["", "ab", "a b", "_alice", "12345", "ünïcode", &"x".repeat(31), "a<b"] {
+        for bad in [
+            "",
+            "ab",
+            "a b",
+            "_alice",
+            "12345",
+            "ünïcode",
+            &"x".repeat(31),
+            "a<b",
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -258,7 +267,16 @@ mod tests {
             Email::parse("Ann@Example.COM").unwrap().as_str(),
             "Ann@example.com"
         );
-        for bad in ["", "ann", "ann@", "@x.org", "ann@x", "a b@x.org", "ann@x..org", "ann@-x.org"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.org",
+            "ann@x",
+            "a b@x.org",
+            "ann@x..org",
+            "ann@-x.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -269,7 +287,10 @@ mod tests {
         assert!(Password::parse("").is_err());
         assert!(Password::parse("long enough").is_ok());
         assert!(Password::parse(&"x".repeat(2000)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("secret-secret").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-secret").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]

@@ -42,11 +42,11 @@ pub fn diff_words(old: &str, new: &str) -> Vec<Change> {
         }
     }
     let mut out: Vec<Change> = Vec::new();
-    let push = |out: &mut Vec<Change>, c: Change| {
-        match (out.last_mut(), &c) {
-            (Some(Change::Same(s)), Change::Same(t)) | (Some(Change::Added(s)), Change::Added(t)) | (Some(Change::Removed(s)), Change::Removed(t)) => s.push_str(t),
-            _ => out.push(c),
-        }
+    let push = |out: &mut Vec<Change>, c: Change| match (out.last_mut(), &c) {
+        (Some(Change::Same(s)), Change::Same(t))
+        | (Some(Change::Added(s)), Change::Added(t))
+        | (Some(Change::Removed(s)), Change::Removed(t)) => s.push_str(t),
+        _ => out.push(c),
     };
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {

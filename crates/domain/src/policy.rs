@@ -135,7 +135,10 @@ pub const TRUST_THRESHOLDS: [i64; 4] = [15, 125, 1_000, 3_000];
 
 /// The trust level (0–4) that a reputation earns.
 pub fn trust_level(reputation: i64) -> i64 {
-    TRUST_THRESHOLDS.iter().filter(|t| reputation >= **t).count() as i64
+    TRUST_THRESHOLDS
+        .iter()
+        .filter(|t| reputation >= **t)
+        .count() as i64
 }
 
 #[cfg(test)]
@@ -144,12 +147,26 @@ mod tests {
     use Action::*;
 
     fn actor(id: i64, role: Role) -> Actor {
-        Actor { user_id: id, role, reputation: 1, suspended: false }
+        Actor {
+            user_id: id,
+            role,
+            reputation: 1,
+            suspended: false,
+        }
     }
 
-    const MINE: Target = Target::Post { author_id: 1, locked: false };
-    const THEIRS: Target = Target::Post { author_id: 2, locked: false };
-    const LOCKED: Target = Target::Post { author_id: 1, locked: true };
+    const MINE: Target = Target::Post {
+        author_id: 1,
+        locked: false,
+    };
+    const THEIRS: Target = Target::Post {
+        author_id: 2,
+        locked: false,
+    };
+    const LOCKED: Target = Target::Post {
+        author_id: 1,
+        locked: true,
+    };
 
     #[test]
     fn trust_levels() {
@@ -165,11 +182,22 @@ mod tests {
         let member = actor(1, Role::Member);
         let moderator = actor(1, Role::Moderator);
         let admin = actor(1, Role::Admin);
-        let suspended = Actor { suspended: true, ..member };
+        let suspended = Actor {
+            suspended: true,
+            ..member
+        };
         let cases: &[(&Actor, Action, Target, Result<(), Denied>)] = &[
             (&member, Ask, Target::Site, Ok(())),
             (&member, Answer, THEIRS, Ok(())),
-            (&member, Answer, Target::Post { author_id: 2, locked: true }, Err(Denied::Locked)),
+            (
+                &member,
+                Answer,
+                Target::Post {
+                    author_id: 2,
+                    locked: true,
+                },
+                Err(Denied::Locked),
+            ),
             (&moderator, Answer, LOCKED, Ok(())),
             (&member, Comment, MINE, Ok(())),
             (&member, VoteUp, THEIRS, Ok(())),
@@ -183,16 +211,30 @@ mod tests {
             (&member, Delete, MINE, Ok(())),
             (&member, Delete, THEIRS, Err(Denied::NotAuthor)),
             (&member, Accept, Target::Question { author_id: 1 }, Ok(())),
-            (&member, Accept, Target::Question { author_id: 2 }, Err(Denied::NotAsker)),
+            (
+                &member,
+                Accept,
+                Target::Question { author_id: 2 },
+                Err(Denied::NotAsker),
+            ),
             (&member, ManageUsers, Target::Site, Err(Denied::Forbidden)),
-            (&moderator, ManageUsers, Target::Site, Err(Denied::Forbidden)),
+            (
+                &moderator,
+                ManageUsers,
+                Target::Site,
+                Err(Denied::Forbidden),
+            ),
             (&admin, ManageUsers, Target::Site, Ok(())),
             (&suspended, Ask, Target::Site, Err(Denied::Suspended)),
             (&suspended, VoteUp, THEIRS, Err(Denied::Suspended)),
             (&member, Accept, THEIRS, Err(Denied::Forbidden)),
         ];
         for (a, action, target, expected) in cases {
-            assert_eq!(&decide(a, *action, *target), expected, "{a:?} {action:?} {target:?}");
+            assert_eq!(
+                &decide(a, *action, *target),
+                expected,
+                "{a:?} {action:?} {target:?}"
+            );
         }
     }
 }

@@ -66,16 +66,25 @@ impl Title {
         let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         let n = s.chars().count();
         if n == 0 {
-            return Err(PostError::Title("Please give your question a title.".into()));
+            return Err(PostError::Title(
+                "Please give your question a title.".into(),
+            ));
         }
         if n < Self::MIN || !s.chars().any(char::is_alphanumeric) {
-            return Err(PostError::Title("The title is too short: say in a few words what you need.".into()));
+            return Err(PostError::Title(
+                "The title is too short: say in a few words what you need.".into(),
+            ));
         }
         if n > Self::MAX {
-            return Err(PostError::Title(format!("Titles can have at most {} characters (this one has {n}).", Self::MAX)));
+            return Err(PostError::Title(format!(
+                "Titles can have at most {} characters (this one has {n}).",
+                Self::MAX
+            )));
         }
         if s.chars().any(|c| c.is_control()) {
-            return Err(PostError::Title("The title contains control characters.".into()));
+            return Err(PostError::Title(
+                "The title contains control characters.".into(),
+            ));
         }
         Ok(Title(s))
     }
@@ -98,11 +107,16 @@ impl Body {
     pub fn parse(raw: &str) -> Result<Self, PostError> {
         let trimmed = raw.trim_end();
         if trimmed.trim().is_empty() {
-            return Err(PostError::Body("The body is empty: please write your text.".into()));
+            return Err(PostError::Body(
+                "The body is empty: please write your text.".into(),
+            ));
         }
         let n = trimmed.chars().count();
         if n > Self::MAX {
-            return Err(PostError::Body(format!("Posts can have at most {} characters (this one has {n}).", Self::MAX)));
+            return Err(PostError::Body(format!(
+                "Posts can have at most {} characters (this one has {n}).",
+                Self::MAX
+            )));
         }
         if trimmed.contains('\0') {
             return Err(PostError::Body("The body contains a NUL character.".into()));
@@ -137,10 +151,15 @@ impl CommentText {
             return Err(PostError::Comment("The comment is too short.".into()));
         }
         if n > Self::MAX {
-            return Err(PostError::Comment(format!("Comments can have at most {} characters (this one has {n}).", Self::MAX)));
+            return Err(PostError::Comment(format!(
+                "Comments can have at most {} characters (this one has {n}).",
+                Self::MAX
+            )));
         }
         if s.contains('\0') {
-            return Err(PostError::Comment("The comment contains a NUL character.".into()));
+            return Err(PostError::Comment(
+                "The comment contains a NUL character.".into(),
+            ));
         }
         Ok(CommentText(s.to_string()))
     }
@@ -167,15 +186,22 @@ impl TagName {
             return Err(PostError::Tags("Tags cannot be empty.".into()));
         }
         if s.chars().count() > Self::MAX {
-            return Err(PostError::Tags(format!("The tag {s:?} is too long: at most {} characters.", Self::MAX)));
+            return Err(PostError::Tags(format!(
+                "The tag {s:?} is too long: at most {} characters.",
+                Self::MAX
+            )));
         }
-        if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '#' | '.' | '-')) {
+        if !s.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '#' | '.' | '-')
+        }) {
             return Err(PostError::Tags(format!(
                 "The tag {s:?} has characters tags cannot use: only letters, digits, '+', '#', '.' and '-'."
             )));
         }
         if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            return Err(PostError::Tags(format!("The tag {s:?} must start with a letter or digit.")));
+            return Err(PostError::Tags(format!(
+                "The tag {s:?} must start with a letter or digit."
+            )));
         }
         Ok(TagName(s))
     }
@@ -204,16 +230,25 @@ impl TagSet {
             }
         }
         if tags.len() > Self::MAX {
-            return Err(PostError::Tags(format!("A question can have at most {} tags.", Self::MAX)));
+            return Err(PostError::Tags(format!(
+                "A question can have at most {} tags.",
+                Self::MAX
+            )));
         }
         Ok(TagSet(tags))
     }
 
     /// Parses space- or comma-separated tags, as typed in a form.
     pub fn parse_text(raw: &str) -> Result<Self, PostError> {
-        let parts: Vec<&str> = raw.split(|c: char| c.is_whitespace() || c == ',').filter(|s| !s.is_empty()).collect();
+        let parts: Vec<&str> = raw
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .collect();
         if parts.len() > 50 {
-            return Err(PostError::Tags(format!("A question can have at most {} tags.", Self::MAX)));
+            return Err(PostError::Tags(format!(
+                "A question can have at most {} tags.",
+                Self::MAX
+            )));
         }
         Self::parse(&parts)
     }
@@ -225,7 +260,11 @@ impl TagSet {
 
     /// Space-separated, as stored on the post for listing without a join.
     pub fn joined(&self) -> String {
-        self.0.iter().map(TagName::as_str).collect::<Vec<_>>().join(" ")
+        self.0
+            .iter()
+            .map(TagName::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Splits a stored space-separated list.
@@ -307,7 +346,10 @@ mod tests {
 
     #[test]
     fn titles() {
-        assert_eq!(Title::parse("  How   do I\tfoo? ").unwrap().as_str(), "How do I foo?");
+        assert_eq!(
+            Title::parse("  How   do I\tfoo? ").unwrap().as_str(),
+            "How do I foo?"
+        );
         assert!(Title::parse("").is_err());
         assert!(Title::parse("   ").is_err());
         assert!(Title::parse("?!?!").is_err());
@@ -328,10 +370,24 @@ mod tests {
         let t = TagSet::parse(&["Rust", "rust", "c++", "c#", "node.js"]).unwrap();
         assert_eq!(t.joined(), "rust c++ c# node.js");
         assert!(TagSet::parse(&["a", "b", "c", "d", "e", "f"]).is_err());
-        for bad in ["", "has space", "-lead", "ünï", "a/b", &"x".repeat(36), "<script>"] {
+        for bad in [
+            "",
+            "has space",
+            "-lead",
+            "ünï",
+            "a/b",
+            &"x".repeat(36),
+            "<script>",
+        ] {
             assert!(TagName::parse(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(TagSet::parse_text("rust, sqlite  web").unwrap().names().len(), 3);
+        assert_eq!(
+            TagSet::parse_text("rust, sqlite  web")
+                .unwrap()
+                .names()
+                .len(),
+            3
+        );
         assert!(TagSet::parse::<&str>(&[]).unwrap().names().is_empty());
     }
 
@@ -346,7 +402,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("How do I use SQLite's FTS5?"), "how-do-i-use-sqlite-s-fts5");
+        assert_eq!(
+            slug("How do I use SQLite's FTS5?"),
+            "how-do-i-use-sqlite-s-fts5"
+        );
         assert_eq!(slug("¿¿??"), "question");
         assert!(slug(&"word ".repeat(40)).len() <= 84);
     }

@@ -23,7 +23,11 @@ pub enum CommandError {
 }
 
 async fn open(cfg: &Config) -> Result<App, CommandError> {
-    let store = Store::open(&StoreOptions { url: cfg.database_url.expose().to_string(), max_connections: 2 }).await?;
+    let store = Store::open(&StoreOptions {
+        url: cfg.database_url.expose().to_string(),
+        max_connections: 2,
+    })
+    .await?;
     Ok(App::new(store, cfg.app_settings()))
 }
 
@@ -31,7 +35,10 @@ async fn open(cfg: &Config) -> Result<App, CommandError> {
 pub async fn migrate(cfg: &Config) -> Result<String, CommandError> {
     let app = open(cfg).await?;
     app.store().close().await;
-    Ok(format!("database is up to date ({} migrations)", stoa_store::MIGRATIONS.len()))
+    Ok(format!(
+        "database is up to date ({} migrations)",
+        stoa_store::MIGRATIONS.len()
+    ))
 }
 
 /// `stoa admin create-user`.
@@ -46,18 +53,32 @@ pub async fn create_user(
     let app = open(cfg).await?;
     let result = app
         .create_user(
-            SignupInput { username: username.into(), email: email.into(), password: password.into(), ip: String::new() },
+            SignupInput {
+                username: username.into(),
+                email: email.into(),
+                password: password.into(),
+                ip: String::new(),
+            },
             role,
         )
         .await;
     app.store().close().await;
     let user = result?;
-    Ok(format!("created user {} (id {}) with role {}", user.username, user.id, user.role.as_str()))
+    Ok(format!(
+        "created user {} (id {}) with role {}",
+        user.username,
+        user.id,
+        user.role.as_str()
+    ))
 }
 
 /// `stoa render`: Markdown on `input` to sanitised HTML on `output`; with `lines`, one JSON
 /// string of HTML per input line.
-pub fn render(lines: bool, input: impl BufRead, mut output: impl Write) -> Result<(), CommandError> {
+pub fn render(
+    lines: bool,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> Result<(), CommandError> {
     if lines {
         for line in input.split(b'\n') {
             let raw = line?;
@@ -65,7 +86,8 @@ pub fn render(lines: bool, input: impl BufRead, mut output: impl Write) -> Resul
             // shift the line-by-line correspondence of the output.
             let text = String::from_utf8_lossy(&raw);
             let html = stoa_markdown::render_post(text.trim_end_matches('\r'));
-            let json = serde_json::to_string(&html).map_err(|e| CommandError::Usage(e.to_string()))?;
+            let json =
+                serde_json::to_string(&html).map_err(|e| CommandError::Usage(e.to_string()))?;
             writeln!(output, "{json}")?;
         }
     } else {

@@ -55,14 +55,20 @@ pub struct LimitConfig {
 
 impl From<LimitConfig> for stoa_app::Limit {
     fn from(l: LimitConfig) -> Self {
-        stoa_app::Limit { max: l.max, window_secs: l.window_secs }
+        stoa_app::Limit {
+            max: l.max,
+            window_secs: l.window_secs,
+        }
     }
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
         let d = stoa_app::Limits::default();
-        let c = |l: stoa_app::Limit| LimitConfig { max: l.max, window_secs: l.window_secs };
+        let c = |l: stoa_app::Limit| LimitConfig {
+            max: l.max,
+            window_secs: l.window_secs,
+        };
         RateLimits {
             login_per_ip: c(d.login_per_ip),
             login_failures_per_account: c(d.login_failures_per_account),
@@ -103,7 +109,11 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.split_once("://") {
-            Some((scheme, rest)) if rest.contains('@') => write!(f, "{scheme}://***@{}", rest.rsplit('@').next().unwrap_or("")),
+            Some((scheme, rest)) if rest.contains('@') => write!(
+                f,
+                "{scheme}://***@{}",
+                rest.rsplit('@').next().unwrap_or("")
+            ),
             _ => f.write_str(&self.0),
         }
     }
@@ -153,10 +163,14 @@ impl Config {
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
         let mut cfg = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-                toml::from_str(&text)
-                    .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: e.to_string() })?
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?
             }
             None => Config::default(),
         };
@@ -201,12 +215,22 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if self.addr.parse::<std::net::SocketAddr>().is_err() && !self.addr.contains(':') {
-            return Err(ConfigError::Invalid { key: "addr", message: format!("{:?} is not HOST:PORT", self.addr) });
+            return Err(ConfigError::Invalid {
+                key: "addr",
+                message: format!("{:?} is not HOST:PORT", self.addr),
+            });
         }
-        stoa_app::Backend::from_url(self.database_url.expose())
-            .map_err(|e| ConfigError::Invalid { key: "database_url", message: e.to_string() })?;
+        stoa_app::Backend::from_url(self.database_url.expose()).map_err(|e| {
+            ConfigError::Invalid {
+                key: "database_url",
+                message: e.to_string(),
+            }
+        })?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
-            return Err(ConfigError::Invalid { key: "log_format", message: "must be \"text\" or \"json\"".into() });
+            return Err(ConfigError::Invalid {
+                key: "log_format",
+                message: "must be \"text\" or \"json\"".into(),
+            });
         }
         if self.max_connections == 0 || self.session_days <= 0 {
             return Err(ConfigError::Invalid {
@@ -216,11 +240,17 @@ impl Config {
         }
         for (key, l) in [
             ("rate_limits.login_per_ip", self.rate_limits.login_per_ip),
-            ("rate_limits.login_failures_per_account", self.rate_limits.login_failures_per_account),
+            (
+                "rate_limits.login_failures_per_account",
+                self.rate_limits.login_failures_per_account,
+            ),
             ("rate_limits.signup_per_ip", self.rate_limits.signup_per_ip),
         ] {
             if l.max <= 0 || l.window_secs <= 0 {
-                return Err(ConfigError::Invalid { key, message: "max and window_secs must be positive".into() });
+                return Err(ConfigError::Invalid {
+                    key,
+                    message: "max and window_secs must be positive".into(),
+                });
             }
         }
         Ok(())
@@ -263,7 +293,10 @@ fn parse_bool(key: &'static str, v: &str) -> Result<bool, ConfigError> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::Invalid { key, message: format!("{v:?} is not true or false") }),
+        _ => Err(ConfigError::Invalid {
+            key,
+            message: format!("{v:?} is not true or false"),
+        }),
     }
 }
 
@@ -280,9 +313,17 @@ mod tests {
         assert_eq!(cfg.site_name, "Help");
         assert_eq!(cfg.rate_limits.login_per_ip.max, 3);
         let mut cfg2 = cfg.clone();
-        cfg2.apply_env(|k| (k == "STOA_SITE_NAME").then(|| "Env".to_string())).unwrap();
+        cfg2.apply_env(|k| (k == "STOA_SITE_NAME").then(|| "Env".to_string()))
+            .unwrap();
         assert_eq!(cfg2.site_name, "Env");
-        let cfg3 = Config::load(Some(&file), &Overrides { addr: Some("127.0.0.1:1".into()), database_url: None }).unwrap();
+        let cfg3 = Config::load(
+            Some(&file),
+            &Overrides {
+                addr: Some("127.0.0.1:1".into()),
+                database_url: None,
+            },
+        )
+        .unwrap();
         assert_eq!(cfg3.addr, "127.0.0.1:1");
     }
 
@@ -291,10 +332,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("stoa.toml");
         std::fs::write(&file, "adress = \"x\"\n").unwrap();
-        assert!(matches!(Config::load(Some(&file), &Overrides::default()), Err(ConfigError::Parse { .. })));
-        let bad = Overrides { addr: None, database_url: Some("mysql://x".into()) };
-        assert!(matches!(Config::load(None, &bad), Err(ConfigError::Invalid { .. })));
-        assert!(Config::load(Some(&dir.path().join("missing.toml")), &Overrides::default()).is_err());
+        assert!(matches!(
+            Config::load(Some(&file), &Overrides::default()),
+            Err(ConfigError::Parse { .. })
+        ));
+        let bad = Overrides {
+            addr: None,
+            database_url: Some("mysql://x".into()),
+        };
+        assert!(matches!(
+            Config::load(None, &bad),
+            Err(ConfigError::Invalid { .. })
+        ));
+        assert!(Config::load(
+            Some(&dir.path().join("missing.toml")),
+            &Overrides::default()
+        )
+        .is_err());
     }
 
     #[test]

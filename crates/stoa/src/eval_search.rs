@@ -30,7 +30,10 @@ pub enum EvalSearchError {
 }
 
 /// Runs both protocols and returns the report as JSON (and its text form).
-pub async fn run(file: &Path, database_url: Option<&str>) -> Result<(serde_json::Value, String), EvalSearchError> {
+pub async fn run(
+    file: &Path,
+    database_url: Option<&str>,
+) -> Result<(serde_json::Value, String), EvalSearchError> {
     let ds = semeval::load(file)?;
     let rerank = semeval::rerank(&ds, 42);
     let tmp = tempdir()?;
@@ -38,16 +41,28 @@ pub async fn run(file: &Path, database_url: Option<&str>) -> Result<(serde_json:
         Some(u) => u.to_string(),
         None => format!("sqlite://{}", tmp.join("eval.db").display()),
     };
-    let store = Store::open(&StoreOptions { url, max_connections: 4 }).await?;
+    let store = Store::open(&StoreOptions {
+        url,
+        max_connections: 4,
+    })
+    .await?;
     let app = App::new(store.clone(), AppSettings::default());
     let result = fill_and_query(&app, &ds).await;
     store.close().await;
     let _ = std::fs::remove_dir_all(&tmp);
     let stoa_results = result?;
-    let stoa = semeval::retrieve(&ds, |s, b| stoa_results.get(&(s.to_string(), b.to_string())).cloned().unwrap_or_default());
+    let stoa = semeval::retrieve(&ds, |s, b| {
+        stoa_results
+            .get(&(s.to_string(), b.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    });
     let bm25 = semeval::retrieve(&ds, semeval::bm25_baseline(&ds));
     let retrieve = RetrieveReport { stoa, bm25 };
-    Ok((semeval::report_json(&rerank, &retrieve), semeval::format_report(&rerank, &retrieve)))
+    Ok((
+        semeval::report_json(&rerank, &retrieve),
+        semeval::format_report(&rerank, &retrieve),
+    ))
 }
 
 type Results = HashMap<(String, String), Vec<String>>;
@@ -71,9 +86,17 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
         .await?;
     let mut site_of: HashMap<i64, String> = HashMap::new();
     for rq in ds.site() {
-        let title: String = if rq.subject.trim().is_empty() { rq.body.chars().take(80).collect() } else { rq.subject.clone() };
+        let title: String = if rq.subject.trim().is_empty() {
+            rq.body.chars().take(80).collect()
+        } else {
+            rq.subject.clone()
+        };
         let title: String = title.chars().take(150).collect();
-        let body = if rq.body.trim().is_empty() { rq.subject.clone() } else { rq.body.clone() };
+        let body = if rq.body.trim().is_empty() {
+            rq.subject.clone()
+        } else {
+            rq.body.clone()
+        };
         let html = stoa_markdown::sanitize_html(&html_escape(&body));
         let text = stoa_markdown::plain_text(&html);
         let id = store
@@ -113,18 +136,26 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
     let mut out = Results::new();
     for o in &ds.originals {
         let hits = app.similar(&o.subject, &o.body, 10).await?;
-        let ids = hits.iter().filter_map(|h| site_of.get(&h.post_id).cloned()).collect();
+        let ids = hits
+            .iter()
+            .filter_map(|h| site_of.get(&h.post_id).cloned())
+            .collect();
         out.insert((o.subject.clone(), o.body.clone()), ids);
     }
     Ok(out)
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn tempdir() -> std::io::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("stoa-eval-{}", stoa_app::new_token("").get(..12).unwrap_or("x")));
+    let dir = std::env::temp_dir().join(format!(
+        "stoa-eval-{}",
+        stoa_app::new_token("").get(..12).unwrap_or("x")
+    ));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

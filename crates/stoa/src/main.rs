@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use stoa::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "stoa", version, about = "Stoa, a self-hosted community help center")]
+#[command(
+    name = "stoa",
+    version,
+    about = "Stoa, a self-hosted community help center"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,7 +117,10 @@ enum ConfigCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -130,8 +137,14 @@ fn main() -> ExitCode {
 }
 
 fn load(db: &DbArgs, addr: Option<String>) -> Result<Config, String> {
-    Config::load(db.config.as_deref(), &Overrides { addr, database_url: db.database_url.clone() })
-        .map_err(|e| e.to_string())
+    Config::load(
+        db.config.as_deref(),
+        &Overrides {
+            addr,
+            database_url: db.database_url.clone(),
+        },
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Writes a command's result to standard output.
@@ -160,41 +173,69 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate { db } => {
             let cfg = load(&db, None)?;
             init_logging(&cfg);
-            say(&stoa::commands::migrate(&cfg).await.map_err(|e| e.to_string())?)
+            say(&stoa::commands::migrate(&cfg)
+                .await
+                .map_err(|e| e.to_string())?)
         }
-        Command::Admin { command: AdminCommand::CreateUser { username, email, role, db } } => {
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    username,
+                    email,
+                    role,
+                    db,
+                },
+        } => {
             let cfg = load(&db, None)?;
             init_logging(&cfg);
             let password = match std::env::var("STOA_PASSWORD") {
                 Ok(p) => p,
-                Err(_) => rpassword::prompt_password(format!("Password for {username}: ")).map_err(|e| e.to_string())?,
+                Err(_) => rpassword::prompt_password(format!("Password for {username}: "))
+                    .map_err(|e| e.to_string())?,
             };
-            say(&stoa::commands::create_user(&cfg, &username, &email, &role, &password)
-                .await
-                .map_err(|e| e.to_string())?)
+            say(
+                &stoa::commands::create_user(&cfg, &username, &email, &role, &password)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
         }
         Command::Render { lines } => {
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
             stoa::commands::render(lines, stdin, stdout).map_err(|e| e.to_string())
         }
-        Command::Eval { command: EvalCommand::Spam { train, test, json } } => {
+        Command::Eval {
+            command: EvalCommand::Spam { train, test, json },
+        } => {
             let m = stoa_eval::spam::run(&train, &test).map_err(|e| e.to_string())?;
             say(stoa_eval::spam::format_report(&m, json).trim_end())
         }
-        Command::Eval { command: EvalCommand::Search { file, database_url, json } } => {
-            let (report, text) =
-                stoa::eval_search::run(&file, database_url.as_deref()).await.map_err(|e| e.to_string())?;
+        Command::Eval {
+            command:
+                EvalCommand::Search {
+                    file,
+                    database_url,
+                    json,
+                },
+        } => {
+            let (report, text) = stoa::eval_search::run(&file, database_url.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
             say(if json { report.to_string() } else { text }.trim_end())
         }
-        Command::Config { command: ConfigCommand::Default } => say(Config::default_toml().trim_end()),
+        Command::Config {
+            command: ConfigCommand::Default,
+        } => say(Config::default_toml().trim_end()),
     }
 }
 
 fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("STOA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_env("STOA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cfg.log_format == "json" {
         builder.json().flatten_event(true).init();
     } else {

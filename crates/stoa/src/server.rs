@@ -74,8 +74,14 @@ pub async fn start(cfg: &Config) -> Result<Running, StartError> {
 pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(&cfg.addr)
         .await
-        .map_err(|source| StartError::Bind { addr: cfg.addr.clone(), source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: cfg.addr.clone(), source })?;
+        .map_err(|source| StartError::Bind {
+            addr: cfg.addr.clone(),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: cfg.addr.clone(),
+        source,
+    })?;
     let state = stoa_web::AppState {
         app: app.clone(),
         web: Arc::new(cfg.web_settings()),
@@ -92,7 +98,12 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
         served
     });
     tracing::info!(addr = %addr, backend = app.store().backend().name(), "listening on http://{addr}");
-    Ok(Running { addr, app, stop, task })
+    Ok(Running {
+        addr,
+        app,
+        stop,
+        task,
+    })
 }
 
 /// Periodic housekeeping in the background; ends with the server.

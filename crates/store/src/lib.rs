@@ -2,8 +2,8 @@
 //! few backend-specific statements kept side by side. No business rules live here.
 
 mod error;
-mod migrate;
 pub mod lists;
+mod migrate;
 pub mod posts;
 pub mod rate_limit;
 pub mod search;
@@ -103,7 +103,11 @@ impl Store {
                     .after_connect(sqlite_pragmas)
                     .connect_with(connect)
                     .await?;
-                Ok(Store { read, write, backend })
+                Ok(Store {
+                    read,
+                    write,
+                    backend,
+                })
             }
             Backend::Postgres => {
                 let connect = AnyConnectOptions::from_str(&opts.url)
@@ -114,7 +118,11 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(connect)
                     .await?;
-                Ok(Store { read: pool.clone(), write: pool, backend })
+                Ok(Store {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                })
             }
         }
     }
@@ -162,7 +170,8 @@ impl Store {
     }
 }
 
-type BoxFut<'c> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
+type BoxFut<'c> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
 
 /// Per-connection SQLite settings; WAL itself persists in the file.
 fn sqlite_pragmas(
@@ -210,15 +219,24 @@ mod tests {
     #[test]
     fn backend_from_url() {
         assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite::memory:").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         assert!(Backend::from_url("mysql://x").is_err());
     }
 
     #[test]
     fn sqlite_url_creates_files() {
         assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
-        assert_eq!(sqlite_url("sqlite://a.db?cache=shared"), "sqlite://a.db?cache=shared&mode=rwc");
+        assert_eq!(
+            sqlite_url("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
         assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
     }
 }

@@ -46,7 +46,8 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Page<PostRow>, StoreError> {
-        let mut filter = String::from("p.kind = 'question' AND p.deleted_at IS NULL AND p.status = 'published'");
+        let mut filter =
+            String::from("p.kind = 'question' AND p.deleted_at IS NULL AND p.status = 'published'");
         if sort == QuestionSort::Unanswered {
             filter.push_str(" AND p.answer_count = 0");
         }
@@ -58,7 +59,9 @@ impl Store {
             QuestionSort::Active => "p.last_activity_at DESC, p.id DESC",
             QuestionSort::Votes => "p.score DESC, p.id DESC",
         };
-        let sql = format!("SELECT {POST_COLUMNS} {POST_FROM} WHERE {filter} ORDER BY {order} LIMIT $1 OFFSET $2");
+        let sql = format!(
+            "SELECT {POST_COLUMNS} {POST_FROM} WHERE {filter} ORDER BY {order} LIMIT $1 OFFSET $2"
+        );
         let count_sql = format!(
             "SELECT COUNT(*) FROM posts p WHERE {}",
             filter.replace("$3", "$1")
@@ -71,20 +74,36 @@ impl Store {
         }
         let rows = q.fetch_all(self.reader()).await?;
         let total: i64 = c.fetch_one(self.reader()).await?.try_get(0)?;
-        Ok(Page { items: rows.iter().map(post_from_row).collect::<Result<_, _>>()?, total })
+        Ok(Page {
+            items: rows.iter().map(post_from_row).collect::<Result<_, _>>()?,
+            total,
+        })
     }
 
     /// A user's live questions and answers, newest first.
-    pub async fn posts_by_user(&self, user_id: i64, limit: i64, offset: i64) -> Result<Page<PostRow>, StoreError> {
+    pub async fn posts_by_user(
+        &self,
+        user_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<PostRow>, StoreError> {
         let filter = "p.author_id = $1 AND p.deleted_at IS NULL AND p.status = 'published' AND p.kind IN ('question', 'answer')";
         let sql = format!("SELECT {POST_COLUMNS} {POST_FROM} WHERE {filter} ORDER BY p.created_at DESC, p.id DESC LIMIT $2 OFFSET $3");
-        let rows = sqlx::query(&sql).bind(user_id).bind(limit).bind(offset).fetch_all(self.reader()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(user_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.reader())
+            .await?;
         let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM posts p WHERE {filter}"))
             .bind(user_id)
             .fetch_one(self.reader())
             .await?
             .try_get(0)?;
-        Ok(Page { items: rows.iter().map(post_from_row).collect::<Result<_, _>>()?, total })
+        Ok(Page {
+            items: rows.iter().map(post_from_row).collect::<Result<_, _>>()?,
+            total,
+        })
     }
 
     /// Titles of questions by id (for listing answers by their question).
@@ -92,17 +111,28 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT id, title FROM posts WHERE id IN ({})", placeholders(1, ids.len()));
+        let sql = format!(
+            "SELECT id, title FROM posts WHERE id IN ({})",
+            placeholders(1, ids.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in ids {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// Tags with at least one question, most used first, optionally filtered by a name prefix.
-    pub async fn tags_page(&self, prefix: Option<&str>, limit: i64, offset: i64) -> Result<Page<TagRow>, StoreError> {
+    pub async fn tags_page(
+        &self,
+        prefix: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<TagRow>, StoreError> {
         let pattern = format!("{}%", prefix.unwrap_or("").replace(['%', '_'], ""));
         let rows = sqlx::query(
             "SELECT name, question_count, excerpt FROM tags WHERE question_count > 0 AND name LIKE $1
@@ -113,14 +143,21 @@ impl Store {
         .bind(offset)
         .fetch_all(self.reader())
         .await?;
-        let total: i64 = sqlx::query("SELECT COUNT(*) FROM tags WHERE question_count > 0 AND name LIKE $1")
-            .bind(&pattern)
-            .fetch_one(self.reader())
-            .await?
-            .try_get(0)?;
+        let total: i64 =
+            sqlx::query("SELECT COUNT(*) FROM tags WHERE question_count > 0 AND name LIKE $1")
+                .bind(&pattern)
+                .fetch_one(self.reader())
+                .await?
+                .try_get(0)?;
         let items = rows
             .iter()
-            .map(|r| Ok(TagRow { name: r.try_get(0)?, question_count: r.try_get(1)?, excerpt: r.try_get(2)? }))
+            .map(|r| {
+                Ok(TagRow {
+                    name: r.try_get(0)?,
+                    question_count: r.try_get(1)?,
+                    excerpt: r.try_get(2)?,
+                })
+            })
             .collect::<Result<_, sqlx::Error>>()?;
         Ok(Page { items, total })
     }
@@ -132,7 +169,11 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
         Ok(match row {
-            Some(r) => Some(TagRow { name: r.try_get(0)?, question_count: r.try_get(1)?, excerpt: r.try_get(2)? }),
+            Some(r) => Some(TagRow {
+                name: r.try_get(0)?,
+                question_count: r.try_get(1)?,
+                excerpt: r.try_get(2)?,
+            }),
             None => None,
         })
     }
@@ -140,5 +181,8 @@ impl Store {
 
 /// `$start, $start+1, …` for `n` values.
 pub(crate) fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

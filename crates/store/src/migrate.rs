@@ -28,7 +28,10 @@ macro_rules! migration {
 }
 
 /// Every migration, oldest first. Append only: a released migration never changes.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation"), migration!(2, "0002_search")];
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_search"),
+];
 
 impl Store {
     /// Applies the migrations the database lacks; refuses a database from a newer binary.
@@ -39,12 +42,13 @@ impl Store {
                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?;
+        let applied: Vec<i64> =
+            sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?;
         let known = MIGRATIONS.last().map_or(0, |m| m.version);
         if let Some(&newest) = applied.last() {
             if newest > known {
@@ -61,16 +65,25 @@ impl Store {
             for stmt in split_statements(sql) {
                 tx.execute(stmt)
                     .await
-                    .map_err(|source| StoreError::Migration { version: m.version, source })?;
+                    .map_err(|source| StoreError::Migration {
+                        version: m.version,
+                        source,
+                    })?;
             }
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
-            tracing::info!(migration.version = m.version, migration.name = m.name, "applied migration");
+            tracing::info!(
+                migration.version = m.version,
+                migration.name = m.name,
+                "applied migration"
+            );
         }
         Ok(())
     }
@@ -97,9 +110,12 @@ impl Store {
 
 /// Splits a migration file on semicolons that end a line; our migrations keep that convention.
 fn split_statements(sql: &str) -> impl Iterator<Item = &str> {
-    sql.split(";\n")
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !s.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("--")))
+    sql.split(";\n").map(str::trim).filter(|s| {
+        !s.is_empty()
+            && !s
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"))
+    })
 }
 
 #[cfg(test)]
@@ -108,7 +124,9 @@ mod tests {
 
     #[test]
     fn splits_on_line_ending_semicolons() {
-        let parts: Vec<_> = split_statements("-- c\nCREATE TABLE a (x TEXT);\n\nCREATE INDEX i ON a (x);\n").collect();
+        let parts: Vec<_> =
+            split_statements("-- c\nCREATE TABLE a (x TEXT);\n\nCREATE INDEX i ON a (x);\n")
+                .collect();
         assert_eq!(parts.len(), 2);
         assert!(parts[0].ends_with("(x TEXT)"));
     }

@@ -193,7 +193,18 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        insert_revision(&mut tx, id, 1, p.author_id, p.title, p.body_md, &joined, "", p.now).await?;
+        insert_revision(
+            &mut tx,
+            id,
+            1,
+            p.author_id,
+            p.title,
+            p.body_md,
+            &joined,
+            "",
+            p.now,
+        )
+        .await?;
         if p.kind == "question" {
             add_tags(&mut tx, id, p.tags, p.now).await?;
         }
@@ -214,10 +225,11 @@ impl Store {
     /// Applies an edit and records it as a new revision.
     pub async fn edit_post(&self, e: &PostEdit<'_>) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        let row = sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
-            .bind(e.post_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
+                .bind(e.post_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let kind: String = row.try_get(0)?;
         let old_tags: String = row.try_get(1)?;
         let number: i64 = row.try_get::<i64, _>(2)? + 1;
@@ -239,16 +251,40 @@ impl Store {
         .bind(e.now)
         .execute(&mut *tx)
         .await?;
-        insert_revision(&mut tx, e.post_id, number, e.editor_id, e.title, e.body_md, &joined, e.comment, e.now).await?;
+        insert_revision(
+            &mut tx,
+            e.post_id,
+            number,
+            e.editor_id,
+            e.title,
+            e.body_md,
+            &joined,
+            e.comment,
+            e.now,
+        )
+        .await?;
         if kind == "question" && old_tags != joined {
             let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
-            let removed: Vec<String> = old.iter().filter(|t| !e.tags.contains(t)).cloned().collect();
-            let added: Vec<String> = e.tags.iter().filter(|t| !old.contains(t)).cloned().collect();
+            let removed: Vec<String> = old
+                .iter()
+                .filter(|t| !e.tags.contains(t))
+                .cloned()
+                .collect();
+            let added: Vec<String> = e
+                .tags
+                .iter()
+                .filter(|t| !old.contains(t))
+                .cloned()
+                .collect();
             remove_tags(&mut tx, e.post_id, &removed).await?;
             add_tags(&mut tx, e.post_id, &added, e.now).await?;
         }
         if let Some(q) = parent {
-            sqlx::query("UPDATE posts SET last_activity_at = $2 WHERE id = $1").bind(q).bind(e.now).execute(&mut *tx).await?;
+            sqlx::query("UPDATE posts SET last_activity_at = $2 WHERE id = $1")
+                .bind(q)
+                .bind(e.now)
+                .execute(&mut *tx)
+                .await?;
         }
         crate::search::index_post(&mut tx, self.backend(), e.post_id).await?;
         tx.commit().await?;
@@ -269,7 +305,11 @@ impl Store {
         let kind: String = row.try_get(0)?;
         let tags: String = row.try_get(1)?;
         let parent: Option<i64> = row.try_get(2)?;
-        sqlx::query("UPDATE posts SET deleted_at = $2 WHERE id = $1").bind(post_id).bind(now).execute(&mut *tx).await?;
+        sqlx::query("UPDATE posts SET deleted_at = $2 WHERE id = $1")
+            .bind(post_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         if kind == "question" {
             let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
             remove_tags(&mut tx, post_id, &names).await?;
@@ -293,7 +333,10 @@ impl Store {
     /// Loads one post (deleted ones too; callers decide what to show).
     pub async fn post(&self, id: i64) -> Result<Option<PostRow>, StoreError> {
         let sql = format!("SELECT {POST_COLUMNS} {POST_FROM} WHERE p.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.reader()).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
         Ok(row.as_ref().map(post_from_row).transpose()?)
     }
 
@@ -305,18 +348,28 @@ impl Store {
              ORDER BY CASE WHEN p.id = (SELECT accepted_answer_id FROM posts WHERE id = $1) THEN 0 ELSE 1 END,
                       p.score DESC, p.id"
         );
-        let rows = sqlx::query(&sql).bind(question_id).fetch_all(self.reader()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(question_id)
+            .fetch_all(self.reader())
+            .await?;
         Ok(rows.iter().map(post_from_row).collect::<Result<_, _>>()?)
     }
 
     /// Sets or clears the accepted answer of a question.
-    pub async fn set_accepted(&self, question_id: i64, answer_id: Option<i64>, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE posts SET accepted_answer_id = $2, last_activity_at = $3 WHERE id = $1")
-            .bind(question_id)
-            .bind(answer_id)
-            .bind(now)
-            .execute(self.writer())
-            .await?;
+    pub async fn set_accepted(
+        &self,
+        question_id: i64,
+        answer_id: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE posts SET accepted_answer_id = $2, last_activity_at = $3 WHERE id = $1",
+        )
+        .bind(question_id)
+        .bind(answer_id)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
         Ok(())
     }
 
@@ -365,9 +418,16 @@ impl Store {
     }
 
     /// Locks a post row until the transaction ends (PostgreSQL); SQLite has one writer anyway.
-    pub(crate) async fn lock_post(&self, tx: &mut Transaction<'_, Any>, post_id: i64) -> Result<(), StoreError> {
+    pub(crate) async fn lock_post(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        post_id: i64,
+    ) -> Result<(), StoreError> {
         if self.backend() == Backend::Postgres {
-            sqlx::query("SELECT id FROM posts WHERE id = $1 FOR UPDATE").bind(post_id).execute(&mut **tx).await?;
+            sqlx::query("SELECT id FROM posts WHERE id = $1 FOR UPDATE")
+                .bind(post_id)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -402,7 +462,12 @@ async fn insert_revision(
     Ok(())
 }
 
-async fn add_tags(tx: &mut Transaction<'_, Any>, post_id: i64, tags: &[String], now: i64) -> Result<(), StoreError> {
+async fn add_tags(
+    tx: &mut Transaction<'_, Any>,
+    post_id: i64,
+    tags: &[String],
+    now: i64,
+) -> Result<(), StoreError> {
     for t in tags {
         let tag_id: i64 = sqlx::query(
             "INSERT INTO tags (name, question_count, created_at) VALUES ($1, 1, $2)
@@ -422,7 +487,11 @@ async fn add_tags(tx: &mut Transaction<'_, Any>, post_id: i64, tags: &[String], 
     Ok(())
 }
 
-async fn remove_tags(tx: &mut Transaction<'_, Any>, post_id: i64, tags: &[String]) -> Result<(), StoreError> {
+async fn remove_tags(
+    tx: &mut Transaction<'_, Any>,
+    post_id: i64,
+    tags: &[String],
+) -> Result<(), StoreError> {
     for t in tags {
         sqlx::query("UPDATE tags SET question_count = question_count - 1 WHERE name = $1")
             .bind(t)

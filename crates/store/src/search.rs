@@ -53,11 +53,20 @@ pub fn index_form(term: &str) -> String {
 }
 
 fn index_text(terms: &[String]) -> String {
-    terms.iter().map(|t| index_form(t)).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+    terms
+        .iter()
+        .map(|t| index_form(t))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Rewrites the search document of the question or article that `post_id` belongs to.
-pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, post_id: i64) -> Result<(), StoreError> {
+pub(crate) async fn index_post(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    post_id: i64,
+) -> Result<(), StoreError> {
     let row = sqlx::query("SELECT COALESCE(parent_id, id) FROM posts WHERE id = $1")
         .bind(post_id)
         .fetch_optional(&mut **tx)
@@ -73,7 +82,8 @@ pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, 
     .fetch_optional(&mut **tx)
     .await?;
     let Some(post) = post else { return Ok(()) };
-    let (title, body, tags): (String, String, String) = (post.try_get(0)?, post.try_get(1)?, post.try_get(2)?);
+    let (title, body, tags): (String, String, String) =
+        (post.try_get(0)?, post.try_get(1)?, post.try_get(2)?);
     let answers = sqlx::query(
         "SELECT body_text FROM posts WHERE parent_id = $1 AND kind = 'answer' AND deleted_at IS NULL AND status = 'published'",
     )
@@ -87,7 +97,12 @@ pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, 
     let title_terms = analyze(&title);
     let body_terms = analyze(&body);
     let tag_terms: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
-    let (t, b, a, g) = (title_terms.join(" "), body_terms.join(" "), answer_terms.join(" "), tag_terms.join(" "));
+    let (t, b, a, g) = (
+        title_terms.join(" "),
+        body_terms.join(" "),
+        answer_terms.join(" "),
+        tag_terms.join(" "),
+    );
     sqlx::query(
         "INSERT INTO search_docs (post_id, title_terms, body_terms, answer_terms, tag_terms) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -98,7 +113,12 @@ pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, 
     .bind(&g)
     .execute(&mut **tx)
     .await?;
-    let (ti, bi, ai, gi) = (index_text(&title_terms), index_text(&body_terms), index_text(&answer_terms), index_text(&tag_terms));
+    let (ti, bi, ai, gi) = (
+        index_text(&title_terms),
+        index_text(&body_terms),
+        index_text(&answer_terms),
+        index_text(&tag_terms),
+    );
     match backend {
         Backend::Sqlite => {
             sqlx::query("INSERT INTO search_fts (rowid, title, body, answers, tags) VALUES ($1, $2, $3, $4, $5)")
@@ -129,8 +149,15 @@ pub(crate) async fn index_post(tx: &mut Transaction<'_, Any>, backend: Backend, 
 }
 
 /// Removes a post's search document.
-pub(crate) async fn unindex_post(tx: &mut Transaction<'_, Any>, backend: Backend, post_id: i64) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM search_docs WHERE post_id = $1").bind(post_id).execute(&mut **tx).await?;
+pub(crate) async fn unindex_post(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    post_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM search_docs WHERE post_id = $1")
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
     let sql = match backend {
         Backend::Sqlite => "DELETE FROM search_fts WHERE rowid = $1",
         Backend::Postgres => "DELETE FROM search_fts WHERE post_id = $1",
@@ -142,14 +169,26 @@ pub(crate) async fn unindex_post(tx: &mut Transaction<'_, Any>, backend: Backend
 impl Store {
     /// Ids of documents containing any of `terms`, best first by the database's own rough
     /// relevance, at most `limit`. Final ranking happens in the domain layer.
-    pub async fn search_candidates(&self, terms: &[String], limit: i64) -> Result<Vec<i64>, StoreError> {
-        let forms: Vec<String> = terms.iter().map(|t| index_form(t)).filter(|t| !t.is_empty()).collect();
+    pub async fn search_candidates(
+        &self,
+        terms: &[String],
+        limit: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let forms: Vec<String> = terms
+            .iter()
+            .map(|t| index_form(t))
+            .filter(|t| !t.is_empty())
+            .collect();
         if forms.is_empty() {
             return Ok(Vec::new());
         }
         let rows = match self.backend() {
             Backend::Sqlite => {
-                let q = forms.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(" OR ");
+                let q = forms
+                    .iter()
+                    .map(|f| format!("\"{f}\""))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
                 sqlx::query(
                     "SELECT rowid FROM search_fts WHERE search_fts MATCH $1
                      ORDER BY bm25(search_fts, 2.5, 1.0, 0.2, 1.5) LIMIT $2",
@@ -171,12 +210,19 @@ impl Store {
                 .await?
             }
         };
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
     }
 
     /// How many documents contain each term, counted up to `cap` (beyond it a term carries
     /// almost no information, and counting further would cost time).
-    pub async fn term_doc_counts(&self, terms: &[String], cap: i64) -> Result<HashMap<String, u64>, StoreError> {
+    pub async fn term_doc_counts(
+        &self,
+        terms: &[String],
+        cap: i64,
+    ) -> Result<HashMap<String, u64>, StoreError> {
         let mut out = HashMap::new();
         for t in terms {
             let form = index_form(t);
@@ -209,7 +255,10 @@ impl Store {
 
     /// Number of searchable documents.
     pub async fn search_doc_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM search_docs").fetch_one(self.reader()).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM search_docs")
+            .fetch_one(self.reader())
+            .await?
+            .try_get(0)?)
     }
 
     /// The documents with these ids (unordered), with their posts' ranking signals.
@@ -268,7 +317,10 @@ impl Store {
             q = q.bind(t);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
     }
 
     /// Rebuilds every search document (after an import, or to repair the index).

@@ -29,7 +29,13 @@ impl Store {
     /// Records `value` (1, -1, or 0 to remove) as `user_id`'s vote on a post and returns the
     /// new score. The score moves by the difference, under a row lock, so concurrent votes
     /// never lose an update.
-    pub async fn record_vote(&self, post_id: i64, user_id: i64, value: i64, now: i64) -> Result<i64, StoreError> {
+    pub async fn record_vote(
+        &self,
+        post_id: i64,
+        user_id: i64,
+        value: i64,
+        now: i64,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.writer().begin().await?;
         self.lock_post(&mut tx, post_id).await?;
         let old: i64 = sqlx::query("SELECT value FROM votes WHERE post_id = $1 AND user_id = $2")
@@ -60,15 +66,27 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query("UPDATE posts SET score = score + $2 WHERE id = $1").bind(post_id).bind(delta).execute(&mut *tx).await?;
+            sqlx::query("UPDATE posts SET score = score + $2 WHERE id = $1")
+                .bind(post_id)
+                .bind(delta)
+                .execute(&mut *tx)
+                .await?;
         }
-        let score: i64 = sqlx::query("SELECT score FROM posts WHERE id = $1").bind(post_id).fetch_one(&mut *tx).await?.try_get(0)?;
+        let score: i64 = sqlx::query("SELECT score FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         tx.commit().await?;
         Ok(score)
     }
 
     /// The votes `user_id` cast on any of `post_ids`.
-    pub async fn votes_of(&self, user_id: i64, post_ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+    pub async fn votes_of(
+        &self,
+        user_id: i64,
+        post_ids: &[i64],
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
         if post_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -81,7 +99,10 @@ impl Store {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// Adds a comment and bumps the post's counters (and its question's activity).
@@ -105,7 +126,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        sqlx::query("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1").bind(post_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1")
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "UPDATE posts SET last_activity_at = $2
              WHERE id = (SELECT COALESCE(parent_id, id) FROM posts WHERE id = $1)",
@@ -146,7 +170,10 @@ impl Store {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        Ok(rows.iter().map(comment_from_row).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(comment_from_row)
+            .collect::<Result<_, _>>()?)
     }
 }
 

@@ -116,7 +116,10 @@ impl Store {
     /// Finds a user by id.
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.reader()).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
@@ -126,7 +129,10 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM users
              WHERE (username_key = $1 OR email_key = $1) AND deleted_at IS NULL"
         );
-        let row = sqlx::query(&sql).bind(key).fetch_optional(self.reader()).await?;
+        let row = sqlx::query(&sql)
+            .bind(key)
+            .fetch_optional(self.reader())
+            .await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
@@ -148,13 +154,21 @@ impl Store {
     }
 
     /// The user owning an unexpired session.
-    pub async fn user_by_session(&self, token_hash: &str, now: i64) -> Result<Option<UserRow>, StoreError> {
+    pub async fn user_by_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserRow>, StoreError> {
         let sql = format!(
             "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL",
             prefixed("u", USER_COLUMNS)
         );
-        let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(self.reader()).await?;
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(self.reader())
+            .await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
@@ -202,7 +216,11 @@ impl Store {
                AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deleted_at IS NULL",
             prefixed("u", USER_COLUMNS)
         );
-        let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(self.reader()).await?;
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(self.reader())
+            .await?;
         match row {
             Some(r) => Ok(Some((user_from_row(&r)?, r.try_get(11)?))),
             None => Ok(None),

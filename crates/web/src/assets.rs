@@ -16,8 +16,18 @@ struct Asset {
 }
 
 static ASSETS: &[Asset] = &[
-    Asset { name: "app", ext: "css", mime: "text/css; charset=utf-8", body: include_bytes!("../static/app.css") },
-    Asset { name: "app", ext: "js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../static/app.js") },
+    Asset {
+        name: "app",
+        ext: "css",
+        mime: "text/css; charset=utf-8",
+        body: include_bytes!("../static/app.css"),
+    },
+    Asset {
+        name: "app",
+        ext: "js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/app.js"),
+    },
     Asset {
         name: "htmx",
         ext: "js",
@@ -30,17 +40,27 @@ static ASSETS: &[Asset] = &[
 static URLS: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     ASSETS
         .iter()
-        .map(|a| (format!("{}.{}", a.name, a.ext), format!("/static/{}.{:016x}.{}", a.name, fnv1a(a.body), a.ext)))
+        .map(|a| {
+            (
+                format!("{}.{}", a.name, a.ext),
+                format!("/static/{}.{:016x}.{}", a.name, fnv1a(a.body), a.ext),
+            )
+        })
         .collect()
 });
 
 /// The hashed URL of an asset, e.g. `asset_url("app.css")`.
 pub fn asset_url(file: &str) -> &'static str {
-    URLS.iter().find(|(f, _)| f == file).map(|(_, u)| u.as_str()).unwrap_or("/static/missing")
+    URLS.iter()
+        .find(|(f, _)| f == file)
+        .map(|(_, u)| u.as_str())
+        .unwrap_or("/static/missing")
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 pub fn router() -> Router<AppState> {
@@ -48,7 +68,10 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn serve(Path(file): Path<String>) -> Response {
-    match URLS.iter().position(|(_, url)| url.strip_prefix("/static/") == Some(file.as_str())) {
+    match URLS
+        .iter()
+        .position(|(_, url)| url.strip_prefix("/static/") == Some(file.as_str()))
+    {
         Some(i) => (
             [
                 (header::CONTENT_TYPE, ASSETS[i].mime),

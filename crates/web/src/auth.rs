@@ -29,7 +29,10 @@ pub struct MaybeUser(pub Option<AuthUser>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(u) = parts.extensions.get::<SessionUser>() {
             return Ok(MaybeUser(u.0.clone()));
         }
@@ -51,12 +54,19 @@ pub struct PageUser(pub AuthUser);
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = axum::response::Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse;
         match MaybeUser::from_request_parts(parts, state).await {
             Ok(MaybeUser(Some(u))) => Ok(PageUser(u)),
             Ok(MaybeUser(None)) => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
                 let to = format!("/login?next={}", crate::pages::url_encode(next));
                 Err(axum::response::Redirect::to(&to).into_response())
             }
@@ -71,7 +81,10 @@ pub struct ApiUser(pub AuthUser);
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Err(ApiError(Problem::new(
                 StatusCode::UNAUTHORIZED,
@@ -82,7 +95,10 @@ impl FromRequestParts<AppState> for ApiUser {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or_else(|| {
                 ApiError(Problem::new(
@@ -93,9 +109,11 @@ impl FromRequestParts<AppState> for ApiUser {
             })?;
         match state.app.user_by_token(token).await {
             Ok(u) => Ok(ApiUser(u)),
-            Err(stoa_app::AppError::Unauthenticated(m)) => {
-                Err(ApiError(Problem::new(StatusCode::UNAUTHORIZED, "invalid_token", m)))
-            }
+            Err(stoa_app::AppError::Unauthenticated(m)) => Err(ApiError(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                m,
+            ))),
             Err(e) => Err(e.into()),
         }
     }
@@ -107,9 +125,14 @@ pub struct MaybeApiUser(pub Option<AuthUser>);
 impl FromRequestParts<AppState> for MaybeApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
-            Ok(MaybeApiUser(Some(ApiUser::from_request_parts(parts, state).await?.0)))
+            Ok(MaybeApiUser(Some(
+                ApiUser::from_request_parts(parts, state).await?.0,
+            )))
         } else {
             Ok(MaybeApiUser(None))
         }
@@ -122,7 +145,10 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if state.web.trust_proxy {
             if let Some(ip) = parts
                 .headers
@@ -162,7 +188,10 @@ mod tests {
     #[test]
     fn reads_cookies() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; stoa_session=xyz; b=2".parse().unwrap());
+        h.insert(
+            header::COOKIE,
+            "a=1; stoa_session=xyz; b=2".parse().unwrap(),
+        );
         assert_eq!(cookie(&h, "stoa_session").as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "c"), None);
     }

@@ -28,7 +28,11 @@ pub async fn issue_token(State(state): State<AppState>, mut req: Request, next: 
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut res = next.run(req).await;
     if fresh {
-        let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+        let secure = if state.web.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
         let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -54,10 +58,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
-            PageError(Problem::new(StatusCode::BAD_REQUEST, "bad_form", "The form could not be read."))
-        })?;
+        let expected = req
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                PageError(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_form",
+                    "The form could not be read.",
+                ))
+            })?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_form())?;
         if expected.is_empty() || !stoa_app::constant_time_eq(&field.csrf_token, &expected) {
             return Err(PageError(Problem::new(

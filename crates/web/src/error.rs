@@ -23,12 +23,22 @@ pub struct Problem {
 impl Problem {
     /// A problem with no field and no retry hint.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Problem { status, code, message: message.into(), field: None, retry_after: None }
+        Problem {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+        }
     }
 
     /// The 404 of anything.
     pub fn not_found() -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not_found", "We could not find that page.")
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "We could not find that page.",
+        )
     }
 }
 
@@ -44,11 +54,15 @@ impl From<AppError> for Problem {
                 retry_after: None,
             },
             AppError::Conflict { code, .. } => Problem::new(StatusCode::CONFLICT, code, message),
-            AppError::Unauthenticated(_) => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", message),
-            AppError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "forbidden", message),
-            AppError::NotFound(what) => {
-                Problem::new(StatusCode::NOT_FOUND, "not_found", format!("That {what} does not exist."))
+            AppError::Unauthenticated(_) => {
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
             }
+            AppError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "forbidden", message),
+            AppError::NotFound(what) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("That {what} does not exist."),
+            ),
             AppError::RateLimited { retry_after } => Problem {
                 retry_after: Some(retry_after),
                 ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
@@ -109,7 +123,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let p = self.0;
         let body = ErrorBody {
-            error: ErrorDetail { code: p.code.to_string(), message: p.message, field: p.field.map(String::from) },
+            error: ErrorDetail {
+                code: p.code.to_string(),
+                message: p.message,
+                field: p.field.map(String::from),
+            },
         };
         let mut res = (p.status, axum::Json(body)).into_response();
         with_retry_after(&mut res, p.retry_after);

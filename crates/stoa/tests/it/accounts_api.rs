@@ -24,8 +24,13 @@ async fn signup_login_me(t: TestApp) {
     assert_eq!(me["role"], "member");
     assert_eq!(me["email"], "Alice@example.com");
     for login in ["Alice", "alice", "alice@EXAMPLE.com"] {
-        let (status, body) =
-            t.post_json("/api/v1/auth/login", None, json!({"login": login, "password": "correct horse battery"})).await;
+        let (status, body) = t
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                json!({"login": login, "password": "correct horse battery"}),
+            )
+            .await;
         assert_eq!(status, 200, "login as {login}: {body}");
         let token2 = body["token"].as_str().unwrap();
         assert_ne!(token2, token);
@@ -33,29 +38,72 @@ async fn signup_login_me(t: TestApp) {
         assert_eq!(status, 200);
         assert_eq!(me2["id"], id);
     }
-    let (status, body) =
-        t.post_json("/api/v1/auth/login", None, json!({"login": "alice", "password": "wrong horse battery"})).await;
+    let (status, body) = t
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "alice", "password": "wrong horse battery"}),
+        )
+        .await;
     assert_eq!(status, 401);
     assert_error(&body, "unauthenticated");
-    let (status, body) =
-        t.post_json("/api/v1/auth/login", None, json!({"login": "nobody", "password": "whatever1"})).await;
+    let (status, body) = t
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "nobody", "password": "whatever1"}),
+        )
+        .await;
     assert_eq!(status, 401);
     assert_error(&body, "unauthenticated");
 }
 
 async fn bad_signups_change_nothing(t: TestApp) {
     let cases = [
-        (json!({"username": "bob", "email": "not-an-email", "password": "long enough"}), "invalid_email"),
-        (json!({"username": "bob", "email": "bob@example.com", "password": "short"}), "invalid_password"),
-        (json!({"username": "", "email": "bob@example.com", "password": "long enough"}), "invalid_username"),
-        (json!({"username": "b", "email": "bob@example.com", "password": "long enough"}), "invalid_username"),
-        (json!({"username": "bob smith", "email": "bob@example.com", "password": "long enough"}), "invalid_username"),
-        (json!({"username": "x".repeat(31), "email": "bob@example.com", "password": "long enough"}), "invalid_username"),
-        (json!({"username": "bob", "email": "", "password": "long enough"}), "invalid_email"),
-        (json!({"username": "bob", "email": "bob@example.com", "password": ""}), "invalid_password"),
-        (json!({"username": "bob", "email": "bob@example.com"}), "invalid_request"),
-        (json!({"email": "bob@example.com", "password": "long enough"}), "invalid_request"),
-        (json!({"username": 5, "email": "bob@example.com", "password": "long enough"}), "invalid_request"),
+        (
+            json!({"username": "bob", "email": "not-an-email", "password": "long enough"}),
+            "invalid_email",
+        ),
+        (
+            json!({"username": "bob", "email": "bob@example.com", "password": "short"}),
+            "invalid_password",
+        ),
+        (
+            json!({"username": "", "email": "bob@example.com", "password": "long enough"}),
+            "invalid_username",
+        ),
+        (
+            json!({"username": "b", "email": "bob@example.com", "password": "long enough"}),
+            "invalid_username",
+        ),
+        (
+            json!({"username": "bob smith", "email": "bob@example.com", "password": "long enough"}),
+            "invalid_username",
+        ),
+        (
+            json!({"username": "x".repeat(31), "email": "bob@example.com", "password": "long enough"}),
+            "invalid_username",
+        ),
+        (
+            json!({"username": "bob", "email": "", "password": "long enough"}),
+            "invalid_email",
+        ),
+        (
+            json!({"username": "bob", "email": "bob@example.com", "password": ""}),
+            "invalid_password",
+        ),
+        (
+            json!({"username": "bob", "email": "bob@example.com"}),
+            "invalid_request",
+        ),
+        (
+            json!({"email": "bob@example.com", "password": "long enough"}),
+            "invalid_request",
+        ),
+        (
+            json!({"username": 5, "email": "bob@example.com", "password": "long enough"}),
+            "invalid_request",
+        ),
     ];
     for (body, code) in cases {
         let (status, answer) = t.post_json("/api/v1/auth/signup", None, body.clone()).await;
@@ -69,12 +117,20 @@ async fn bad_signups_change_nothing(t: TestApp) {
 async fn duplicates_conflict(t: TestApp) {
     t.signup("carol").await;
     let (status, body) = t
-        .post_json("/api/v1/auth/signup", None, json!({"username": "CAROL", "email": "other@example.com", "password": "long enough"}))
+        .post_json(
+            "/api/v1/auth/signup",
+            None,
+            json!({"username": "CAROL", "email": "other@example.com", "password": "long enough"}),
+        )
         .await;
     assert_eq!(status, 409);
     assert_error(&body, "username_taken");
     let (status, body) = t
-        .post_json("/api/v1/auth/signup", None, json!({"username": "carol2", "email": "Carol@Example.com", "password": "long enough"}))
+        .post_json(
+            "/api/v1/auth/signup",
+            None,
+            json!({"username": "carol2", "email": "Carol@Example.com", "password": "long enough"}),
+        )
         .await;
     assert_eq!(status, 409);
     assert_error(&body, "email_taken");
@@ -86,22 +142,39 @@ async fn tokens_are_checked(t: TestApp) {
     let (status, body) = t.get_json("/api/v1/me", None).await;
     assert_eq!(status, 401);
     assert_error(&body, "unauthenticated");
-    for forged in ["stoa_pat_0000", "nonsense", &format!("{}x", &token[..token.len() - 1]), ""] {
+    for forged in [
+        "stoa_pat_0000",
+        "nonsense",
+        &format!("{}x", &token[..token.len() - 1]),
+        "",
+    ] {
         let (status, body) = t.get_json("/api/v1/me", Some(forged)).await;
         assert_eq!(status, 401, "token {forged:?}");
         assert_error(&body, "invalid_token");
     }
-    let res = t.client.get(t.url("/api/v1/me")).header("Authorization", format!("Basic {token}")).send().await.unwrap();
+    let res = t
+        .client
+        .get(t.url("/api/v1/me"))
+        .header("Authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
 }
 
 async fn secrets_are_not_stored_in_clear(t: TestApp) {
     let (_, token) = t.signup("erin").await;
     let pool = t.db().await;
-    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users").fetch_one(&pool).await.unwrap();
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("correct horse"));
-    let tokens: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM api_tokens").fetch_all(&pool).await.unwrap();
+    let tokens: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM api_tokens")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert_eq!(tokens.len(), 1);
     assert_ne!(tokens[0].0, token);
     assert!(!tokens[0].0.contains(&token[9..]));
@@ -114,8 +187,13 @@ async fn account_survives_restart(mut t: TestApp) {
     let (status, me) = t.get_json("/api/v1/me", Some(&token)).await;
     assert_eq!(status, 200);
     assert_eq!(me["id"], id);
-    let (status, _) =
-        t.post_json("/api/v1/auth/login", None, json!({"login": "frank", "password": "correct horse battery"})).await;
+    let (status, _) = t
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "frank", "password": "correct horse battery"}),
+        )
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -130,7 +208,13 @@ async fn malformed_bodies(t: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 400);
     assert_error(&res.json().await.unwrap(), "invalid_json");
-    let res = t.client.post(t.url("/api/v1/auth/signup")).body("username=x").send().await.unwrap();
+    let res = t
+        .client
+        .post(t.url("/api/v1/auth/signup"))
+        .body("username=x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 415);
     assert_error(&res.json().await.unwrap(), "unsupported_media_type");
     let res = t
@@ -162,9 +246,19 @@ async fn login_is_rate_limited_per_account_and_ip() {
             let (status, _) = t.post_json("/api/v1/auth/login", None, wrong.clone()).await;
             assert_eq!(status, 401);
         }
-        let res = t.client.post(t.url("/api/v1/auth/login")).json(&wrong).send().await.unwrap();
+        let res = t
+            .client
+            .post(t.url("/api/v1/auth/login"))
+            .json(&wrong)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 429, "{kind:?}");
-        let retry: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        let retry: i64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(retry > 0);
         assert_error(&res.json().await.unwrap(), "rate_limited");
         // Even the right password is refused while the account is locked out.
@@ -174,8 +268,13 @@ async fn login_is_rate_limited_per_account_and_ip() {
         // The per-IP limit catches attempts spread over many accounts.
         let mut last = 0;
         for i in 0..6 {
-            let (status, _) =
-                t.post_json("/api/v1/auth/login", None, json!({"login": format!("user{i}"), "password": "whatever1"})).await;
+            let (status, _) = t
+                .post_json(
+                    "/api/v1/auth/login",
+                    None,
+                    json!({"login": format!("user{i}"), "password": "whatever1"}),
+                )
+                .await;
             last = status;
         }
         assert_eq!(last, 429, "{kind:?}");

@@ -1,6 +1,9 @@
 //! Stoa's integration tests: the real server on a random port, over HTTP, against a fresh SQLite
 //! file and (when `STOA_TEST_POSTGRES_URL` is set) a fresh PostgreSQL database per test.
 
+// Helpers outside #[test] functions fail loudly on purpose: a broken fixture is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 mod accounts_api;

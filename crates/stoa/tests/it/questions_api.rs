@@ -31,7 +31,14 @@ async fn ask(t: &TestApp, token: &str, title: &str, tags: &[&str]) -> Value {
 }
 
 async fn patch(t: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let res = t.client.patch(t.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    let res = t
+        .client
+        .patch(t.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -40,7 +47,11 @@ async fn ask_and_read(t: TestApp) {
     let (uid, token) = t.signup("asker").await;
     let body = "How do I join?\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nSELECT 1;\n```\n\n<script>alert(1)</script>";
     let (status, q) = t
-        .post_json("/api/v1/questions", Some(&token), json!({"title": "Joining two tables", "body": body, "tags": ["SQL", "sqlite"]}))
+        .post_json(
+            "/api/v1/questions",
+            Some(&token),
+            json!({"title": "Joining two tables", "body": body, "tags": ["SQL", "sqlite"]}),
+        )
         .await;
     assert_eq!(status, 201, "{q}");
     let id = q["id"].as_i64().unwrap();
@@ -57,9 +68,19 @@ async fn ask_and_read(t: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(got["body"], body);
     assert_eq!(got["answers"], json!([]));
-    assert!(got.get("my_vote").is_none(), "anonymous readers have no vote field");
-    assert!(got["url"].as_str().unwrap().starts_with(&format!("/questions/{id}/joining-two-tables")));
-    for missing in ["/api/v1/questions/999999", "/api/v1/questions/abc", "/api/v1/questions/-1"] {
+    assert!(
+        got.get("my_vote").is_none(),
+        "anonymous readers have no vote field"
+    );
+    assert!(got["url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("/questions/{id}/joining-two-tables")));
+    for missing in [
+        "/api/v1/questions/999999",
+        "/api/v1/questions/abc",
+        "/api/v1/questions/-1",
+    ] {
         let (status, body) = t.get_json(missing, None).await;
         assert_eq!(status, 404, "{missing}");
         assert_error(&body, "not_found");
@@ -70,24 +91,59 @@ async fn bad_questions_change_nothing(t: TestApp) {
     let (_, token) = t.signup("asker").await;
     let long_body = "x".repeat(30_001);
     let cases = [
-        (json!({"title": "", "body": "text", "tags": []}), "invalid_title"),
-        (json!({"title": "   ", "body": "text", "tags": []}), "invalid_title"),
-        (json!({"title": "x".repeat(151), "body": "text", "tags": []}), "invalid_title"),
-        (json!({"title": "A good title", "body": "", "tags": []}), "invalid_body"),
-        (json!({"title": "A good title", "body": long_body, "tags": []}), "invalid_body"),
-        (json!({"title": "A good title", "body": "text", "tags": ["a", "b", "c", "d", "e", "f"]}), "invalid_tags"),
-        (json!({"title": "A good title", "body": "text", "tags": ["no spaces allowed"]}), "invalid_tags"),
-        (json!({"title": "A good title", "body": "text", "tags": ["<b>"]}), "invalid_tags"),
-        (json!({"title": "A good title", "body": "text", "tags": ["x".repeat(36)]}), "invalid_tags"),
+        (
+            json!({"title": "", "body": "text", "tags": []}),
+            "invalid_title",
+        ),
+        (
+            json!({"title": "   ", "body": "text", "tags": []}),
+            "invalid_title",
+        ),
+        (
+            json!({"title": "x".repeat(151), "body": "text", "tags": []}),
+            "invalid_title",
+        ),
+        (
+            json!({"title": "A good title", "body": "", "tags": []}),
+            "invalid_body",
+        ),
+        (
+            json!({"title": "A good title", "body": long_body, "tags": []}),
+            "invalid_body",
+        ),
+        (
+            json!({"title": "A good title", "body": "text", "tags": ["a", "b", "c", "d", "e", "f"]}),
+            "invalid_tags",
+        ),
+        (
+            json!({"title": "A good title", "body": "text", "tags": ["no spaces allowed"]}),
+            "invalid_tags",
+        ),
+        (
+            json!({"title": "A good title", "body": "text", "tags": ["<b>"]}),
+            "invalid_tags",
+        ),
+        (
+            json!({"title": "A good title", "body": "text", "tags": ["x".repeat(36)]}),
+            "invalid_tags",
+        ),
         (json!({"title": "A good title"}), "invalid_request"),
         (json!({"title": 5, "body": "text"}), "invalid_request"),
     ];
     for (body, code) in cases {
-        let (status, answer) = t.post_json("/api/v1/questions", Some(&token), body.clone()).await;
+        let (status, answer) = t
+            .post_json("/api/v1/questions", Some(&token), body.clone())
+            .await;
         assert_eq!(status, 422, "{body} → {answer}");
         assert_error(&answer, code);
     }
-    let (status, answer) = t.post_json("/api/v1/questions", None, json!({"title": "A good title", "body": "text"})).await;
+    let (status, answer) = t
+        .post_json(
+            "/api/v1/questions",
+            None,
+            json!({"title": "A good title", "body": "text"}),
+        )
+        .await;
     assert_eq!(status, 401);
     assert_error(&answer, "unauthenticated");
     assert_eq!(t.count("posts").await, 0);
@@ -100,33 +156,93 @@ async fn answers_and_comments(t: TestApp) {
     let (bob_id, bob) = t.signup("bob").await;
     let q = ask(&t, &alice, "Why is the sky blue?", &["physics"]).await;
     let qid = q["id"].as_i64().unwrap();
-    let (status, a) =
-        t.post_json(&format!("/api/v1/questions/{qid}/answers"), Some(&bob), json!({"body": "Rayleigh **scattering**."})).await;
+    let (status, a) = t
+        .post_json(
+            &format!("/api/v1/questions/{qid}/answers"),
+            Some(&bob),
+            json!({"body": "Rayleigh **scattering**."}),
+        )
+        .await;
     assert_eq!(status, 201, "{a}");
     let aid = a["id"].as_i64().unwrap();
     assert_eq!(a["question_id"], qid);
-    assert!(a["body_html"].as_str().unwrap().contains("<strong>scattering</strong>"));
-    let (status, c) =
-        t.post_json(&format!("/api/v1/posts/{aid}/comments"), Some(&alice), json!({"body": "Thanks, see [wiki](https://example.org)"})).await;
+    assert!(a["body_html"]
+        .as_str()
+        .unwrap()
+        .contains("<strong>scattering</strong>"));
+    let (status, c) = t
+        .post_json(
+            &format!("/api/v1/posts/{aid}/comments"),
+            Some(&alice),
+            json!({"body": "Thanks, see [wiki](https://example.org)"}),
+        )
+        .await;
     assert_eq!(status, 201, "{c}");
-    assert!(c["body_html"].as_str().unwrap().contains("rel=\"nofollow ugc noopener\""), "{c}");
-    let (status, _) = t.post_json(&format!("/api/v1/posts/{qid}/comments"), Some(&bob), json!({"body": "Good question"})).await;
+    assert!(
+        c["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("rel=\"nofollow ugc noopener\""),
+        "{c}"
+    );
+    let (status, _) = t
+        .post_json(
+            &format!("/api/v1/posts/{qid}/comments"),
+            Some(&bob),
+            json!({"body": "Good question"}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (_, got) = t.get_json(&format!("/api/v1/questions/{qid}"), Some(&alice)).await;
+    let (_, got) = t
+        .get_json(&format!("/api/v1/questions/{qid}"), Some(&alice))
+        .await;
     assert_eq!(got["answer_count"], 1);
     assert_eq!(got["answers"][0]["author"]["id"], bob_id);
-    assert_eq!(got["answers"][0]["comments"][0]["body"], "Thanks, see [wiki](https://example.org)");
+    assert_eq!(
+        got["answers"][0]["comments"][0]["body"],
+        "Thanks, see [wiki](https://example.org)"
+    );
     assert_eq!(got["comments"][0]["body"], "Good question");
     assert_eq!(got["my_vote"], 0);
     // Bad input changes nothing.
     let before = (t.count("posts").await, t.count("comments").await);
     let cases = [
-        (format!("/api/v1/questions/{qid}/answers"), json!({"body": "  "}), 422, "invalid_body"),
-        ("/api/v1/questions/424242/answers".to_string(), json!({"body": "An answer"}), 404, "not_found"),
-        (format!("/api/v1/questions/{aid}/answers"), json!({"body": "Answering an answer"}), 404, "not_found"),
-        (format!("/api/v1/posts/{qid}/comments"), json!({"body": "x".repeat(601)}), 422, "invalid_comment"),
-        (format!("/api/v1/posts/{qid}/comments"), json!({"body": ""}), 422, "invalid_comment"),
-        ("/api/v1/posts/424242/comments".to_string(), json!({"body": "hello there"}), 404, "not_found"),
+        (
+            format!("/api/v1/questions/{qid}/answers"),
+            json!({"body": "  "}),
+            422,
+            "invalid_body",
+        ),
+        (
+            "/api/v1/questions/424242/answers".to_string(),
+            json!({"body": "An answer"}),
+            404,
+            "not_found",
+        ),
+        (
+            format!("/api/v1/questions/{aid}/answers"),
+            json!({"body": "Answering an answer"}),
+            404,
+            "not_found",
+        ),
+        (
+            format!("/api/v1/posts/{qid}/comments"),
+            json!({"body": "x".repeat(601)}),
+            422,
+            "invalid_comment",
+        ),
+        (
+            format!("/api/v1/posts/{qid}/comments"),
+            json!({"body": ""}),
+            422,
+            "invalid_comment",
+        ),
+        (
+            "/api/v1/posts/424242/comments".to_string(),
+            json!({"body": "hello there"}),
+            404,
+            "not_found",
+        ),
     ];
     for (path, body, want, code) in cases {
         let (status, answer) = t.post_json(&path, Some(&bob), body).await;
@@ -142,17 +258,25 @@ async fn votes(t: TestApp) {
     let q = ask(&t, &alice, "Voting works?", &[]).await;
     let path = format!("/api/v1/posts/{}/vote", q["id"]);
     for (value, score) in [(1, 1), (1, 1), (-1, -1), (0, 0), (0, 0), (1, 1)] {
-        let (status, body) = t.post_json(&path, Some(&bob), json!({"value": value})).await;
+        let (status, body) = t
+            .post_json(&path, Some(&bob), json!({"value": value}))
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["score"], score, "after voting {value}");
     }
-    let (_, got) = t.get_json(&format!("/api/v1/questions/{}", q["id"]), Some(&bob)).await;
+    let (_, got) = t
+        .get_json(&format!("/api/v1/questions/{}", q["id"]), Some(&bob))
+        .await;
     assert_eq!(got["my_vote"], 1);
     assert_eq!(t.count("votes").await, 1);
     let (status, body) = t.post_json(&path, Some(&alice), json!({"value": 1})).await;
     assert_eq!(status, 403, "self-vote: {body}");
     assert_error(&body, "forbidden");
-    for bad in [json!({"value": 2}), json!({"value": -2}), json!({"value": 100})] {
+    for bad in [
+        json!({"value": 2}),
+        json!({"value": -2}),
+        json!({"value": 100}),
+    ] {
         let (status, body) = t.post_json(&path, Some(&bob), bad).await;
         assert_eq!(status, 422);
         assert_error(&body, "invalid_vote");
@@ -160,11 +284,15 @@ async fn votes(t: TestApp) {
     let (status, body) = t.post_json(&path, Some(&bob), json!({"value": "up"})).await;
     assert_eq!(status, 422);
     assert_error(&body, "invalid_request");
-    let (status, _) = t.post_json("/api/v1/posts/999999/vote", Some(&bob), json!({"value": 1})).await;
+    let (status, _) = t
+        .post_json("/api/v1/posts/999999/vote", Some(&bob), json!({"value": 1}))
+        .await;
     assert_eq!(status, 404);
     let (status, _) = t.post_json(&path, None, json!({"value": 1})).await;
     assert_eq!(status, 401);
-    let (_, got) = t.get_json(&format!("/api/v1/questions/{}", q["id"]), None).await;
+    let (_, got) = t
+        .get_json(&format!("/api/v1/questions/{}", q["id"]), None)
+        .await;
     assert_eq!(got["score"], 1);
 }
 
@@ -178,13 +306,21 @@ async fn concurrent_votes_are_all_counted(t: TestApp) {
     let path = format!("/api/v1/posts/{}/vote", q["id"]);
     let mut tasks = Vec::new();
     for token in &voters {
-        let req = t.client.post(t.url(&path)).bearer_auth(token).json(&json!({"value": 1}));
-        tasks.push(tokio::spawn(async move { req.send().await.unwrap().status().as_u16() }));
+        let req = t
+            .client
+            .post(t.url(&path))
+            .bearer_auth(token)
+            .json(&json!({"value": 1}));
+        tasks.push(tokio::spawn(async move {
+            req.send().await.unwrap().status().as_u16()
+        }));
     }
     for task in tasks {
         assert_eq!(task.await.unwrap(), 200);
     }
-    let (_, got) = t.get_json(&format!("/api/v1/questions/{}", q["id"]), None).await;
+    let (_, got) = t
+        .get_json(&format!("/api/v1/questions/{}", q["id"]), None)
+        .await;
     assert_eq!(got["score"], 8);
 }
 
@@ -197,24 +333,53 @@ async fn acceptance(t: TestApp) {
     let other = ask(&t, &alice, "Another question", &[]).await;
     let mut answers = Vec::new();
     for (token, text) in [(&bob, "First answer"), (&carol, "Second answer")] {
-        let (_, a) = t.post_json(&format!("/api/v1/questions/{qid}/answers"), Some(token), json!({"body": text})).await;
+        let (_, a) = t
+            .post_json(
+                &format!("/api/v1/questions/{qid}/answers"),
+                Some(token),
+                json!({"body": text}),
+            )
+            .await;
         answers.push(a["id"].as_i64().unwrap());
     }
-    let (_, foreign) = t.post_json(&format!("/api/v1/questions/{}/answers", other["id"]), Some(&bob), json!({"body": "Elsewhere"})).await;
+    let (_, foreign) = t
+        .post_json(
+            &format!("/api/v1/questions/{}/answers", other["id"]),
+            Some(&bob),
+            json!({"body": "Elsewhere"}),
+        )
+        .await;
     let accept = format!("/api/v1/questions/{qid}/accept");
-    let (status, body) = t.post_json(&accept, Some(&bob), json!({"answer_id": answers[1]})).await;
+    let (status, body) = t
+        .post_json(&accept, Some(&bob), json!({"answer_id": answers[1]}))
+        .await;
     assert_eq!(status, 403, "non-asker: {body}");
-    let (status, body) = t.post_json(&accept, Some(&alice), json!({"answer_id": foreign["id"]})).await;
+    let (status, body) = t
+        .post_json(&accept, Some(&alice), json!({"answer_id": foreign["id"]}))
+        .await;
     assert_eq!(status, 422);
     assert_error(&body, "answer_of_other_question");
-    let (status, body) = t.post_json(&accept, Some(&alice), json!({"answer_id": 987654})).await;
+    let (status, body) = t
+        .post_json(&accept, Some(&alice), json!({"answer_id": 987654}))
+        .await;
     assert_eq!(status, 422);
     assert_error(&body, "unknown_answer");
-    let (status, _) = t.post_json(&format!("/api/v1/questions/{}/accept", answers[0]), Some(&alice), json!({"answer_id": answers[0]})).await;
+    let (status, _) = t
+        .post_json(
+            &format!("/api/v1/questions/{}/accept", answers[0]),
+            Some(&alice),
+            json!({"answer_id": answers[0]}),
+        )
+        .await;
     assert_eq!(status, 404, "accepting on an answer id");
     let (_, got) = t.get_json(&format!("/api/v1/questions/{qid}"), None).await;
-    assert!(got["accepted_answer_id"].is_null(), "refusals changed nothing");
-    let (status, body) = t.post_json(&accept, Some(&alice), json!({"answer_id": answers[1]})).await;
+    assert!(
+        got["accepted_answer_id"].is_null(),
+        "refusals changed nothing"
+    );
+    let (status, body) = t
+        .post_json(&accept, Some(&alice), json!({"answer_id": answers[1]}))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["accepted_answer_id"], answers[1]);
     let (_, got) = t.get_json(&format!("/api/v1/questions/{qid}"), None).await;
@@ -222,9 +387,13 @@ async fn acceptance(t: TestApp) {
     assert_eq!(got["answers"][0]["id"], answers[1], "accepted answer first");
     assert_eq!(got["answers"][0]["is_accepted"], true);
     assert_eq!(got["answers"][1]["is_accepted"], false);
-    let (status, _) = t.post_json(&accept, Some(&alice), json!({"answer_id": answers[0]})).await;
+    let (status, _) = t
+        .post_json(&accept, Some(&alice), json!({"answer_id": answers[0]}))
+        .await;
     assert_eq!(status, 200, "change of mind");
-    let (status, body) = t.post_json(&accept, Some(&alice), json!({"answer_id": null})).await;
+    let (status, body) = t
+        .post_json(&accept, Some(&alice), json!({"answer_id": null}))
+        .await;
     assert_eq!(status, 200);
     assert!(body["accepted_answer_id"].is_null());
     let (_, got) = t.get_json(&format!("/api/v1/questions/{qid}"), None).await;
@@ -237,19 +406,32 @@ async fn edits_make_revisions(t: TestApp) {
     let q = ask(&t, &alice, "Original title here", &["one"]).await;
     let qid = q["id"].as_i64().unwrap();
     let path = format!("/api/v1/posts/{qid}");
-    let (status, p) =
-        patch(&t, &path, &alice, json!({"title": "Better title here", "tags": ["two", "three"], "comment": "clarified"})).await;
+    let (status, p) = patch(
+        &t,
+        &path,
+        &alice,
+        json!({"title": "Better title here", "tags": ["two", "three"], "comment": "clarified"}),
+    )
+    .await;
     assert_eq!(status, 200, "{p}");
     assert_eq!(p["title"], "Better title here");
     assert_eq!(p["tags"], json!(["two", "three"]));
     assert_eq!(p["revision_count"], 2);
     assert_eq!(p["last_editor"]["id"], alice_id);
-    let (_, a) = t.post_json(&format!("/api/v1/questions/{qid}/answers"), Some(&bob), json!({"body": "Old answer"})).await;
+    let (_, a) = t
+        .post_json(
+            &format!("/api/v1/questions/{qid}/answers"),
+            Some(&bob),
+            json!({"body": "Old answer"}),
+        )
+        .await;
     let apath = format!("/api/v1/posts/{}", a["id"]);
     let (status, p) = patch(&t, &apath, &bob, json!({"body": "New answer"})).await;
     assert_eq!(status, 200);
     assert_eq!(p["body"], "New answer");
-    let (status, revs) = t.get_json(&format!("/api/v1/posts/{qid}/revisions"), None).await;
+    let (status, revs) = t
+        .get_json(&format!("/api/v1/posts/{qid}/revisions"), None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(revs["total"], 2);
     assert_eq!(revs["items"][0]["number"], 1);
@@ -258,12 +440,42 @@ async fn edits_make_revisions(t: TestApp) {
     assert_eq!(revs["items"][1]["author"]["username"], "alice");
     // Refusals change nothing.
     let cases = [
-        (&path, &bob, json!({"title": "Hijacked title"}), 403, "forbidden"),
+        (
+            &path,
+            &bob,
+            json!({"title": "Hijacked title"}),
+            403,
+            "forbidden",
+        ),
         (&path, &alice, json!({"title": ""}), 422, "invalid_title"),
-        (&path, &alice, json!({"tags": ["a", "b", "c", "d", "e", "f"]}), 422, "invalid_tags"),
-        (&path, &alice, json!({"title": "Better title here"}), 422, "no_change"),
-        (&path, &alice, json!({"body": "new", "comment": "x".repeat(301)}), 422, "invalid_comment"),
-        (&apath, &bob, json!({"title": "Answers have none"}), 422, "invalid_edit"),
+        (
+            &path,
+            &alice,
+            json!({"tags": ["a", "b", "c", "d", "e", "f"]}),
+            422,
+            "invalid_tags",
+        ),
+        (
+            &path,
+            &alice,
+            json!({"title": "Better title here"}),
+            422,
+            "no_change",
+        ),
+        (
+            &path,
+            &alice,
+            json!({"body": "new", "comment": "x".repeat(301)}),
+            422,
+            "invalid_comment",
+        ),
+        (
+            &apath,
+            &bob,
+            json!({"title": "Answers have none"}),
+            422,
+            "invalid_edit",
+        ),
     ];
     for (p, token, body, want, code) in cases {
         let (status, answer) = patch(&t, p, token, body.clone()).await;
@@ -272,8 +484,16 @@ async fn edits_make_revisions(t: TestApp) {
     }
     assert_eq!(t.count("post_revisions").await, 4);
     let (_, tags) = t.get_json("/api/v1/tags", None).await;
-    let names: Vec<&str> = tags["items"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"two") && names.contains(&"three") && !names.contains(&"one"), "{tags}");
+    let names: Vec<&str> = tags["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"two") && names.contains(&"three") && !names.contains(&"one"),
+        "{tags}"
+    );
 }
 
 async fn deletion(t: TestApp) {
@@ -281,23 +501,41 @@ async fn deletion(t: TestApp) {
     let (_, bob) = t.signup("bob").await;
     let q = ask(&t, &alice, "To be deleted", &["temp"]).await;
     let qid = q["id"].as_i64().unwrap();
-    let (_, a) = t.post_json(&format!("/api/v1/questions/{qid}/answers"), Some(&bob), json!({"body": "An answer"})).await;
+    let (_, a) = t
+        .post_json(
+            &format!("/api/v1/questions/{qid}/answers"),
+            Some(&bob),
+            json!({"body": "An answer"}),
+        )
+        .await;
     let del = |path: String, token: String| {
         let req = t.client.delete(t.url(&path)).bearer_auth(token);
         async move { req.send().await.unwrap().status().as_u16() }
     };
     assert_eq!(del(format!("/api/v1/posts/{qid}"), bob.clone()).await, 403);
-    assert_eq!(del(format!("/api/v1/posts/{}", a["id"]), bob.clone()).await, 204);
+    assert_eq!(
+        del(format!("/api/v1/posts/{}", a["id"]), bob.clone()).await,
+        204
+    );
     let (_, got) = t.get_json(&format!("/api/v1/questions/{qid}"), None).await;
     assert_eq!(got["answer_count"], 0);
-    assert_eq!(del(format!("/api/v1/posts/{qid}"), alice.clone()).await, 204);
+    assert_eq!(
+        del(format!("/api/v1/posts/{qid}"), alice.clone()).await,
+        204
+    );
     let (status, _) = t.get_json(&format!("/api/v1/questions/{qid}"), None).await;
     assert_eq!(status, 404);
-    assert_eq!(del(format!("/api/v1/posts/{qid}"), alice.clone()).await, 404);
+    assert_eq!(
+        del(format!("/api/v1/posts/{qid}"), alice.clone()).await,
+        404
+    );
     let (_, list) = t.get_json("/api/v1/questions", None).await;
     assert_eq!(list["total"], 0);
     let (_, tags) = t.get_json("/api/v1/tags", None).await;
-    assert_eq!(tags["total"], 0, "a tag with no live question is not listed");
+    assert_eq!(
+        tags["total"], 0,
+        "a tag with no live question is not listed"
+    );
 }
 
 async fn lists_sort_filter_and_page(t: TestApp) {
@@ -306,7 +544,11 @@ async fn lists_sort_filter_and_page(t: TestApp) {
     let mut ids = Vec::new();
     for i in 0..5 {
         let tags: &[&str] = if i % 2 == 0 { &["even"] } else { &["odd"] };
-        ids.push(ask(&t, &alice, &format!("Question number {i}"), tags).await["id"].as_i64().unwrap());
+        ids.push(
+            ask(&t, &alice, &format!("Question number {i}"), tags).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
     // Spread the questions over time, as if asked minutes apart (timestamps have 1 s resolution).
     let pool = t.db().await;
@@ -315,29 +557,66 @@ async fn lists_sort_filter_and_page(t: TestApp) {
         .await
         .unwrap();
     pool.close().await;
-    t.post_json(&format!("/api/v1/posts/{}/vote", ids[1]), Some(&bob), json!({"value": 1})).await;
-    t.post_json(&format!("/api/v1/questions/{}/answers", ids[0]), Some(&bob), json!({"body": "answer"})).await;
-    let get_ids = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    t.post_json(
+        &format!("/api/v1/posts/{}/vote", ids[1]),
+        Some(&bob),
+        json!({"value": 1}),
+    )
+    .await;
+    t.post_json(
+        &format!("/api/v1/questions/{}/answers", ids[0]),
+        Some(&bob),
+        json!({"body": "answer"}),
+    )
+    .await;
+    let get_ids = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
     let (_, newest) = t.get_json("/api/v1/questions?sort=newest", None).await;
     assert_eq!(newest["total"], 5);
-    assert_eq!(get_ids(&newest), vec![ids[4], ids[3], ids[2], ids[1], ids[0]]);
+    assert_eq!(
+        get_ids(&newest),
+        vec![ids[4], ids[3], ids[2], ids[1], ids[0]]
+    );
     let (_, votes) = t.get_json("/api/v1/questions?sort=votes", None).await;
     assert_eq!(get_ids(&votes)[0], ids[1]);
     let (_, active) = t.get_json("/api/v1/questions?sort=active", None).await;
-    assert_eq!(get_ids(&active)[0], ids[0], "the answered question is the most active");
+    assert_eq!(
+        get_ids(&active)[0],
+        ids[0],
+        "the answered question is the most active"
+    );
     let (_, unanswered) = t.get_json("/api/v1/questions?sort=unanswered", None).await;
     assert_eq!(unanswered["total"], 4);
     assert!(!get_ids(&unanswered).contains(&ids[0]));
     let (_, even) = t.get_json("/api/v1/questions?tag=even", None).await;
     assert_eq!(even["total"], 3);
     assert_eq!(get_ids(&even), vec![ids[4], ids[2], ids[0]]);
-    let (_, page2) = t.get_json("/api/v1/questions?per_page=2&page=2", None).await;
+    let (_, page2) = t
+        .get_json("/api/v1/questions?per_page=2&page=2", None)
+        .await;
     assert_eq!(get_ids(&page2), vec![ids[2], ids[1]]);
     assert_eq!(page2["total"], 5);
-    let (_, page9) = t.get_json("/api/v1/questions?per_page=2&page=9", None).await;
+    let (_, page9) = t
+        .get_json("/api/v1/questions?per_page=2&page=9", None)
+        .await;
     assert_eq!(get_ids(&page9), Vec::<i64>::new());
     let item = &newest["items"][0];
-    for key in ["title", "tags", "score", "answer_count", "view_count", "author", "created_at", "url"] {
+    for key in [
+        "title",
+        "tags",
+        "score",
+        "answer_count",
+        "view_count",
+        "author",
+        "created_at",
+        "url",
+    ] {
         assert!(!item[key].is_null(), "list items have {key}");
     }
     for (query, status, code) in [
@@ -349,7 +628,9 @@ async fn lists_sort_filter_and_page(t: TestApp) {
         ("tag=nosuchtag", 404, "not_found"),
         ("tag=bad%20tag", 422, "invalid_tags"),
     ] {
-        let (s, body) = t.get_json(&format!("/api/v1/questions?{query}"), None).await;
+        let (s, body) = t
+            .get_json(&format!("/api/v1/questions?{query}"), None)
+            .await;
         assert_eq!(s, status, "{query}: {body}");
         assert_error(&body, code);
     }
@@ -364,12 +645,21 @@ async fn profiles_and_tags(t: TestApp) {
     assert_eq!(u["username"], "alice");
     assert_eq!(u["post_count"], 2);
     assert_eq!(u["trust_level"], 0);
-    assert!(u.get("email").is_none(), "profiles do not reveal e-mail addresses");
+    assert!(
+        u.get("email").is_none(),
+        "profiles do not reveal e-mail addresses"
+    );
     let (status, _) = t.get_json("/api/v1/users/99999", None).await;
     assert_eq!(status, 404);
     let (_, tags) = t.get_json("/api/v1/tags", None).await;
-    assert_eq!(tags["items"][0], json!({"name": "rust", "question_count": 2}));
-    assert_eq!(tags["items"][1], json!({"name": "web", "question_count": 1}));
+    assert_eq!(
+        tags["items"][0],
+        json!({"name": "rust", "question_count": 2})
+    );
+    assert_eq!(
+        tags["items"][1],
+        json!({"name": "web", "question_count": 1})
+    );
     let (_, filtered) = t.get_json("/api/v1/tags?q=we", None).await;
     assert_eq!(filtered["total"], 1);
 }

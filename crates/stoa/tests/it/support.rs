@@ -49,7 +49,10 @@ pub fn postgres_url() -> Option<String> {
     match std::env::var("STOA_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
-            assert!(std::env::var("CI").is_err(), "CI must set STOA_TEST_POSTGRES_URL so PostgreSQL is tested");
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set STOA_TEST_POSTGRES_URL so PostgreSQL is tested"
+            );
             None
         }
     }
@@ -62,12 +65,22 @@ pub async fn fresh_database(kind: Kind, dir: &std::path::Path) -> Option<String>
         Kind::Postgres => {
             let server = postgres_url()?;
             sqlx::any::install_default_drivers();
-            let admin = AnyPool::connect(&server).await.expect("connect to test PostgreSQL");
-            let name = format!("stoa_t_{}", stoa_app::new_token("").get(..16).unwrap_or("x"));
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create db");
+            let admin = AnyPool::connect(&server)
+                .await
+                .expect("connect to test PostgreSQL");
+            let name = format!(
+                "stoa_t_{}",
+                stoa_app::new_token("").get(..16).unwrap_or("x")
+            );
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin)
+                .await
+                .expect("create db");
             admin.close().await;
             let base = match server.rfind('/') {
-                Some(i) if server[..i].contains("//") && i > server.find("//").unwrap() + 1 => &server[..i],
+                Some(i) if server[..i].contains("//") && i > server.find("//").unwrap() + 1 => {
+                    &server[..i]
+                }
                 _ => server.as_str(),
             };
             Some(format!("{base}/{name}"))
@@ -79,11 +92,23 @@ pub async fn fresh_database(kind: Kind, dir: &std::path::Path) -> Option<String>
 pub async fn spawn(kind: Kind, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("tempdir");
     let db_url = fresh_database(kind, dir.path()).await?;
-    let mut cfg = Config { addr: "127.0.0.1:0".into(), database_url: Secret(db_url.clone()), max_connections: 4, ..Config::default() };
+    let mut cfg = Config {
+        addr: "127.0.0.1:0".into(),
+        database_url: Secret(db_url.clone()),
+        max_connections: 4,
+        ..Config::default()
+    };
     tweak(&mut cfg);
     let running = stoa::server::start(&cfg).await.expect("server starts");
     let base = format!("http://{}", running.addr);
-    Some(TestApp { base, client: client(), db_url, cfg, running: Some(running), _dir: dir })
+    Some(TestApp {
+        base,
+        client: client(),
+        db_url,
+        cfg,
+        running: Some(running),
+        _dir: dir,
+    })
 }
 
 /// An HTTP client that keeps cookies and does not follow redirects (tests check them).
@@ -115,7 +140,9 @@ impl TestApp {
     /// A direct connection to the test database, for checking what is stored.
     pub async fn db(&self) -> AnyPool {
         sqlx::any::install_default_drivers();
-        AnyPool::connect(&self.db_url).await.expect("connect test db")
+        AnyPool::connect(&self.db_url)
+            .await
+            .expect("connect test db")
     }
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
@@ -148,13 +175,19 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, 201, "signup of {username}: {body}");
-        (body["user"]["id"].as_i64().expect("id"), body["token"].as_str().expect("token").to_string())
+        (
+            body["user"]["id"].as_i64().expect("id"),
+            body["token"].as_str().expect("token").to_string(),
+        )
     }
 
     /// Counts rows of a table.
     pub async fn count(&self, table: &str) -> i64 {
         let pool = self.db().await;
-        let n: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.expect("count");
+        let n: (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
         pool.close().await;
         n.0
     }
@@ -163,7 +196,12 @@ impl TestApp {
 /// Asserts an API error body has the documented shape and code.
 pub fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "unexpected error body: {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error without message: {body}"
+    );
 }
 
 /// The value of the hidden CSRF field in a page.

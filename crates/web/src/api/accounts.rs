@@ -1,5 +1,6 @@
 //! `/auth/signup`, `/auth/login` and `/me`.
 
+use super::dto::UserRef;
 use super::ApiJson;
 use crate::auth::{user_agent, ApiUser, ClientIp};
 use crate::error::{ApiError, ErrorBody};
@@ -8,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use super::dto::UserRef;
 use stoa_app::{AuthUser, Credentials, SignupInput};
 use utoipa::ToSchema;
 
@@ -31,7 +31,6 @@ pub struct LoginBody {
     /// Password.
     pub password: String,
 }
-
 
 /// The answer to a sign-up.
 #[derive(Serialize, ToSchema)]
@@ -70,7 +69,10 @@ pub struct Me {
 
 impl From<&AuthUser> for UserRef {
     fn from(u: &AuthUser) -> Self {
-        UserRef { id: u.id, username: u.username.clone() }
+        UserRef {
+            id: u.id,
+            username: u.username.clone(),
+        }
     }
 }
 
@@ -89,9 +91,20 @@ pub async fn signup(
 ) -> Result<(StatusCode, Json<SignupResponse>), ApiError> {
     let s = state
         .app
-        .sign_up_with_token(SignupInput { username: body.username, email: body.email, password: body.password, ip })
+        .sign_up_with_token(SignupInput {
+            username: body.username,
+            email: body.email,
+            password: body.password,
+            ip,
+        })
         .await?;
-    Ok((StatusCode::CREATED, Json(SignupResponse { user: UserRef::from(&s.user), token: s.secret })))
+    Ok((
+        StatusCode::CREATED,
+        Json(SignupResponse {
+            user: UserRef::from(&s.user),
+            token: s.secret,
+        }),
+    ))
 }
 
 /// Exchanges a username or e-mail and password for a new token.
@@ -116,7 +129,10 @@ pub async fn login(
             user_agent: user_agent(&headers),
         })
         .await?;
-    Ok(Json(LoginResponse { token: s.secret, user: UserRef::from(&s.user) }))
+    Ok(Json(LoginResponse {
+        token: s.secret,
+        user: UserRef::from(&s.user),
+    }))
 }
 
 /// The user the token belongs to.

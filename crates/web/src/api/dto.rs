@@ -180,7 +180,10 @@ fn tags(stored: &str) -> Vec<String> {
 
 fn editor(p: &PostRow) -> Option<UserRef> {
     match (p.last_editor_id, &p.last_editor_name) {
-        (Some(id), Some(name)) => Some(UserRef { id, username: name.clone() }),
+        (Some(id), Some(name)) => Some(UserRef {
+            id,
+            username: name.clone(),
+        }),
         _ => None,
     }
 }
@@ -197,7 +200,10 @@ impl From<&CommentRow> for Comment {
             post_id: c.post_id,
             body: c.body_md.clone(),
             body_html: c.body_html.clone(),
-            author: UserRef { id: c.author_id, username: c.author_name.clone() },
+            author: UserRef {
+                id: c.author_id,
+                username: c.author_name.clone(),
+            },
             created_at: format_rfc3339(c.created_at),
         }
     }
@@ -213,7 +219,10 @@ impl From<&PostRow> for QuestionSummary {
             answer_count: p.answer_count,
             view_count: p.view_count,
             accepted_answer_id: p.accepted_answer_id,
-            author: UserRef { id: p.author_id, username: p.author_name.clone() },
+            author: UserRef {
+                id: p.author_id,
+                username: p.author_name.clone(),
+            },
             created_at: format_rfc3339(p.created_at),
             last_activity_at: format_rfc3339(p.last_activity_at),
             url: question_url(p.id, &p.title),
@@ -232,7 +241,10 @@ impl From<&PostRow> for Post {
             body_html: p.body_html.clone(),
             tags: tags(&p.tags),
             score: p.score,
-            author: UserRef { id: p.author_id, username: p.author_name.clone() },
+            author: UserRef {
+                id: p.author_id,
+                username: p.author_name.clone(),
+            },
             last_editor: editor(p),
             revision_count: p.revision_count,
             created_at: format_rfc3339(p.created_at),
@@ -250,7 +262,10 @@ impl Answer {
             body_html: a.body_html.clone(),
             score: a.score,
             is_accepted: view.question.accepted_answer_id == Some(a.id),
-            author: UserRef { id: a.author_id, username: a.author_name.clone() },
+            author: UserRef {
+                id: a.author_id,
+                username: a.author_name.clone(),
+            },
             last_editor: editor(a),
             created_at: format_rfc3339(a.created_at),
             last_edited_at: a.last_edited_at.map(format_rfc3339),
@@ -271,7 +286,10 @@ impl Question {
             body_html: q.body_html.clone(),
             tags: tags(&q.tags),
             score: q.score,
-            author: UserRef { id: q.author_id, username: q.author_name.clone() },
+            author: UserRef {
+                id: q.author_id,
+                username: q.author_name.clone(),
+            },
             accepted_answer_id: q.accepted_answer_id,
             answer_count: q.answer_count,
             view_count: q.view_count,
@@ -284,7 +302,11 @@ impl Question {
             license: q.license.clone(),
             my_vote: authed.then(|| view.my_votes.get(&q.id).copied().unwrap_or(0)),
             comments: view.comments_on(q.id).map(Comment::from).collect(),
-            answers: view.answers.iter().map(|a| Answer::build(a, view, authed)).collect(),
+            answers: view
+                .answers
+                .iter()
+                .map(|a| Answer::build(a, view, authed))
+                .collect(),
         }
     }
 }

@@ -22,15 +22,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     "unsupported_media_type",
                     "Send the body as JSON with `Content-Type: application/json`.",
                 ),
-                JsonRejection::JsonSyntaxError(e) => {
-                    Problem::new(StatusCode::BAD_REQUEST, "invalid_json", format!("The body is not valid JSON: {}", e.body_text()))
-                }
+                JsonRejection::JsonSyntaxError(e) => Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    format!("The body is not valid JSON: {}", e.body_text()),
+                ),
                 JsonRejection::JsonDataError(e) => Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_request",
-                    format!("The JSON does not have the expected fields: {}", e.body_text()),
+                    format!(
+                        "The JSON does not have the expected fields: {}",
+                        e.body_text()
+                    ),
                 ),
-                other => Problem::new(StatusCode::BAD_REQUEST, "invalid_request", other.body_text()),
+                other => Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    other.body_text(),
+                ),
             })),
         }
     }

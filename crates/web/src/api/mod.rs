@@ -30,7 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/questions/{id}", get(questions::show))
         .route("/questions/{id}/answers", post(questions::answer))
         .route("/questions/{id}/accept", post(questions::accept))
-        .route("/posts/{id}", axum::routing::patch(questions::edit).delete(questions::delete))
+        .route(
+            "/posts/{id}",
+            axum::routing::patch(questions::edit).delete(questions::delete),
+        )
         .route("/posts/{id}/comments", post(questions::comment))
         .route("/posts/{id}/vote", post(questions::vote))
         .route("/posts/{id}/revisions", get(questions::revisions))
@@ -42,10 +45,13 @@ pub fn router() -> Router<AppState> {
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
 pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError(Problem::new(StatusCode::NOT_FOUND, "not_found", "No such item.")))
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ApiError(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such item.",
+        ))
+    })
 }
 
 #[derive(OpenApi)]
@@ -75,16 +81,24 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = doc.components.as_mut() {
-            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
 
 /// The OpenAPI 3 document, as JSON text.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".into())
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".into())
 }
 
 async fn openapi() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json())
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    )
 }

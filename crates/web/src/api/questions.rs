@@ -111,11 +111,20 @@ fn parse_sort(s: Option<&str>) -> Result<QuestionSort, ApiError> {
 #[utoipa::path(get, path = "/api/v1/questions", tag = "questions", params(ListParams),
     responses((status = 200, body = QuestionList), (status = 404, body = ErrorBody, description = "Unknown tag"),
         (status = 422, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> Result<Json<QuestionList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<QuestionList>, ApiError> {
     let sort = parse_sort(p.sort.as_deref())?;
     let tag = p.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let page = state.app.list_questions(sort, tag, p.page, p.per_page).await?;
-    Ok(Json(QuestionList { items: page.items.iter().map(QuestionSummary::from).collect(), total: page.total }))
+    let page = state
+        .app
+        .list_questions(sort, tag, p.page, p.per_page)
+        .await?;
+    Ok(Json(QuestionList {
+        items: page.items.iter().map(QuestionSummary::from).collect(),
+        total: page.total,
+    }))
 }
 
 /// Asks a question.
@@ -126,7 +135,17 @@ pub async fn create(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<NewQuestion>,
 ) -> Result<(StatusCode, Json<Question>), ApiError> {
-    let q = state.app.ask_question(&user, QuestionInput { title: body.title, body: body.body, tags: body.tags }).await?;
+    let q = state
+        .app
+        .ask_question(
+            &user,
+            QuestionInput {
+                title: body.title,
+                body: body.body,
+                tags: body.tags,
+            },
+        )
+        .await?;
     let view = state.app.question_view(Some(&user), q.id).await?;
     Ok((StatusCode::CREATED, Json(Question::build(&view, true))))
 }
@@ -187,7 +206,10 @@ pub async fn vote(
 ) -> Result<Json<VoteResult>, ApiError> {
     let id = parse_id(&id)?;
     let score = state.app.vote(&user, id, body.value).await?;
-    Ok(Json(VoteResult { score, value: body.value }))
+    Ok(Json(VoteResult {
+        score,
+        value: body.value,
+    }))
 }
 
 /// Accepts an answer (only the asker).
@@ -203,7 +225,10 @@ pub async fn accept(
 ) -> Result<Json<AcceptResult>, ApiError> {
     let id = parse_id(&id)?;
     let accepted = state.app.accept_answer(&user, id, body.answer_id).await?;
-    Ok(Json(AcceptResult { question_id: id, accepted_answer_id: accepted }))
+    Ok(Json(AcceptResult {
+        question_id: id,
+        accepted_answer_id: accepted,
+    }))
 }
 
 /// Edits a post; every edit becomes a revision.
@@ -220,7 +245,16 @@ pub async fn edit(
     let id = parse_id(&id)?;
     let p = state
         .app
-        .edit_post(&user, id, EditInput { title: body.title, body: body.body, tags: body.tags, comment: body.comment })
+        .edit_post(
+            &user,
+            id,
+            EditInput {
+                title: body.title,
+                body: body.body,
+                tags: body.tags,
+                comment: body.comment,
+            },
+        )
         .await?;
     Ok(Json(Post::from(&p)))
 }
@@ -270,14 +304,20 @@ pub struct RevisionList {
 /// Every revision of a post.
 #[utoipa::path(get, path = "/api/v1/posts/{id}/revisions", tag = "posts", params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = RevisionList), (status = 404, body = ErrorBody)))]
-pub async fn revisions(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<RevisionList>, ApiError> {
+pub async fn revisions(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RevisionList>, ApiError> {
     let id = parse_id(&id)?;
     let (_, revs) = state.app.revisions(id).await?;
     let items: Vec<Revision> = revs
         .iter()
         .map(|r| Revision {
             number: r.number,
-            author: super::dto::UserRef { id: r.author_id, username: r.author_name.clone() },
+            author: super::dto::UserRef {
+                id: r.author_id,
+                username: r.author_name.clone(),
+            },
             comment: r.comment.clone(),
             title: r.title.clone(),
             body: r.body_md.clone(),

@@ -95,18 +95,40 @@ fn item(h: SearchHit) -> SearchItem {
 /// Full-text search over questions and articles.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = SearchList), (status = 422, body = ErrorBody)))]
-pub async fn search(State(state): State<AppState>, ApiQuery(p): ApiQuery<SearchParams>) -> Result<Json<SearchList>, ApiError> {
-    let r = state.app.search(p.q.as_deref().unwrap_or(""), p.tag.as_deref(), p.page, p.per_page).await?;
-    Ok(Json(SearchList { items: r.hits.into_iter().map(item).collect(), total: r.total }))
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Json<SearchList>, ApiError> {
+    let r = state
+        .app
+        .search(
+            p.q.as_deref().unwrap_or(""),
+            p.tag.as_deref(),
+            p.page,
+            p.per_page,
+        )
+        .await?;
+    Ok(Json(SearchList {
+        items: r.hits.into_iter().map(item).collect(),
+        total: r.total,
+    }))
 }
 
 /// Questions and articles close to a draft, for suggestions while typing.
 #[utoipa::path(get, path = "/api/v1/similar", tag = "search", params(SimilarParams),
     responses((status = 200, body = SimilarList), (status = 422, body = ErrorBody)))]
-pub async fn similar(State(state): State<AppState>, ApiQuery(p): ApiQuery<SimilarParams>) -> Result<Json<SimilarList>, ApiError> {
+pub async fn similar(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SimilarParams>,
+) -> Result<Json<SimilarList>, ApiError> {
     let limit = p.limit.unwrap_or(8);
     if !(1..=20).contains(&limit) {
-        return Err(stoa_app::AppError::invalid("invalid_limit", "limit", "limit must be between 1 and 20.").into());
+        return Err(stoa_app::AppError::invalid(
+            "invalid_limit",
+            "limit",
+            "limit must be between 1 and 20.",
+        )
+        .into());
     }
     let (title, body) = match (p.title, p.body, p.q) {
         (Some(t), b, _) => (t, b.unwrap_or_default()),
@@ -114,5 +136,7 @@ pub async fn similar(State(state): State<AppState>, ApiQuery(p): ApiQuery<Simila
         (None, None, q) => (q.unwrap_or_default(), String::new()),
     };
     let hits = state.app.similar(&title, &body, limit as usize).await?;
-    Ok(Json(SimilarList { items: hits.into_iter().map(item).collect() }))
+    Ok(Json(SimilarList {
+        items: hits.into_iter().map(item).collect(),
+    }))
 }

@@ -30,7 +30,10 @@ pub struct UserProfile {
 /// A user's public profile.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserProfile), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<UserProfile>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<UserProfile>, ApiError> {
     let id = parse_id(&id)?;
     let u = state.app.user(id).await?;
     let (posts, _) = state.app.user_posts(id, Some(1), Some(1)).await?;
@@ -77,10 +80,23 @@ pub struct TagList {
 /// Tags in use, most popular first.
 #[utoipa::path(get, path = "/api/v1/tags", tag = "questions", params(TagParams),
     responses((status = 200, body = TagList), (status = 422, body = ErrorBody)))]
-pub async fn tags(State(state): State<AppState>, ApiQuery(p): ApiQuery<TagParams>) -> Result<Json<TagList>, ApiError> {
-    let page = state.app.list_tags(p.q.as_deref(), p.page, p.per_page).await?;
+pub async fn tags(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<TagParams>,
+) -> Result<Json<TagList>, ApiError> {
+    let page = state
+        .app
+        .list_tags(p.q.as_deref(), p.page, p.per_page)
+        .await?;
     Ok(Json(TagList {
-        items: page.items.into_iter().map(|t| Tag { name: t.name, question_count: t.question_count }).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|t| Tag {
+                name: t.name,
+                question_count: t.question_count,
+            })
+            .collect(),
         total: page.total,
     }))
 }

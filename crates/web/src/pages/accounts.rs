@@ -75,7 +75,12 @@ async fn new_signup(l: Layout) -> Response {
     if l.user.is_some() {
         return Redirect::to("/").into_response();
     }
-    render(&SignupPage { l, username: String::new(), email: String::new(), error: None })
+    render(&SignupPage {
+        l,
+        username: String::new(),
+        email: String::new(),
+        error: None,
+    })
 }
 
 async fn create_signup(
@@ -85,13 +90,27 @@ async fn create_signup(
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignupForm>,
 ) -> Result<Response, PageError> {
-    let input = SignupInput { username: form.username.clone(), email: form.email.clone(), password: form.password, ip };
-    match state.app.sign_up_with_session(input, &user_agent(&headers)).await {
+    let input = SignupInput {
+        username: form.username.clone(),
+        email: form.email.clone(),
+        password: form.password,
+        ip,
+    };
+    match state
+        .app
+        .sign_up_with_session(input, &user_agent(&headers))
+        .await
+    {
         Ok(s) => Ok(logged_in(&state, &s.secret, "/")),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             let p = Problem::from(e);
             let status = p.status;
-            let page = SignupPage { l, username: form.username, email: form.email, error: Some(p) };
+            let page = SignupPage {
+                l,
+                username: form.username,
+                email: form.email,
+                error: Some(p),
+            };
             Ok((status, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -103,7 +122,12 @@ async fn new_login(l: Layout, Query(q): Query<NextQuery>) -> Response {
     if l.user.is_some() {
         return Redirect::to(&next).into_response();
     }
-    render(&LoginPage { l, login: String::new(), next, error: None })
+    render(&LoginPage {
+        l,
+        login: String::new(),
+        next,
+        error: None,
+    })
 }
 
 async fn create_login(
@@ -114,13 +138,27 @@ async fn create_login(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    let creds = Credentials { login: form.login.clone(), password: form.password, ip, user_agent: user_agent(&headers) };
+    let creds = Credentials {
+        login: form.login.clone(),
+        password: form.password,
+        ip,
+        user_agent: user_agent(&headers),
+    };
     match state.app.log_in_with_session(creds).await {
         Ok(s) => Ok(logged_in(&state, &s.secret, &next)),
-        Err(e @ (AppError::Invalid { .. } | AppError::Unauthenticated(_) | AppError::RateLimited { .. })) => {
+        Err(
+            e @ (AppError::Invalid { .. }
+            | AppError::Unauthenticated(_)
+            | AppError::RateLimited { .. }),
+        ) => {
             let p = Problem::from(e);
             let (status, retry) = (p.status, p.retry_after);
-            let page = LoginPage { l, login: form.login, next, error: Some(p) };
+            let page = LoginPage {
+                l,
+                login: form.login,
+                next,
+                error: Some(p),
+            };
             let mut res = (status, render(&page)).into_response();
             if let Some(r) = retry.and_then(|r| HeaderValue::from_str(&r.to_string()).ok()) {
                 res.headers_mut().insert(header::RETRY_AFTER, r);
@@ -140,7 +178,11 @@ async fn logout(
         state.app.log_out(&c).await?;
     }
     let mut res = Redirect::to("/").into_response();
-    let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -151,9 +193,15 @@ async fn logout(
 /// A redirect that sets the session cookie.
 fn logged_in(state: &AppState, secret: &str, to: &str) -> Response {
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
-    let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let max_age = state.app.settings().session_ttl_secs;
-    let cookie = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

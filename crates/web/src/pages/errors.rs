@@ -25,7 +25,12 @@ pub fn error_page(p: &Problem) -> Response {
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
     };
-    let page = ErrorPage { status: p.status.as_u16(), title, message: &p.message, css: crate::assets::asset_url("app.css") };
+    let page = ErrorPage {
+        status: p.status.as_u16(),
+        title,
+        message: &p.message,
+        css: crate::assets::asset_url("app.css"),
+    };
     match page.render() {
         Ok(html) => (p.status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(_) => plain_500(),
@@ -40,7 +45,12 @@ pub fn plain_500() -> Response {
 /// The fallback for unknown paths: JSON under `/api/`, a page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        crate::error::ApiError(Problem::new(StatusCode::NOT_FOUND, "not_found", "No such API route.")).into_response()
+        crate::error::ApiError(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such API route.",
+        ))
+        .into_response()
     } else {
         error_page(&Problem::not_found())
     }

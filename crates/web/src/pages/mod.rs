@@ -20,8 +20,8 @@ use crate::error::PageError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::FromRequestParts;
-use axum::http::{header, HeaderMap, StatusCode};
 use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use stoa_app::AuthUser;
@@ -43,7 +43,11 @@ pub fn router() -> Router<AppState> {
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.
 async fn no_favicon() -> Response {
-    (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "public, max-age=86400")]).into_response()
+    (
+        StatusCode::NO_CONTENT,
+        [(header::CACHE_CONTROL, "public, max-age=86400")],
+    )
+        .into_response()
 }
 
 /// What the base layout needs: site, visitor, CSRF token, asset URLs.
@@ -78,9 +82,16 @@ impl Layout {
 impl FromRequestParts<AppState> for Layout {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
         Ok(Layout {
             site_name: state.web.site_name.clone(),
             license: state.web.content_license.clone(),
@@ -95,7 +106,10 @@ impl FromRequestParts<AppState> for Layout {
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => (
-            [(header::CACHE_CONTROL, "private, no-cache"), (header::VARY, "Cookie, HX-Request")],
+            [
+                (header::CACHE_CONTROL, "private, no-cache"),
+                (header::VARY, "Cookie, HX-Request"),
+            ],
             Html(html),
         )
             .into_response(),
@@ -109,17 +123,25 @@ pub fn render<T: Template>(t: &T) -> Response {
 /// Whether htmx asked for a fragment. A history restore (cache miss after "back") also carries
 /// `HX-Request` but needs the whole page.
 pub fn is_htmx(headers: &HeaderMap) -> bool {
-    headers.get("hx-request").is_some_and(|v| v == "true") && !headers.contains_key("hx-history-restore-request")
+    headers.get("hx-request").is_some_and(|v| v == "true")
+        && !headers.contains_key("hx-history-restore-request")
 }
 
 /// An id from a path segment; anything that is not one is simply a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| PageError(crate::error::Problem::not_found()))
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| PageError(crate::error::Problem::not_found()))
 }
 
 /// A 301 to the canonical address (`Redirect::permanent` would be a 308).
 pub fn moved_permanently(to: &str) -> Response {
-    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_string())]).into_response()
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, to.to_string())],
+    )
+        .into_response()
 }
 
 /// Sends an anonymous visitor to the log-in page, returning to `next`. htmx would follow a
@@ -149,7 +171,11 @@ pub fn url_encode(s: &str) -> String {
 /// A local path to return to after logging in; anything else (other hosts, `//x`) becomes `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
