@@ -13,9 +13,10 @@ export const STOA_BIN = process.env.STOA_BIN || join(here, "..", "target", "debu
 /** Starts Stoa on 127.0.0.1:0 and resolves with { base, stop } once it is listening. */
 export async function startStoa(extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), "stoa-e2e-"));
+  const dbUrl = `sqlite://${join(dir, "stoa.db")}`;
   const child = spawn(
     STOA_BIN,
-    ["serve", "--addr", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "stoa.db")}`, ...extraArgs],
+    ["serve", "--addr", "127.0.0.1:0", "--database-url", dbUrl, ...extraArgs],
     { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, STOA_LOG_FORMAT: "text", STOA_LOG: "info" } },
   );
   let log = "";
@@ -41,7 +42,29 @@ export async function startStoa(extraArgs = []) {
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  return { base, stop, log: () => log };
+  // `dbUrl` lets a test run other subcommands (e.g. `admin create-user`) on the same database.
+  return { base, stop, log: () => log, dbUrl };
+}
+
+/** Runs a `stoa` subcommand to completion; resolves with its output, rejects on a non-zero exit. */
+export function runStoa(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(STOA_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let out = "";
+    child.stdout.on("data", (c) => { out += c.toString(); });
+    child.stderr.on("data", (c) => { out += c.toString(); });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`stoa ${args.join(" ")} exited with ${code}:\n${out}`))));
+  });
+}
+
+/** Creates a user with a role (`member`, `agent`, `moderator`, `admin`) through `stoa admin create-user`. */
+export function createUser(stoa, { username, role, password }) {
+  return runStoa(
+    ["admin", "create-user", "--username", username, "--email", `${username}@example.com`, "--role", role,
+      "--database-url", stoa.dbUrl],
+    { STOA_PASSWORD: password },
+  );
 }
 
 /** Launches headless Chromium with the flags this closed network needs. */

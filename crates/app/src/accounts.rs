@@ -3,7 +3,7 @@
 use crate::secrets::{dummy_hash, hash_password, new_token, token_hash, verify_password};
 use crate::{App, AppError};
 use stoa_domain::account::{Email, Password, Role, Username};
-use stoa_domain::policy::Actor;
+use stoa_domain::policy::{Actor, Thresholds};
 use stoa_store::users::{NewSession, NewUser, UserRow};
 use stoa_store::StoreError;
 
@@ -59,10 +59,12 @@ pub struct AuthUser {
     pub created_at: i64,
     /// End of the current suspension.
     pub suspended_until: Option<i64>,
+    /// The site's privilege thresholds when the user was loaded, so that `actor()` can decide.
+    pub thresholds: Thresholds,
 }
 
 impl AuthUser {
-    fn from_row(r: UserRow) -> Result<Self, AppError> {
+    fn from_row(r: UserRow, thresholds: Thresholds) -> Result<Self, AppError> {
         let role = Role::parse(&r.role).map_err(|e| AppError::Internal(Box::new(e)))?;
         Ok(AuthUser {
             id: r.id,
@@ -72,6 +74,7 @@ impl AuthUser {
             reputation: r.reputation,
             created_at: r.created_at,
             suspended_until: r.suspended_until,
+            thresholds,
         })
     }
 
@@ -82,6 +85,7 @@ impl AuthUser {
             role: self.role,
             reputation: self.reputation,
             suspended: self.suspended_until.is_some_and(|t| t > stoa_store::now()),
+            thresholds: self.thresholds,
         }
     }
 }
@@ -161,9 +165,10 @@ impl App {
             username: username.as_str().to_string(),
             email: Some(email.as_str().to_string()),
             role,
-            reputation: 1,
+            reputation: stoa_domain::reputation::BASE,
             created_at: now,
             suspended_until: None,
+            thresholds: self.thresholds().await?,
         })
     }
 
@@ -205,7 +210,9 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         match row {
-            Some(r) if ok && r.password_hash.is_some() => AuthUser::from_row(r),
+            Some(r) if ok && r.password_hash.is_some() => {
+                AuthUser::from_row(r, self.thresholds().await?)
+            }
             _ => {
                 self.hit(&account_key, limits.login_failures_per_account)
                     .await?;
@@ -275,7 +282,7 @@ impl App {
             .user_by_session(&token_hash(cookie), stoa_store::now())
             .await?
         {
-            Some(r) => Ok(Some(AuthUser::from_row(r)?)),
+            Some(r) => Ok(Some(AuthUser::from_row(r, self.thresholds().await?)?)),
             None => Ok(None),
         }
     }
@@ -291,7 +298,7 @@ impl App {
             .user_by_api_token(&token_hash(token), stoa_store::now())
             .await?
         {
-            Some((r, _scopes)) => AuthUser::from_row(r),
+            Some((r, _scopes)) => AuthUser::from_row(r, self.thresholds().await?),
             None => Err(invalid),
         }
     }
@@ -305,7 +312,7 @@ impl App {
     /// Loads a user by id.
     pub async fn user(&self, id: i64) -> Result<AuthUser, AppError> {
         match self.store().user_by_id(id).await? {
-            Some(r) => AuthUser::from_row(r),
+            Some(r) => AuthUser::from_row(r, self.thresholds().await?),
             None => Err(AppError::NotFound("user")),
         }
     }

@@ -2,18 +2,39 @@
 //! decides with `stoa_domain`, writes with `stoa_store`, and knows nothing of HTTP or HTML.
 
 mod accounts;
+mod closing;
+mod deflection;
 mod error;
+mod flags;
+mod governance;
+mod kb;
+mod moderation;
 mod questions;
 mod rate_limit;
+mod reputation;
+mod review;
 mod search;
 mod secrets;
 mod social;
+mod spam;
 mod views;
 
 pub use secrets::{constant_time_eq, new_token};
 
 pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
+pub use closing::CloseTally;
+pub use deflection::{Arrival, AskSuggestions, SelfServiceStats, Visitor};
 pub use error::AppError;
+pub use kb::{ArticleSummary, ArticleView, CategoryInput, PromoteInput};
+pub use stoa_store::deflection::SolvingPost;
+pub use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts};
+pub use flags::{flag_reasons, FlagInput, Flagged};
+pub use moderation::{LogEntry, LogQuery, ModerationInput, ModerationStats};
+pub use reputation::{privileges, Ledger, PrivilegeStatus};
+pub use review::{QueueSummary, ReviewInput, ReviewItem};
+pub use spam::SpamFilterStatus;
+pub use stoa_store::moderation::{ActionRow, AppealRow, CloseVoteRow, FlagRow, PostState, SuggestedEditRow};
+pub use stoa_store::reputation::RepEventRow;
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
 pub use rate_limit::{Limit, Limits};
 pub use search::{SearchHit, SearchResults};
@@ -46,6 +67,7 @@ pub struct App {
     store: Store,
     settings: AppSettings,
     views: std::sync::Arc<views::ViewBuffer>,
+    governance: std::sync::Arc<governance::Cache>,
 }
 
 impl App {
@@ -55,6 +77,7 @@ impl App {
             store,
             settings,
             views: Default::default(),
+            governance: Default::default(),
         }
     }
 

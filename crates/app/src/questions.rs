@@ -65,6 +65,62 @@ impl QuestionView {
 /// Largest page size of any list.
 pub const MAX_PER_PAGE: i64 = 100;
 
+/// A validated, rendered edit of a post.
+pub(crate) struct PreparedEdit {
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) comment: String,
+    pub(crate) html: String,
+    pub(crate) text: String,
+}
+
+/// Applies `input` to `p`'s current content and validates it; an edit that changes nothing is refused.
+pub(crate) fn prepare_edit(p: &PostRow, input: &EditInput) -> Result<PreparedEdit, AppError> {
+    let is_question = p.kind != "answer";
+    if !is_question && (input.title.is_some() || input.tags.is_some()) {
+        return Err(AppError::invalid(
+            "invalid_edit",
+            "title",
+            "Answers have no title or tags to edit.",
+        ));
+    }
+    let title = match &input.title {
+        Some(t) => Title::parse(t)?.as_str().to_string(),
+        None => p.title.clone(),
+    };
+    let body = match &input.body {
+        Some(b) => Body::parse(b)?.as_str().to_string(),
+        None => p.body_md.clone(),
+    };
+    let tags: Vec<String> = match &input.tags {
+        Some(t) => TagSet::parse(t)?
+            .names()
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect(),
+        None => TagSet::split_stored(&p.tags),
+    };
+    let comment = parse_edit_comment(input.comment.as_deref())?;
+    if title == p.title && body == p.body_md && tags.join(" ") == p.tags {
+        return Err(AppError::invalid(
+            "no_change",
+            "body",
+            "Nothing changed: edit the text before saving.",
+        ));
+    }
+    let html = stoa_markdown::render_post(&body);
+    let text = stoa_markdown::plain_text(&html);
+    Ok(PreparedEdit {
+        title,
+        body,
+        tags,
+        comment,
+        html,
+        text,
+    })
+}
+
 /// Clamps paging input: pages count from 1.
 pub fn paging(
     page: Option<i64>,
@@ -109,6 +165,9 @@ impl App {
             .collect();
         let html = stoa_markdown::render_post(body.as_str());
         let text = stoa_markdown::plain_text(&html);
+        let held = self
+            .screen_new_post(user, None, title.as_str(), body.as_str(), &html, &text)
+            .await?;
         let id = self
             .store()
             .insert_post(&NewPost {
@@ -120,12 +179,12 @@ impl App {
                 body_html: &html,
                 body_text: &text,
                 tags: &names,
-                status: "published",
+                status: if held.is_some() { "held" } else { "published" },
                 now: stoa_store::now(),
             })
             .await?;
-        tracing::info!(post.id = id, "question asked");
-        self.post(id).await
+        tracing::info!(post.id = id, held = held.is_some(), "question asked");
+        self.after_new_post(id, held).await
     }
 
     /// Answers a question.
@@ -140,17 +199,27 @@ impl App {
         if q.kind != "question" {
             return Err(AppError::NotFound("question"));
         }
+        let state = self
+            .store()
+            .post_state(question_id)
+            .await?
+            .ok_or(AppError::NotFound("question"))?;
         decide(
             &user.actor(),
             Action::Answer,
-            Target::Post {
+            Target::Thread {
                 author_id: q.author_id,
                 locked: q.locked_at.is_some(),
+                closed: state.closed_at.is_some(),
+                protected: state.protected_at.is_some(),
             },
         )?;
         let body = Body::parse(body)?;
         let html = stoa_markdown::render_post(body.as_str());
         let text = stoa_markdown::plain_text(&html);
+        let held = self
+            .screen_new_post(user, Some(question_id), "", body.as_str(), &html, &text)
+            .await?;
         let id = self
             .store()
             .insert_post(&NewPost {
@@ -162,12 +231,12 @@ impl App {
                 body_html: &html,
                 body_text: &text,
                 tags: &[],
-                status: "published",
+                status: if held.is_some() { "held" } else { "published" },
                 now: stoa_store::now(),
             })
             .await?;
-        tracing::info!(post.id = id, "answer posted");
-        self.post(id).await
+        tracing::info!(post.id = id, held = held.is_some(), "answer posted");
+        self.after_new_post(id, held).await
     }
 
     /// Edits a question or answer, recording a revision.
@@ -187,50 +256,17 @@ impl App {
                 locked: p.locked_at.is_some(),
             },
         )?;
-        let is_question = p.kind != "answer";
-        if !is_question && (input.title.is_some() || input.tags.is_some()) {
-            return Err(AppError::invalid(
-                "invalid_edit",
-                "title",
-                "Answers have no title or tags to edit.",
-            ));
-        }
-        let title = match &input.title {
-            Some(t) => Title::parse(t)?.as_str().to_string(),
-            None => p.title.clone(),
-        };
-        let body = match &input.body {
-            Some(b) => Body::parse(b)?.as_str().to_string(),
-            None => p.body_md.clone(),
-        };
-        let tags: Vec<String> = match &input.tags {
-            Some(t) => TagSet::parse(t)?
-                .names()
-                .iter()
-                .map(|t| t.as_str().to_string())
-                .collect(),
-            None => TagSet::split_stored(&p.tags),
-        };
-        let comment = parse_edit_comment(input.comment.as_deref())?;
-        if title == p.title && body == p.body_md && tags.join(" ") == p.tags {
-            return Err(AppError::invalid(
-                "no_change",
-                "body",
-                "Nothing changed: edit the text before saving.",
-            ));
-        }
-        let html = stoa_markdown::render_post(&body);
-        let text = stoa_markdown::plain_text(&html);
+        let e = prepare_edit(&p, &input)?;
         self.store()
             .edit_post(&PostEdit {
                 post_id,
                 editor_id: user.id,
-                title: &title,
-                body_md: &body,
-                body_html: &html,
-                body_text: &text,
-                tags: &tags,
-                comment: &comment,
+                title: &e.title,
+                body_md: &e.body,
+                body_html: &e.html,
+                body_text: &e.text,
+                tags: &e.tags,
+                comment: &e.comment,
                 now: stoa_store::now(),
             })
             .await?;
@@ -248,6 +284,23 @@ impl App {
                 locked: p.locked_at.is_some(),
             },
         )?;
+        if p.author_id != user.id {
+            // A moderator removing someone else's post is a moderation action: it goes to the
+            // public log like any other, with a generic reason the moderator can refine there.
+            self.moderate(
+                user,
+                crate::ModerationInput {
+                    action: "delete".into(),
+                    target_type: "post".into(),
+                    target_id: post_id,
+                    category: "other".into(),
+                    reason: "Removed by a moderator.".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Ok(());
+        }
         self.store().delete_post(post_id, stoa_store::now()).await?;
         tracing::info!(post.id = post_id, user.id = user.id, "post deleted");
         Ok(())
@@ -271,13 +324,18 @@ impl App {
                 author_id: q.author_id,
             },
         )?;
+        let mut answer_author = None;
         if let Some(a) = answer_id {
             let answer = self.store().post(a).await?;
             match answer {
                 Some(ans)
                     if ans.deleted_at.is_none()
+                        && ans.status == "published"
                         && ans.parent_id == Some(question_id)
-                        && ans.kind == "answer" => {}
+                        && ans.kind == "answer" =>
+                {
+                    answer_author = Some(ans.author_id);
+                }
                 Some(ans) if ans.deleted_at.is_none() && ans.kind == "answer" => {
                     return Err(AppError::invalid(
                         "answer_of_other_question",
@@ -294,8 +352,21 @@ impl App {
                 }
             }
         }
+        let points = self.governance().await?.points;
+        let add = match (answer_id, answer_author) {
+            (Some(a), Some(author)) => crate::reputation::ledger(
+                stoa_domain::reputation::accept_entries(&points, q.author_id, author),
+                Some(a),
+                Some(user.id),
+            ),
+            _ => Vec::new(),
+        };
+        let reasons: Vec<&'static str> = stoa_domain::reputation::Reason::ACCEPT
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
         self.store()
-            .set_accepted(question_id, answer_id, stoa_store::now())
+            .accept_with_ledger(question_id, answer_id, &add, &reasons, stoa_store::now())
             .await?;
         Ok(answer_id)
     }
@@ -318,10 +389,18 @@ impl App {
         viewer: Option<&AuthUser>,
         id: i64,
     ) -> Result<QuestionView, AppError> {
-        let question = self
-            .live_post(id)
-            .await
-            .map_err(|_| AppError::NotFound("question"))?;
+        // A held or hidden question stays visible to its author and to moderators, so that the
+        // author can see it is waiting for review rather than lost.
+        let question = match self.store().post(id).await? {
+            Some(p) if p.deleted_at.is_none() && p.status == "published" => p,
+            Some(p)
+                if p.deleted_at.is_none()
+                    && viewer.is_some_and(|v| v.id == p.author_id || v.role.is_moderator()) =>
+            {
+                p
+            }
+            _ => return Err(AppError::NotFound("question")),
+        };
         if question.kind != "question" {
             return Err(AppError::NotFound("question"));
         }

@@ -3,7 +3,8 @@
 use crate::{App, AppError, AuthUser};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{CommentText, VoteValue};
-use stoa_store::social::CommentRow;
+use stoa_domain::reputation::{vote_entries, Reason};
+use stoa_store::social::{CommentRow, VoteLedger};
 
 impl App {
     /// Votes on a post (1 up, -1 down, 0 to take the vote back) and returns the new score.
@@ -24,9 +25,22 @@ impl App {
                 locked: p.locked_at.is_some(),
             },
         )?;
+        // The ledger entries of the new vote; the store reverses those of the old one.
+        let points = self.governance().await?.points;
+        let entries = vote_entries(
+            &points,
+            p.kind == "answer",
+            value.as_i64(),
+            p.author_id,
+            user.id,
+        );
+        let ledger = VoteLedger {
+            add: crate::reputation::ledger(entries, Some(post_id), Some(user.id)),
+            reasons: Reason::VOTE.iter().map(|r| r.as_str()).collect(),
+        };
         Ok(self
             .store()
-            .record_vote(post_id, user.id, value.as_i64(), stoa_store::now())
+            .record_vote(post_id, user.id, value.as_i64(), stoa_store::now(), &ledger)
             .await?)
     }
 
@@ -49,14 +63,19 @@ impl App {
         body: &str,
     ) -> Result<CommentRow, AppError> {
         let p = self.post(post_id).await?;
-        decide(
-            &user.actor(),
-            Action::Comment,
-            Target::Post {
+        // On an answer, the asker may comment like on their own post.
+        let target = match p.parent_id {
+            Some(q) => Target::Answer {
+                author_id: p.author_id,
+                asker_id: self.store().post(q).await?.map_or(0, |q| q.author_id),
+                locked: p.locked_at.is_some(),
+            },
+            None => Target::Post {
                 author_id: p.author_id,
                 locked: p.locked_at.is_some(),
             },
-        )?;
+        };
+        decide(&user.actor(), Action::Comment, target)?;
         let text = CommentText::parse(body)?;
         let html = stoa_markdown::render_comment(text.as_str());
         let id = self

@@ -1,9 +1,15 @@
 //! Stoa's domain: types that cannot hold invalid values, permission policy and pure rules. No I/O.
 
 pub mod account;
+pub mod deflection;
 pub mod diff;
+pub mod governance;
+pub mod kb;
+pub mod moderation;
 pub mod policy;
 pub mod post;
+pub mod reputation;
+pub mod screening;
 pub mod search;
 pub mod spam;
 pub mod time;

@@ -3,5 +3,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod eval_search;
+pub mod import_cmd;
 pub mod server;

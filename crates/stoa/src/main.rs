@@ -35,6 +35,9 @@ enum Command {
         addr: Option<String>,
         #[command(flatten)]
         db: DbArgs,
+        /// Fill an empty site with sample content (a small fictional community).
+        #[arg(long)]
+        demo: bool,
     },
     /// Create the database if needed and apply pending migrations.
     Migrate {
@@ -56,6 +59,11 @@ enum Command {
     Eval {
         #[command(subcommand)]
         command: EvalCommand,
+    },
+    /// Import another community's content (a Stack Exchange data dump).
+    Import {
+        #[command(subcommand)]
+        command: stoa::import_cmd::ImportCommand,
     },
     /// Configuration helpers.
     Config {
@@ -156,10 +164,17 @@ fn say(text: &str) -> Result<(), String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { addr, db } => {
+        Command::Serve { addr, db, demo } => {
             let cfg = load(&db, addr)?;
             init_logging(&cfg);
             let running = stoa::server::start(&cfg).await.map_err(|e| e.to_string())?;
+            if demo {
+                if let Err(e) = stoa::demo::load_if_empty(&running.app).await {
+                    // Stop rather than serve a site that silently holds half a demo.
+                    let _ = running.shutdown().await;
+                    return Err(e.to_string());
+                }
+            }
             let stop = running.stopper();
             tokio::spawn(async move {
                 stoa::server::shutdown_signal().await;
@@ -222,6 +237,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             say(if json { report.to_string() } else { text }.trim_end())
+        }
+        Command::Import { command } => {
+            let (database_url, config) = command.db();
+            let cfg = load(
+                &DbArgs {
+                    database_url,
+                    config,
+                },
+                None,
+            )?;
+            init_logging(&cfg);
+            say(&stoa::import_cmd::run(&cfg, command)
+                .await
+                .map_err(|e| e.to_string())?)
         }
         Command::Config {
             command: ConfigCommand::Default,

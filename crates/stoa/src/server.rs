@@ -117,6 +117,11 @@ fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()
                     if let Err(e) = app.purge_expired().await {
                         tracing::warn!(error = %e, "housekeeping failed; will retry");
                     }
+                    // Reports compute abandonment at read time too; stamping it keeps the
+                    // stored outcome honest for exports and other readers.
+                    if let Err(e) = app.close_stale_deflections().await {
+                        tracing::warn!(error = %e, "could not close stale deflection sessions; will retry");
+                    }
                 }
                 _ = views.tick() => {
                     if let Err(e) = app.flush_views().await {

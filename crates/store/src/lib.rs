@@ -1,10 +1,16 @@
 //! Stoa's storage: one SQL dialect for SQLite and PostgreSQL through sqlx's `Any` driver, with the
 //! few backend-specific statements kept side by side. No business rules live here.
 
+pub mod deflection;
 mod error;
+pub mod governance;
+pub mod import;
+pub mod kb;
 pub mod lists;
 mod migrate;
+pub mod moderation;
 pub mod posts;
+pub mod reputation;
 pub mod rate_limit;
 pub mod search;
 pub mod social;

@@ -31,6 +31,9 @@ macro_rules! migration {
 pub static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_search"),
+    migration!(3, "0003_import"),
+    migration!(4, "0004_governance"),
+    migration!(5, "0005_deflection"),
 ];
 
 impl Store {

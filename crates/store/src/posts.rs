@@ -208,7 +208,8 @@ impl Store {
         if p.kind == "question" {
             add_tags(&mut tx, id, p.tags, p.now).await?;
         }
-        if let Some(q) = p.parent_id {
+        // A held answer waits for a moderator: it is not counted until it is published.
+        if let (Some(q), "published") = (p.parent_id, p.status) {
             sqlx::query(
                 "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = $2 WHERE id = $1",
             )
@@ -225,68 +226,7 @@ impl Store {
     /// Applies an edit and records it as a new revision.
     pub async fn edit_post(&self, e: &PostEdit<'_>) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        let row =
-            sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
-                .bind(e.post_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let kind: String = row.try_get(0)?;
-        let old_tags: String = row.try_get(1)?;
-        let number: i64 = row.try_get::<i64, _>(2)? + 1;
-        let parent: Option<i64> = row.try_get(3)?;
-        let joined = e.tags.join(" ");
-        sqlx::query(
-            "UPDATE posts SET title = $2, body_md = $3, body_html = $4, body_text = $5, tags = $6,
-                revision_count = $7, last_editor_id = $8, last_edited_at = $9, last_activity_at = $9
-             WHERE id = $1",
-        )
-        .bind(e.post_id)
-        .bind(e.title)
-        .bind(e.body_md)
-        .bind(e.body_html)
-        .bind(e.body_text)
-        .bind(&joined)
-        .bind(number)
-        .bind(e.editor_id)
-        .bind(e.now)
-        .execute(&mut *tx)
-        .await?;
-        insert_revision(
-            &mut tx,
-            e.post_id,
-            number,
-            e.editor_id,
-            e.title,
-            e.body_md,
-            &joined,
-            e.comment,
-            e.now,
-        )
-        .await?;
-        if kind == "question" && old_tags != joined {
-            let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
-            let removed: Vec<String> = old
-                .iter()
-                .filter(|t| !e.tags.contains(t))
-                .cloned()
-                .collect();
-            let added: Vec<String> = e
-                .tags
-                .iter()
-                .filter(|t| !old.contains(t))
-                .cloned()
-                .collect();
-            remove_tags(&mut tx, e.post_id, &removed).await?;
-            add_tags(&mut tx, e.post_id, &added, e.now).await?;
-        }
-        if let Some(q) = parent {
-            sqlx::query("UPDATE posts SET last_activity_at = $2 WHERE id = $1")
-                .bind(q)
-                .bind(e.now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        crate::search::index_post(&mut tx, self.backend(), e.post_id).await?;
+        edit_in(&mut tx, self.backend(), e).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -294,38 +234,7 @@ impl Store {
     /// Soft-deletes a post, keeping counts of its question and tags right.
     pub async fn delete_post(&self, post_id: i64, now: i64) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        let row = sqlx::query("SELECT kind, tags, parent_id, deleted_at FROM posts WHERE id = $1")
-            .bind(post_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let deleted: Option<i64> = row.try_get(3)?;
-        if deleted.is_some() {
-            return Ok(());
-        }
-        let kind: String = row.try_get(0)?;
-        let tags: String = row.try_get(1)?;
-        let parent: Option<i64> = row.try_get(2)?;
-        sqlx::query("UPDATE posts SET deleted_at = $2 WHERE id = $1")
-            .bind(post_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        if kind == "question" {
-            let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
-            remove_tags(&mut tx, post_id, &names).await?;
-        }
-        if let Some(q) = parent {
-            sqlx::query(
-                "UPDATE posts SET answer_count = answer_count - 1,
-                    accepted_answer_id = CASE WHEN accepted_answer_id = $2 THEN NULL ELSE accepted_answer_id END
-                 WHERE id = $1",
-            )
-            .bind(q)
-            .bind(post_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        crate::search::index_post(&mut tx, self.backend(), post_id).await?;
+        delete_in(&mut tx, self.backend(), post_id, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -344,7 +253,7 @@ impl Store {
     pub async fn answers_of(&self, question_id: i64) -> Result<Vec<PostRow>, StoreError> {
         let sql = format!(
             "SELECT {POST_COLUMNS} {POST_FROM}
-             WHERE p.parent_id = $1 AND p.deleted_at IS NULL AND p.kind = 'answer'
+             WHERE p.parent_id = $1 AND p.deleted_at IS NULL AND p.kind = 'answer' AND p.status = 'published'
              ORDER BY CASE WHEN p.id = (SELECT accepted_answer_id FROM posts WHERE id = $1) THEN 0 ELSE 1 END,
                       p.score DESC, p.id"
         );
@@ -433,8 +342,204 @@ impl Store {
     }
 }
 
+/// Applies an edit inside a transaction (also used when a suggested edit or a rollback is applied).
+pub(crate) async fn edit_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    e: &PostEdit<'_>,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
+        .bind(e.post_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let kind: String = row.try_get(0)?;
+    let old_tags: String = row.try_get(1)?;
+    let number: i64 = row.try_get::<i64, _>(2)? + 1;
+    let parent: Option<i64> = row.try_get(3)?;
+    let joined = e.tags.join(" ");
+    sqlx::query(
+        "UPDATE posts SET title = $2, body_md = $3, body_html = $4, body_text = $5, tags = $6,
+                revision_count = $7, last_editor_id = $8, last_edited_at = $9, last_activity_at = $9
+             WHERE id = $1",
+    )
+    .bind(e.post_id)
+    .bind(e.title)
+    .bind(e.body_md)
+    .bind(e.body_html)
+    .bind(e.body_text)
+    .bind(&joined)
+    .bind(number)
+    .bind(e.editor_id)
+    .bind(e.now)
+    .execute(&mut **tx)
+    .await?;
+    insert_revision(
+        tx,
+        e.post_id,
+        number,
+        e.editor_id,
+        e.title,
+        e.body_md,
+        &joined,
+        e.comment,
+        e.now,
+    )
+    .await?;
+    if kind == "question" && old_tags != joined {
+        let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
+        let removed: Vec<String> = old
+            .iter()
+            .filter(|t| !e.tags.contains(t))
+            .cloned()
+            .collect();
+        let added: Vec<String> = e
+            .tags
+            .iter()
+            .filter(|t| !old.contains(t))
+            .cloned()
+            .collect();
+        remove_tags(tx, e.post_id, &removed).await?;
+        add_tags(tx, e.post_id, &added, e.now).await?;
+    }
+    if let Some(q) = parent {
+        sqlx::query("UPDATE posts SET last_activity_at = $2 WHERE id = $1")
+            .bind(q)
+            .bind(e.now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    crate::search::index_post(tx, backend, e.post_id).await?;
+    Ok(())
+}
+
+/// Soft-deletes a post inside a transaction; a post already deleted is left alone.
+pub(crate) async fn delete_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    post_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let row =
+        sqlx::query("SELECT kind, tags, parent_id, deleted_at, status FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let deleted: Option<i64> = row.try_get(3)?;
+    if deleted.is_some() {
+        return Ok(());
+    }
+    let kind: String = row.try_get(0)?;
+    let tags: String = row.try_get(1)?;
+    let parent: Option<i64> = row.try_get(2)?;
+    let status: String = row.try_get(4)?;
+    sqlx::query("UPDATE posts SET deleted_at = $2 WHERE id = $1")
+        .bind(post_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    if kind == "question" {
+        let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
+        remove_tags(tx, post_id, &names).await?;
+    }
+    if let Some(q) = parent {
+        // Held and hidden answers were never counted (or were uncounted when hidden).
+        let counted = if status == "published" { 1 } else { 0 };
+        sqlx::query(
+            "UPDATE posts SET answer_count = answer_count - $3,
+                accepted_answer_id = CASE WHEN accepted_answer_id = $2 THEN NULL ELSE accepted_answer_id END
+             WHERE id = $1",
+        )
+        .bind(q)
+        .bind(post_id)
+        .bind(counted)
+        .execute(&mut **tx)
+        .await?;
+    }
+    crate::search::index_post(tx, backend, post_id).await?;
+    Ok(())
+}
+
+/// Restores a soft-deleted post inside a transaction, counting it and its tags again.
+pub(crate) async fn undelete_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    post_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let row =
+        sqlx::query("SELECT kind, tags, parent_id, deleted_at, status FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let deleted: Option<i64> = row.try_get(3)?;
+    if deleted.is_none() {
+        return Ok(());
+    }
+    let kind: String = row.try_get(0)?;
+    let tags: String = row.try_get(1)?;
+    let parent: Option<i64> = row.try_get(2)?;
+    let status: String = row.try_get(4)?;
+    sqlx::query("UPDATE posts SET deleted_at = NULL WHERE id = $1")
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
+    if kind == "question" {
+        let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
+        add_tags(tx, post_id, &names, now).await?;
+    }
+    if let (Some(q), "published") = (parent, status.as_str()) {
+        sqlx::query("UPDATE posts SET answer_count = answer_count + 1 WHERE id = $1")
+            .bind(q)
+            .execute(&mut **tx)
+            .await?;
+    }
+    crate::search::index_post(tx, backend, post_id).await?;
+    Ok(())
+}
+
+/// Changes a post's status (`published`, `held`, `hidden`) inside a transaction, keeping its
+/// question's answer count and the search index in step.
+pub(crate) async fn set_status_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    post_id: i64,
+    status: &str,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT status, parent_id, deleted_at FROM posts WHERE id = $1")
+        .bind(post_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let old: String = row.try_get(0)?;
+    if old == status {
+        return Ok(false);
+    }
+    let parent: Option<i64> = row.try_get(1)?;
+    let deleted: Option<i64> = row.try_get(2)?;
+    sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
+        .bind(post_id)
+        .bind(status)
+        .execute(&mut **tx)
+        .await?;
+    if let (Some(q), None) = (parent, deleted) {
+        let change: i64 = match (old == "published", status == "published") {
+            (true, false) => -1,
+            (false, true) => 1,
+            _ => 0,
+        };
+        if change != 0 {
+            sqlx::query("UPDATE posts SET answer_count = answer_count + $2 WHERE id = $1")
+                .bind(q)
+                .bind(change)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    crate::search::index_post(tx, backend, post_id).await?;
+    Ok(true)
+}
+
 #[expect(clippy::too_many_arguments, reason = "a revision is a flat record")]
-async fn insert_revision(
+pub(crate) async fn insert_revision(
     tx: &mut Transaction<'_, Any>,
     post_id: i64,
     number: i64,

@@ -305,10 +305,13 @@ impl Store {
         let mut sql = String::from(
             "SELECT p.id FROM posts p WHERE p.kind IN ('question', 'article') AND p.deleted_at IS NULL AND p.status = 'published'",
         );
+        // Articles keep their question's tags on the post only (tag counts are question
+        // counts), so they match on the stored, space-separated list instead of `post_tags`.
         for i in 0..tags.len() {
             sql.push_str(&format!(
-                " AND p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ${})",
-                i + 2
+                " AND (p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ${n})
+                   OR (p.kind = 'article' AND (' ' || p.tags || ' ') LIKE ('% ' || ${n} || ' %')))",
+                n = i + 2
             ));
         }
         sql.push_str(" ORDER BY p.created_at DESC, p.id DESC LIMIT $1");

@@ -1,6 +1,7 @@
 //! Votes and comments.
 
 use crate::lists::placeholders;
+use crate::reputation::{NewRepEvent, Reverse};
 use crate::{Store, StoreError};
 use sqlx::Row;
 
@@ -25,16 +26,30 @@ pub struct CommentRow {
     pub created_at: i64,
 }
 
+/// The reputation side of a vote: the entries of the new vote, and the reasons of the entries
+/// an earlier vote by the same person on the same post produced.
+#[derive(Debug, Clone, Default)]
+pub struct VoteLedger {
+    /// Entries for the new vote (none when the vote is taken back).
+    pub add: Vec<NewRepEvent>,
+    /// Reason names of vote entries.
+    pub reasons: Vec<&'static str>,
+}
+
 impl Store {
     /// Records `value` (1, -1, or 0 to remove) as `user_id`'s vote on a post and returns the
     /// new score. The score moves by the difference, under a row lock, so concurrent votes
     /// never lose an update.
+    ///
+    /// When the vote changes, the ledger entries of the old vote are reversed and `ledger` (the
+    /// entries of the new one) appended in the same transaction, so reputation follows votes exactly.
     pub async fn record_vote(
         &self,
         post_id: i64,
         user_id: i64,
         value: i64,
         now: i64,
+        ledger: &VoteLedger,
     ) -> Result<i64, StoreError> {
         let mut tx = self.writer().begin().await?;
         self.lock_post(&mut tx, post_id).await?;
@@ -71,6 +86,13 @@ impl Store {
                 .bind(delta)
                 .execute(&mut *tx)
                 .await?;
+            let old_entries = Reverse::ByActor {
+                post_id,
+                actor_id: user_id,
+                reasons: ledger.reasons.clone(),
+            };
+            crate::reputation::reverse(&mut tx, &old_entries, now).await?;
+            crate::reputation::append(&mut tx, &ledger.add, now).await?;
         }
         let score: i64 = sqlx::query("SELECT score FROM posts WHERE id = $1")
             .bind(post_id)

@@ -57,7 +57,8 @@ pub fn asset_url(file: &str) -> &'static str {
         .unwrap_or("/static/missing")
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// FNV-1a: a fast, stable (unseeded) hash for cache validators.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -4,11 +4,13 @@
 mod api;
 mod assets;
 mod auth;
+mod caching;
 mod csrf;
 mod error;
 mod headers;
 pub mod metrics;
 mod pages;
+mod write_limits;
 
 use axum::Router;
 use std::sync::Arc;
@@ -60,6 +62,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(pages::ops::healthz))
         .route("/metrics", axum::routing::get(pages::ops::metrics))
         .fallback(pages::errors::not_found)
+        .layer(axum::middleware::from_fn(caching::etag))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            write_limits::limit_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -82,4 +89,14 @@ pub async fn serve(
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// A minimal handler of the same framework and server, for the benchmark: the ceiling of what
+/// this machine can serve, against which Stoa's own figures are compared.
+pub async fn serve_ceiling(
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }

@@ -8,6 +8,14 @@ mod support;
 
 mod accounts_api;
 mod accounts_pages;
+mod deflection;
+mod demo;
+mod governance;
+mod governance_moderation;
+mod governance_pages;
+mod governance_spam;
+mod import;
+mod kb;
 mod ops;
 mod questions_api;
 mod search_api;

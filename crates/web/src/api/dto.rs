@@ -193,6 +193,11 @@ pub fn question_url(id: i64, title: &str) -> String {
     format!("/questions/{id}/{}", stoa_domain::post::slug(title))
 }
 
+/// The canonical page of a knowledge-base article.
+pub fn article_url(id: i64, title: &str) -> String {
+    format!("/kb/articles/{id}/{}", stoa_domain::post::slug(title))
+}
+
 impl From<&CommentRow> for Comment {
     fn from(c: &CommentRow) -> Self {
         Comment {

@@ -1,10 +1,15 @@
 //! The versioned JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
 mod accounts;
+mod deflection;
 mod dto;
+mod governance;
 mod json;
+mod kb;
+mod moderation;
 mod query;
 mod questions;
+mod review;
 mod search;
 mod users;
 
@@ -39,8 +44,35 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}/revisions", get(questions::revisions))
         .route("/users/{id}", get(users::show))
         .route("/tags", get(users::tags))
+        .route("/governance/settings", get(governance::settings).put(governance::put_settings))
+        .route("/users/{id}/reputation", get(governance::reputation))
+        .route("/users/{id}/privileges", get(governance::privileges))
+        .route("/posts/{id}/flags", post(moderation::flag))
+        .route("/posts/{id}/state", get(moderation::post_state))
+        .route("/moderation/actions", post(moderation::act))
+        .route("/moderation/actions/{id}", get(moderation::show_action))
+        .route("/moderation/actions/{id}/appeal", post(moderation::appeal))
+        .route("/moderation/log", get(moderation::log))
+        .route("/moderation/stats", get(moderation::stats))
+        .route("/moderation/appeals", get(moderation::appeals))
+        .route("/moderation/appeals/{id}/decision", post(moderation::decide))
+        .route("/review", get(review::queues))
+        .route("/review/{queue}", get(review::queue))
+        .route("/review/{queue}/{id}", post(review::review))
+        .route("/posts/{id}/suggested-edits", post(review::suggest))
+        .route("/suggested-edits/{id}", get(review::show_suggestion))
+        .route("/suggested-edits/{id}/review", post(review::review_suggestion))
+        .route("/posts/{id}/rollback", post(review::rollback))
+        .route("/questions/{id}/close", post(review::close))
+        .route("/questions/{id}/reopen", post(review::reopen))
         .route("/search", get(search::search))
         .route("/similar", get(search::similar))
+        .route("/deflection/stats", get(deflection::stats))
+        .route("/categories", get(kb::categories).post(kb::create_category))
+        .route("/articles", get(kb::list))
+        .route("/articles/{id}", get(kb::show))
+        .route("/articles/{id}/feedback", post(kb::feedback))
+        .route("/posts/{id}/promote", post(kb::promote))
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -63,6 +95,12 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         questions::list, questions::create, questions::show, questions::answer, questions::accept,
         questions::comment, questions::vote, questions::edit, questions::delete, questions::revisions,
         users::show, users::tags, search::search, search::similar,
+        deflection::stats, kb::categories, kb::create_category, kb::list, kb::show, kb::promote, kb::feedback,
+        governance::settings, governance::put_settings, governance::reputation, governance::privileges,
+        moderation::flag, moderation::post_state, moderation::act, moderation::show_action, moderation::appeal,
+        moderation::log, moderation::stats, moderation::appeals, moderation::decide,
+        review::queues, review::queue, review::review, review::suggest, review::show_suggestion,
+        review::review_suggestion, review::rollback, review::close, review::reopen,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -71,7 +109,11 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "questions", description = "Questions, answers, acceptance and tags"),
         (name = "posts", description = "Operations on any post: comments, votes, edits, history, deletion"),
         (name = "users", description = "Public profiles"),
-        (name = "search", description = "Full-text search and similar-question suggestions"),
+        (name = "search", description = "Full-text search, similar-question suggestions and the self-service (deflection) report"),
+        (name = "knowledge-base", description = "Categories, articles, promoting answers to articles, and \"was this helpful?\""),
+        (name = "governance", description = "Privilege thresholds, reputation points, spam rules and write limits"),
+        (name = "moderation", description = "Flags, moderation actions, the public moderation log, statistics and appeals"),
+        (name = "review", description = "Review queues, suggested edits and close votes"),
     )
 )]
 struct ApiDoc;

@@ -1,6 +1,6 @@
 //! `/search` and `/similar`.
 
-use super::dto::question_url;
+use super::dto::{article_url, question_url};
 use super::ApiQuery;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -79,7 +79,11 @@ pub struct SimilarList {
 
 fn item(h: SearchHit) -> SearchItem {
     SearchItem {
-        url: question_url(h.post_id, &h.title),
+        url: if h.kind == "article" {
+            article_url(h.post_id, &h.title)
+        } else {
+            question_url(h.post_id, &h.title)
+        },
         id: h.post_id,
         kind: h.kind,
         title: h.title,

@@ -59,6 +59,9 @@ struct SignupForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// The honeypot: people never see it, so anything in it was typed by a bot.
+    #[serde(default)]
+    website: String,
 }
 
 /// The log-in form.
@@ -90,6 +93,11 @@ async fn create_signup(
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignupForm>,
 ) -> Result<Response, PageError> {
+    if !form.website.trim().is_empty() {
+        // Refuse quietly: a bot that learns it was caught only tries harder.
+        tracing::info!(ip = %ip, "sign-up honeypot filled; no account created");
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response());
+    }
     let input = SignupInput {
         username: form.username.clone(),
         email: form.email.clone(),

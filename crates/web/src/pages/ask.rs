@@ -1,24 +1,86 @@
-//! Asking a question, and the Markdown preview that the ask, edit and answer forms share.
+//! Asking a question, with similar questions and articles suggested while it is typed, and
+//! the Markdown preview that the ask, edit and answer forms share.
+//!
+//! Anyone may describe a problem here and see suggestions (that is the point of deflection);
+//! posting needs an account, and a visitor who is not logged in is sent to log in with the
+//! title and the suggestion session kept.
 
-use super::view::question_url;
-use super::{render, Layout};
-use crate::auth::{MaybeUser, PageUser};
+use super::deflection::VisitorOf;
+use super::view::{count, post_url, question_url};
+use super::{is_htmx, render, url_encode, Layout};
+use crate::auth::MaybeUser;
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, Problem};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::Router;
 use serde::Deserialize;
-use stoa_app::{AppError, QuestionInput};
+use stoa_app::{AppError, AskSuggestions, QuestionInput, Visitor};
 use stoa_domain::post::TagSet;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/ask", get(new_question).post(create_question))
+        .route(
+            "/ask",
+            axum::routing::get(new_question).post(create_question),
+        )
+        .route("/ask/similar", post(similar))
         .route("/preview", post(preview))
+}
+
+/// One suggestion under the title.
+pub struct SuggestionItem {
+    /// The page, with the session token so that it can ask "did this solve your problem?".
+    pub href: String,
+    /// Escaped, with matched words in `<mark>`.
+    pub title_html: String,
+    pub is_article: bool,
+    /// "3 votes · 2 answers".
+    pub meta: String,
+    pub accepted: bool,
+}
+
+/// What `_similar.html` shows: the suggestions and the session they belong to.
+#[derive(Default)]
+pub struct Suggestions {
+    /// The session token, carried by the form's hidden field.
+    pub token: Option<String>,
+    pub items: Vec<SuggestionItem>,
+}
+
+impl Suggestions {
+    fn from_app(s: AskSuggestions) -> Self {
+        let token = s.token;
+        let items = s
+            .hits
+            .into_iter()
+            .map(|h| {
+                let base = post_url(&h.kind, h.post_id, &h.title);
+                let href = match &token {
+                    Some(t) => format!("{base}?deflection={}", url_encode(t)),
+                    None => base,
+                };
+                let is_article = h.kind == "article";
+                let mut meta = count(h.votes, "vote", "votes");
+                if !is_article {
+                    meta.push_str(" · ");
+                    meta.push_str(&count(h.answer_count, "answer", "answers"));
+                }
+                SuggestionItem {
+                    href,
+                    title_html: h.title_html,
+                    is_article,
+                    meta,
+                    accepted: h.has_accepted,
+                }
+            })
+            .collect();
+        Suggestions { token, items }
+    }
 }
 
 #[derive(Template)]
@@ -31,6 +93,7 @@ struct AskPage {
     /// Rendered Markdown of `body`, when there is any.
     preview: String,
     error: Option<Problem>,
+    s: Suggestions,
 }
 
 impl AskPage {
@@ -45,6 +108,21 @@ struct PreviewFragment {
     html: String,
 }
 
+#[derive(Template)]
+#[template(path = "_similar.html")]
+struct SimilarFragment {
+    s: Suggestions,
+}
+
+/// `/ask?title=&tags=&deflection=`: a form started elsewhere (the search page's "ask the
+/// community", or the way back from logging in).
+#[derive(Deserialize, Default)]
+struct AskQuery {
+    title: Option<String>,
+    tags: Option<String>,
+    deflection: Option<String>,
+}
+
 /// The ask form.
 #[derive(Deserialize)]
 struct AskForm {
@@ -55,8 +133,20 @@ struct AskForm {
     /// Space- or comma-separated.
     #[serde(default)]
     tags: String,
+    /// The suggestion session, once suggestions were shown.
+    deflection: Option<String>,
     /// Present when "Preview" was pressed (the preview without JavaScript).
     preview: Option<String>,
+}
+
+/// What the suggestions are computed from; the ask form's other fields are ignored.
+#[derive(Deserialize)]
+struct SimilarForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    deflection: Option<String>,
 }
 
 /// Only the Markdown of whichever form asks for a preview; its other fields are ignored.
@@ -74,25 +164,106 @@ pub(crate) fn keeps_form(e: &AppError) -> bool {
     )
 }
 
-async fn new_question(l: Layout, PageUser(_): PageUser) -> Response {
-    let page = AskPage {
+async fn suggestions(
+    state: &AppState,
+    visitor: &Visitor,
+    token: Option<&str>,
+    title: &str,
+    body: &str,
+) -> Result<Suggestions, PageError> {
+    let token = token.map(str::trim).filter(|t| !t.is_empty());
+    let s = state
+        .app
+        .ask_suggestions(visitor, token, title, body)
+        .await?;
+    Ok(Suggestions::from_app(s))
+}
+
+async fn new_question(
+    State(state): State<AppState>,
+    l: Layout,
+    VisitorOf(visitor): VisitorOf,
+    Query(q): Query<AskQuery>,
+) -> Result<Response, PageError> {
+    let title: String = q.title.unwrap_or_default().chars().take(300).collect();
+    let tags: String = q.tags.unwrap_or_default().chars().take(200).collect();
+    // A title brought from the search page already deserves suggestions, also without JavaScript.
+    let s = if title.trim().is_empty() {
+        Suggestions {
+            token: q.deflection.filter(|t| !t.trim().is_empty()),
+            items: Vec::new(),
+        }
+    } else {
+        suggestions(&state, &visitor, q.deflection.as_deref(), &title, "").await?
+    };
+    Ok(render(&AskPage {
         l,
-        title: String::new(),
+        title,
         body: String::new(),
-        tags: String::new(),
+        tags,
         preview: String::new(),
         error: None,
-    };
-    render(&page)
+        s,
+    }))
+}
+
+/// Where a visitor who pressed "Post" goes to log in; the title and session come back with them.
+fn login_to_post(title: &str, token: Option<&str>) -> String {
+    let mut next = String::from("/ask");
+    let mut sep = '?';
+    if let Some(t) = token.filter(|t| !t.is_empty()) {
+        next.push_str(&format!("{sep}deflection={}", url_encode(t)));
+        sep = '&';
+    }
+    let with_title = format!("{next}{sep}title={}", url_encode(title));
+    // `next` is capped at 500 characters when read back; a long title is not worth losing the session.
+    if url_encode(&with_title).len() < 480 {
+        next = with_title;
+    }
+    format!("/login?next={}", url_encode(&next))
 }
 
 async fn create_question(
     State(state): State<AppState>,
     l: Layout,
-    PageUser(user): PageUser,
+    MaybeUser(user): MaybeUser,
+    VisitorOf(visitor): VisitorOf,
     CsrfForm(form): CsrfForm<AskForm>,
 ) -> Result<Response, PageError> {
+    let token = form
+        .deflection
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(user) = user else {
+        if form.preview.is_none() {
+            return Ok(Redirect::to(&login_to_post(&form.title, token)).into_response());
+        }
+        // Visitors get suggestions from a preview, but no Markdown rendering (they cannot post).
+        let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
+        return Ok(render(&AskPage {
+            l,
+            title: form.title,
+            body: form.body,
+            tags: form.tags,
+            preview: String::new(),
+            error: None,
+            s,
+        }));
+    };
     let preview = state.app.preview(&form.body);
+    if form.preview.is_some() {
+        let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
+        return Ok(render(&AskPage {
+            l,
+            title: form.title,
+            body: form.body,
+            tags: form.tags,
+            preview,
+            error: None,
+            s,
+        }));
+    }
     let mut page = AskPage {
         l,
         title: form.title,
@@ -100,10 +271,8 @@ async fn create_question(
         tags: form.tags,
         preview,
         error: None,
+        s: Suggestions::default(),
     };
-    if form.preview.is_some() {
-        return Ok(render(&page));
-    }
     let result = match TagSet::parse_text(&page.tags) {
         Ok(tags) => {
             let names = tags
@@ -121,15 +290,49 @@ async fn create_question(
         Err(e) => Err(AppError::from(e)),
     };
     match result {
-        Ok(q) => Ok(Redirect::to(&question_url(q.id, &q.title)).into_response()),
+        Ok(q) => {
+            // The question is what matters: a failure to note the outcome is logged, not shown.
+            if let Err(e) = state.app.record_posted(&visitor, token, q.id).await {
+                tracing::warn!(error = %e, post.id = q.id, "could not record the deflection outcome");
+            }
+            Ok(Redirect::to(&question_url(q.id, &q.title)).into_response())
+        }
         Err(e) if keeps_form(&e) => {
             let p = Problem::from(e);
             let status = p.status;
             page.error = Some(p);
+            page.s = suggestions(&state, &visitor, token, &page.title, &page.body).await?;
             Ok((status, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Suggestions while typing (htmx, debounced). A POST with the form's CSRF token, because it
+/// begins or continues a session, and because a long draft does not fit in a URL.
+async fn similar(
+    State(state): State<AppState>,
+    VisitorOf(visitor): VisitorOf,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SimilarForm>,
+) -> Result<Response, PageError> {
+    if !is_htmx(&headers) {
+        // Without JavaScript the Preview button shows suggestions; this address is not a page.
+        let to = format!(
+            "/ask?title={}",
+            url_encode(&form.title.chars().take(150).collect::<String>())
+        );
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let s = suggestions(
+        &state,
+        &visitor,
+        form.deflection.as_deref(),
+        &form.title,
+        &form.body,
+    )
+    .await?;
+    Ok(render(&SimilarFragment { s }))
 }
 
 /// The live preview (htmx). Visitors who are not logged in cannot post, so they get no
@@ -145,4 +348,20 @@ async fn preview(
         String::new()
     };
     render(&PreviewFragment { html })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_keeps_title_and_session() {
+        let to = login_to_post("Wifi drops", Some("0123456789abcdef0123456789abcdef"));
+        assert_eq!(
+            to,
+            "/login?next=/ask%3Fdeflection%3D0123456789abcdef0123456789abcdef%26title%3DWifi%2520drops"
+        );
+        assert_eq!(login_to_post("", None), "/login?next=/ask%3Ftitle%3D");
+        assert!(!login_to_post(&"ü".repeat(150), Some("t")).contains("title"));
+    }
 }

@@ -28,7 +28,9 @@ pub fn router() -> Router<AppState> {
 struct EditPage {
     l: Layout,
     post_id: i64,
+    /// Has a title and tags: a question or an article.
     is_question: bool,
+    is_article: bool,
     /// The question (for an answer: the question it answers), for the heading.
     question_title: String,
     back: String,
@@ -52,6 +54,7 @@ struct DeletePage {
     l: Layout,
     post_id: i64,
     is_question: bool,
+    is_article: bool,
     question_title: String,
     back: String,
 }
@@ -79,7 +82,7 @@ async fn load(
     action: Action,
 ) -> Result<(PostRow, String, String), PageError> {
     let p = state.app.post(parse_id(raw_id)?).await?;
-    if p.kind != "question" && p.kind != "answer" {
+    if !matches!(p.kind.as_str(), "question" | "answer" | "article") {
         return Err(PageError(Problem::not_found()));
     }
     decide(
@@ -109,7 +112,8 @@ async fn edit(
     Ok(render(&EditPage {
         l,
         post_id: p.id,
-        is_question: p.kind == "question",
+        is_question: p.kind != "answer",
+        is_article: p.kind == "article",
         question_title,
         back,
         preview: p.body_html,
@@ -129,11 +133,12 @@ async fn update(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, PageError> {
     let (p, back, question_title) = load(&state, &user, &id, Action::Edit).await?;
-    let is_question = p.kind == "question";
+    let is_question = p.kind != "answer";
     let mut page = EditPage {
         l,
         post_id: p.id,
         is_question,
+        is_article: p.kind == "article",
         question_title,
         back,
         preview: state.app.preview(&form.body),
@@ -193,7 +198,8 @@ async fn confirm_delete(
     Ok(render(&DeletePage {
         l,
         post_id: p.id,
-        is_question: p.kind == "question",
+        is_question: p.kind != "answer",
+        is_article: p.kind == "article",
         question_title,
         back,
     }))
@@ -208,10 +214,10 @@ async fn delete(
     let (p, back, _) = load(&state, &user, &id, Action::Delete).await?;
     state.app.delete_post(&user, p.id).await?;
     // A deleted question has no page left; a deleted answer leaves its question.
-    let to = if p.kind == "question" {
-        "/".to_string()
-    } else {
-        back.split('#').next().unwrap_or("/").to_string()
+    let to = match p.kind.as_str() {
+        "question" => "/".to_string(),
+        "article" => "/kb".to_string(),
+        _ => back.split('#').next().unwrap_or("/").to_string(),
     };
     Ok(Redirect::to(&to).into_response())
 }

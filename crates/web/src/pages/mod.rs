@@ -2,16 +2,26 @@
 
 pub mod accounts;
 pub mod ask;
+pub mod deflection;
 pub mod edit;
 pub mod errors;
 pub mod home;
+pub mod kb;
 pub mod ops;
+pub mod post_view;
 pub mod questions;
 pub mod revisions;
+pub mod search;
 pub mod social;
 pub mod tags;
 pub mod users;
 pub mod view;
+// Governance pages.
+pub mod flags;
+pub mod moderation;
+pub mod reputation;
+pub mod review;
+pub mod suggest;
 
 use crate::assets::asset_url;
 use crate::auth::MaybeUser;
@@ -38,7 +48,15 @@ pub fn router() -> Router<AppState> {
         .merge(revisions::router())
         .merge(tags::router())
         .merge(users::router())
+        .merge(search::router())
+        .merge(deflection::router())
+        .merge(kb::router())
         .route("/favicon.ico", axum::routing::get(no_favicon))
+        .merge(moderation::router())
+        .merge(review::router())
+        .merge(flags::router())
+        .merge(suggest::router())
+        .merge(reputation::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.

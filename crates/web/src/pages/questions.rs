@@ -1,6 +1,7 @@
 //! The question page (question, answers, comments, votes), answering and accepting.
 
-use super::view::{count, question_url, tag_links, TagLink, When};
+use super::post_view::{post_view, PostView};
+use super::view::{count, question_url, When};
 use super::{moved_permanently, parse_id, render, url_encode, Layout};
 use crate::auth::{cookie, ClientIp, MaybeUser, PageUser, SESSION_COOKIE};
 use crate::csrf::CsrfForm;
@@ -13,89 +14,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use stoa_app::{App, AppError, AuthUser, CommentRow, PostRow, QuestionView};
-use stoa_domain::policy::{decide, Action, Target};
+use stoa_app::{App, AppError, PostRow, QuestionView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/questions/{id}", get(canonical))
         .route("/questions/{id}/{slug}", get(show))
-        // GETs here come from a log-in redirect or a question titled "Answers": send them home.
+        // A GET here comes from a log-in redirect or a hand-typed URL: show the question.
         .route(
             "/questions/{id}/answers",
             get(canonical).post(create_answer),
         )
         .route("/questions/{id}/accept", get(canonical).post(accept))
-}
-
-/// The vote widget of one post (`_votes.html`).
-pub struct VoteBox {
-    pub post_id: i64,
-    pub score: i64,
-    /// The viewer's vote: 1, -1 or 0.
-    pub mine: i64,
-    /// Anonymous visitors get links to log in instead of buttons.
-    pub signed_in: bool,
-    pub login_href: String,
-    /// Why the last vote did not count.
-    pub error: Option<String>,
-}
-
-/// One comment (`_comment.html`).
-pub struct CommentView {
-    pub id: i64,
-    pub author_id: i64,
-    pub author_name: String,
-    /// Sanitised on write.
-    pub body_html: String,
-    pub when: When,
-}
-
-impl CommentView {
-    pub fn from_row(c: &CommentRow, now: i64) -> Self {
-        CommentView {
-            id: c.id,
-            author_id: c.author_id,
-            author_name: c.author_name.clone(),
-            body_html: c.body_html.clone(),
-            when: When::at(c.created_at, now),
-        }
-    }
-}
-
-/// Who last edited a post, and when.
-pub struct Edited {
-    pub id: i64,
-    pub name: String,
-    pub when: When,
-}
-
-/// A question or answer as `_post.html` shows it.
-pub struct PostView {
-    pub id: i64,
-    pub question_id: i64,
-    pub is_question: bool,
-    /// `question` or `answer-{id}`: the fragment other pages link to.
-    pub anchor: String,
-    /// Sanitised on write.
-    pub body_html: String,
-    pub tags: Vec<TagLink>,
-    pub votes: VoteBox,
-    pub author_id: i64,
-    pub author_name: String,
-    pub created: When,
-    pub edited: Option<Edited>,
-    pub comments: Vec<CommentView>,
-    /// A comment that failed validation without JavaScript, with its message.
-    pub comment_draft: String,
-    pub comment_error: Option<String>,
-    pub can_edit: bool,
-    pub can_delete: bool,
-    pub accepted: bool,
-    /// For the asker: `Some(true)` shows "Accept", `Some(false)` "Unaccept".
-    pub accept: Option<bool>,
-    pub signed_in: bool,
-    pub login_href: String,
 }
 
 /// What a previewed or refused form sends back into the question page.
@@ -124,76 +54,8 @@ struct QuestionPage {
     answer_preview: String,
     answer_error: Option<Problem>,
     login_href: String,
-}
-
-fn post_view(
-    p: &PostRow,
-    v: &QuestionView,
-    viewer: Option<&AuthUser>,
-    url: &str,
-    now: i64,
-) -> PostView {
-    let target = Target::Post {
-        author_id: p.author_id,
-        locked: p.locked_at.is_some(),
-    };
-    let may = |a: Action| viewer.is_some_and(|u| decide(&u.actor(), a, target).is_ok());
-    let is_question = p.kind == "question";
-    let accepted = !is_question && v.question.accepted_answer_id == Some(p.id);
-    let asker = viewer.is_some_and(|u| {
-        decide(
-            &u.actor(),
-            Action::Accept,
-            Target::Question {
-                author_id: v.question.author_id,
-            },
-        )
-        .is_ok()
-    });
-    let login_href = format!("/login?next={}", url_encode(url));
-    PostView {
-        id: p.id,
-        question_id: v.question.id,
-        is_question,
-        anchor: if is_question {
-            "question".into()
-        } else {
-            format!("answer-{}", p.id)
-        },
-        body_html: p.body_html.clone(),
-        tags: tag_links(&p.tags),
-        votes: VoteBox {
-            post_id: p.id,
-            score: p.score,
-            mine: v.my_votes.get(&p.id).copied().unwrap_or(0),
-            signed_in: viewer.is_some(),
-            login_href: login_href.clone(),
-            error: None,
-        },
-        author_id: p.author_id,
-        author_name: p.author_name.clone(),
-        created: When::at(p.created_at, now),
-        edited: match (p.last_editor_id, &p.last_editor_name, p.last_edited_at) {
-            (Some(id), Some(name), Some(at)) => Some(Edited {
-                id,
-                name: name.clone(),
-                when: When::at(at, now),
-            }),
-            _ => None,
-        },
-        comments: v
-            .comments_on(p.id)
-            .map(|c| CommentView::from_row(c, now))
-            .collect(),
-        comment_draft: String::new(),
-        comment_error: None,
-        can_edit: may(Action::Edit),
-        can_delete: may(Action::Delete),
-        accepted,
-        accept: (!is_question && asker).then_some(!accepted),
-        signed_in: viewer.is_some(),
-        login_href,
-    }
+    /// "Did this solve your problem?", when the visitor came from a suggestion.
+    deflection: Option<super::deflection::DeflectionBox>,
 }
 
 fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
@@ -229,6 +91,7 @@ fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
         answer_preview: drafts.answer_preview,
         answer_error: drafts.answer_error,
         login_href: format!("/login?next={}", url_encode(&url)),
+        deflection: None,
         l,
     }
 }
@@ -252,6 +115,7 @@ pub(crate) async fn post_location(app: &App, p: &PostRow) -> Result<String, AppE
             let q = app.post(qid).await?;
             Ok(format!("{}#answer-{}", question_url(q.id, &q.title), p.id))
         }
+        None if p.kind == "article" => Ok(super::view::article_url(p.id, &p.title)),
         None => Ok(question_url(p.id, &p.title)),
     }
 }
@@ -273,6 +137,8 @@ async fn show(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path((id, slug)): Path<(String, String)>,
+    super::deflection::VisitorOf(visitor): super::deflection::VisitorOf,
+    axum::extract::Query(arrival): axum::extract::Query<super::deflection::ArrivalQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let view = state.app.question_view(l.user.as_ref(), id).await?;
@@ -282,7 +148,11 @@ async fn show(
     // One view per browser session, or per address for visitors without one.
     let viewer = cookie(&headers, SESSION_COOKIE).unwrap_or(ip);
     state.app.record_view(id, &viewer);
-    Ok(render(&page(l, view, Drafts::default())))
+    let deflection =
+        super::deflection::arrival_box(&state, &visitor, arrival.deflection.as_deref(), id).await?;
+    let mut p = page(l, view, Drafts::default());
+    p.deflection = deflection;
+    Ok(render(&p))
 }
 
 #[derive(Deserialize)]

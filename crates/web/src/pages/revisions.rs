@@ -35,6 +35,7 @@ struct RevisionView {
 struct RevisionsPage {
     l: Layout,
     is_question: bool,
+    is_article: bool,
     question_title: String,
     back: String,
     revisions: Vec<RevisionView>,
@@ -77,7 +78,8 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (post, revs) = state.app.revisions(parse_id(&id)?).await?;
-    let is_question = post.kind == "question";
+    // Articles have a title and tags like questions.
+    let is_question = post.kind != "answer";
     let back = post_location(&state.app, &post).await?;
     let question_title = match post.parent_id {
         Some(q) => state.app.post(q).await?.title,
@@ -101,6 +103,7 @@ async fn show(
     Ok(render(&RevisionsPage {
         l,
         is_question,
+        is_article: post.kind == "article",
         question_title,
         back,
         revisions,

@@ -1,7 +1,8 @@
 //! Votes and comments. With htmx they answer with the fragment to swap in place; without
 //! JavaScript they redirect back to the post (303), or show the error.
 
-use super::questions::{post_location, question_response, CommentView, Drafts, VoteBox};
+use super::post_view::{CommentView, VoteBox};
+use super::questions::{post_location, question_response, Drafts};
 use super::{is_htmx, login_redirect, parse_id, render, Layout};
 use crate::auth::MaybeUser;
 use crate::csrf::CsrfForm;

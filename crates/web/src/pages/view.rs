@@ -32,6 +32,20 @@ pub fn question_url(id: i64, title: &str) -> String {
     format!("/questions/{id}/{}", slug(title))
 }
 
+/// The canonical URL of a knowledge-base article.
+pub fn article_url(id: i64, title: &str) -> String {
+    format!("/kb/articles/{id}/{}", slug(title))
+}
+
+/// The page of a question or an article, by its kind.
+pub fn post_url(kind: &str, id: i64, title: &str) -> String {
+    if kind == "article" {
+        article_url(id, title)
+    } else {
+        question_url(id, title)
+    }
+}
+
 /// A tag and its page.
 pub struct TagLink {
     /// Name.

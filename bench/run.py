@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Stoa's performance benchmark, in one run on this machine:
+
+1. builds a site of N questions (default 100,000, 2-3 answers and comments each): imports the
+   real dumps in ../shared/data/stackexchange, then a synthetic dump made by gen_site.py from
+   their sentences (deterministic from --seed);
+2. starts `stoa serve` (release) on SQLite, then on PostgreSQL;
+3. drives it with wrk on loopback: question page, home, tag page, search API, similar API,
+   and logged-in writes (vote, answer), each for a fixed duration after a warm-up;
+4. measures a minimal axum handler (`stoa bench-ceiling`) the same way: the machine's ceiling;
+5. prints a table (requests/s, p50, p99, errors, ratio to the ceiling), RSS idle and under
+   load, database size, import rate; and writes the same as JSON (--json-out).
+
+Usage: bench/run.py [--questions N] [--seed S] [--duration SECS] [--warmup SECS]
+                    [--backends sqlite,postgres] [--json-out FILE]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "stoa")
+DATA = os.path.join(ROOT, "..", "shared", "data", "stackexchange")
+LUA = os.path.join(ROOT, "bench", "report.lua")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    log("$ " + " ".join(cmd))
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def http(method, url, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read() or b"null")
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.max_kb, self.stop = pid, 0, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            self.max_kb = max(self.max_kb, rss_kb(self.pid))
+            time.sleep(0.1)
+
+
+def start_server(args, env, log_path):
+    logf = open(log_path, "w")
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=logf, env=env)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        time.sleep(0.2)
+        with open(log_path) as f:
+            text = f.read()
+        if "listening on http://" in text:
+            addr = text.split("listening on http://")[1].split()[0].strip()
+            return proc, f"http://{addr}"
+        if proc.poll() is not None:
+            sys.exit(f"server exited early:\n{text}")
+    sys.exit("server did not start within 120 s")
+
+
+def stop_server(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def wrk(base, lines_file, duration, connections=32, threads=2):
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", LUA, base, "--", lines_file],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    summary = json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
+    secs = summary["duration_us"] / 1e6
+    return {
+        "rps": summary["requests"] / secs if secs else 0.0,
+        "p50_ms": summary["p50_us"] / 1000,
+        "p99_ms": summary["p99_us"] / 1000,
+        "errors": summary["errors"],
+        "requests": summary["requests"],
+    }
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        for l in lines:
+            f.write("\t".join(l) + "\n")
+
+
+def scenarios(base, work):
+    """Request lists per scenario, from the live site."""
+    qs = http("GET", f"{base}/api/v1/questions?sort=votes&per_page=100")["items"]
+    qs += http("GET", f"{base}/api/v1/questions?sort=newest&per_page=100")["items"]
+    qs += http("GET", f"{base}/api/v1/questions?sort=active&per_page=100&page=50")["items"]
+    tags = [t["name"] for t in http("GET", f"{base}/api/v1/tags?per_page=100")["items"]]
+    words = []
+    for q in qs:
+        words += [w.strip("?,.()").lower() for w in q["title"].split() if len(w) > 4]
+    words = sorted(set(words))[:300] or ["coffee"]
+    tokens = []
+    for i in range(16):
+        r = http("POST", f"{base}/api/v1/auth/signup",
+                 {"username": f"bench{i}x{int(time.time())}", "email": f"bench{i}.{time.time()}@example.org",
+                  "password": "benchmark password"})
+        tokens.append(r["token"])
+    ids = [q["id"] for q in qs]
+    s = {
+        "question_page": [("GET", q["url"], "", "") for q in qs],
+        "home": [("GET", "/", "", ""), ("GET", "/?sort=active", "", ""), ("GET", "/?sort=votes", "", "")],
+        "tag_page": [("GET", f"/tags/{t}", "", "") for t in tags],
+        "search_api": [("GET", f"/api/v1/search?q={a}+{b}", "", "") for a, b in zip(words, reversed(words))],
+        "similar_api": [("GET", "/api/v1/similar?q=" + urllib.request.quote(q["title"]), "", "") for q in qs],
+        "write_vote": [("POST", f"/api/v1/posts/{qid}/vote", json.dumps({"value": v}), tok)
+                       for qid in ids for v, tok in ((1, tokens[qid % 16]), (0, tokens[qid % 16]))],
+        "write_answer": [("POST", f"/api/v1/questions/{qid}/answers",
+                          json.dumps({"body": f"Benchmark answer {n}: try grinding finer and check the water temperature."}),
+                          tokens[n % 16]) for n, qid in enumerate(ids)],
+    }
+    files = {}
+    for name, lines in s.items():
+        path = os.path.join(work, f"{name}.txt")
+        write_lines(path, lines)
+        files[name] = path
+    return files
+
+
+def db_size(backend, url, path):
+    if backend == "sqlite":
+        return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+    out = subprocess.run(["psql", url, "-tAc", "SELECT pg_database_size(current_database())"],
+                         check=True, capture_output=True, text=True).stdout
+    return int(out.strip())
+
+
+def import_all(url, gen_dir, env):
+    dumps = [os.path.join(DATA, d) for d in sorted(os.listdir(DATA))] + [gen_dir]
+    posts, secs = 0, 0.0
+    for d in dumps:
+        t0 = time.time()
+        out = subprocess.run([BIN, "import", "stackexchange", d, "--database-url", url],
+                             check=True, capture_output=True, text=True, env=env)
+        secs += time.time() - t0
+        n = None
+        for line in (out.stdout + out.stderr).splitlines():
+            if "posts" in line and "imported" in line.lower():
+                log("  " + line.strip())
+        n = count_posts_in(d)
+        posts += n
+    return posts, secs
+
+
+def count_posts_in(d):
+    n = 0
+    with open(os.path.join(d, "Posts.xml"), encoding="utf-8-sig") as f:
+        for line in f:
+            if line.lstrip().startswith("<row") and ('PostTypeId="1"' in line or 'PostTypeId="2"' in line):
+                n += 1
+    return n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--questions", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--postgres-url", default=os.environ.get("STOA_BENCH_POSTGRES_URL", "postgres://stoa:stoa@127.0.0.1:5432"))
+    ap.add_argument("--json-out", default=os.path.join(ROOT, "target", "bench", "results.json"))
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    if not args.no_build:
+        run(["cargo", "build", "--release", "--bin", "stoa"], cwd=ROOT)
+    work = tempfile.mkdtemp(prefix="stoa-bench-")
+    gen_dir = os.path.join(ROOT, "target", "bench", f"site-{args.questions}-{args.seed}")
+    if not os.path.exists(os.path.join(gen_dir, "Posts.xml")):
+        run([sys.executable, os.path.join(ROOT, "bench", "gen_site.py"), gen_dir,
+             "--questions", str(args.questions), "--seed", str(args.seed)])
+    env = dict(os.environ, STOA_LOG="warn,stoa=info", STOA_LOG_FORMAT="text")
+    config = os.path.join(ROOT, "bench", "bench.toml")
+    results = {"questions": args.questions, "seed": args.seed, "duration_s": args.duration, "backends": {}}
+
+    # The ceiling: a minimal handler of the same framework on the same machine.
+    ceiling_proc, ceiling_base = start_server([BIN, "bench-ceiling", "--addr", "127.0.0.1:0"], env,
+                                              os.path.join(work, "ceiling.log"))
+    lines = os.path.join(work, "ceiling.txt")
+    write_lines(lines, [("GET", "/", "", "")])
+    wrk(ceiling_base, lines, args.warmup)
+    ceiling = wrk(ceiling_base, lines, args.duration)
+    stop_server(ceiling_proc)
+    results["ceiling"] = ceiling
+    log(f"ceiling: {ceiling['rps']:.0f} req/s, p99 {ceiling['p99_ms']:.2f} ms")
+
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            path = os.path.join(work, "bench.db")
+            url = f"sqlite://{path}"
+        else:
+            path = None
+            subprocess.run(["psql", f"{args.postgres_url}/postgres", "-qc", "DROP DATABASE IF EXISTS stoa_bench"], check=True)
+            subprocess.run(["psql", f"{args.postgres_url}/postgres", "-qc", "CREATE DATABASE stoa_bench"], check=True)
+            url = f"{args.postgres_url}/stoa_bench"
+        run([BIN, "migrate", "--database-url", url], env=env, capture_output=True)
+        posts, secs = import_all(url, gen_dir, env)
+        r = {"import_posts": posts, "import_secs": secs, "import_posts_per_s": posts / secs if secs else 0}
+        log(f"{backend}: imported {posts} posts in {secs:.1f} s ({r['import_posts_per_s']:.0f} posts/s)")
+        proc, base = start_server([BIN, "serve", "--addr", "127.0.0.1:0", "--database-url", url, "--config", config],
+                                  env, os.path.join(work, f"{backend}.log"))
+        time.sleep(1)
+        r["rss_idle_mb"] = rss_kb(proc.pid) / 1024
+        files = scenarios(base, work)
+        sampler = RssSampler(proc.pid)
+        sampler.start()
+        r["scenarios"] = {}
+        for name, f in files.items():
+            wrk(base, f, args.warmup)
+            m = wrk(base, f, args.duration)
+            m["ratio_to_ceiling"] = m["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+            r["scenarios"][name] = m
+            log(f"  {name:14} {m['rps']:9.0f} req/s  p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}")
+        sampler.stop.set()
+        r["rss_load_mb"] = sampler.max_kb / 1024
+        stop_server(proc)
+        r["db_size_mb"] = db_size(backend, url, path) / 1e6
+        results["backends"][backend] = r
+
+    print_table(results)
+    os.makedirs(os.path.dirname(args.json_out), exist_ok=True)
+    with open(args.json_out, "w") as f:
+        json.dump(results, f, indent=2)
+    log(f"wrote {args.json_out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def print_table(results):
+    c = results["ceiling"]
+    print(f"\nStoa benchmark: {results['questions']} generated questions + real dumps, {results['duration_s']} s per scenario")
+    print(f"ceiling (minimal axum handler): {c['rps']:.0f} req/s, p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms\n")
+    print(f"{'backend':9} {'scenario':14} {'req/s':>9} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for backend, r in results["backends"].items():
+        for name, m in r["scenarios"].items():
+            print(f"{backend:9} {name:14} {m['rps']:9.0f} {m['ratio_to_ceiling']:6.2f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} {m['errors']:7d}")
+    print()
+    for backend, r in results["backends"].items():
+        print(f"{backend:9} RSS idle {r['rss_idle_mb']:.0f} MB, under load {r['rss_load_mb']:.0f} MB; "
+              f"database {r['db_size_mb']:.0f} MB; import {r['import_posts_per_s']:.0f} posts/s "
+              f"({r['import_posts']} posts in {r['import_secs']:.1f} s)")
+    if "sqlite" in results["backends"] and "postgres" in results["backends"]:
+        print("\nPostgreSQL / SQLite requests/s:")
+        for name in results["backends"]["sqlite"]["scenarios"]:
+            a = results["backends"]["sqlite"]["scenarios"][name]["rps"]
+            b = results["backends"]["postgres"]["scenarios"][name]["rps"]
+            print(f"  {name:14} {b / a if a else 0:.2f}")
+
+
+if __name__ == "__main__":
+    main()

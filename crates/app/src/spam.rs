@@ -1,0 +1,231 @@
+//! Spam and abuse defence: write rate limits, new-member limits, duplicate detection and the
+//! learned classifier that holds likely spam for review and learns from moderators' decisions.
+
+use crate::rate_limit::Limit;
+use crate::{App, AppError, AuthUser};
+use stoa_domain::governance::RateLimit;
+use stoa_domain::policy::Privilege;
+use stoa_domain::screening::{screen, Earlier, Facts, Screening};
+use stoa_domain::spam::SpamModel;
+use stoa_store::governance::{NewSpamDecision, SpamDecisionRow};
+use stoa_store::moderation::NewFlag;
+use stoa_store::posts::PostRow;
+
+/// How far back duplicates are looked for across the whole site (the author's own posts are
+/// always compared).
+const DUPLICATE_WINDOW_SECS: i64 = 7 * 86_400;
+/// Most earlier posts compared with a new one.
+const DUPLICATE_CANDIDATES: i64 = 300;
+
+fn limit(l: RateLimit) -> Limit {
+    Limit {
+        max: l.max,
+        window_secs: l.window_secs,
+    }
+}
+
+/// What the classifier knows, for the moderators' page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpamFilterStatus {
+    /// Spam decisions learned.
+    pub spam_examples: u64,
+    /// Not-spam decisions learned.
+    pub ham_examples: u64,
+    /// Probability from which a post is held.
+    pub threshold: f64,
+}
+
+impl App {
+    /// Counts a write by `user_id` (if known) and from `ip`; refuses with 429 over either limit.
+    pub async fn check_write_limits(&self, user_id: Option<i64>, ip: &str) -> Result<(), AppError> {
+        let limits = self.governance().await?.limits;
+        if let Some(id) = user_id {
+            self.check_and_hit(&format!("write:user:{id}"), limit(limits.per_user))
+                .await?;
+        }
+        if !ip.is_empty() {
+            self.check_and_hit(&format!("write:ip:{ip}"), limit(limits.per_ip))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Decides whether a new question or answer is published, held (with the reasons) or
+    /// refused: new members' posting speed, links, duplicates and the classifier.
+    pub(crate) async fn screen_new_post(
+        &self,
+        user: &AuthUser,
+        parent_id: Option<i64>,
+        title: &str,
+        body_md: &str,
+        html: &str,
+        text: &str,
+    ) -> Result<Option<Vec<String>>, AppError> {
+        let gov = self.governance().await?;
+        let actor = user.actor();
+        let trusted = actor.has(Privilege::TrustedFlag);
+        if !trusted && user.reputation < gov.spam.new_user_below {
+            self.check_and_hit(
+                &format!("posts:new:{}", user.id),
+                limit(gov.limits.new_user_posts),
+            )
+            .await?;
+        }
+        let now = stoa_store::now();
+        let earlier: Vec<Earlier> = self
+            .store()
+            .duplicate_candidates(user.id, now - DUPLICATE_WINDOW_SECS, DUPLICATE_CANDIDATES)
+            .await?
+            .into_iter()
+            .map(|(post_id, author_id, parent, t, body)| Earlier {
+                post_id,
+                author_id,
+                parent_id: parent,
+                text: if t.is_empty() {
+                    body
+                } else {
+                    format!("{t}\n{body}")
+                },
+            })
+            .collect();
+        let model = self.spam_model().await?;
+        let full = if title.is_empty() {
+            text.to_string()
+        } else {
+            format!("{title}\n{text}")
+        };
+        let facts = Facts {
+            text: &full,
+            html,
+            author_id: user.id,
+            parent_id,
+            reputation: user.reputation,
+            trusted,
+            recent_link_posts: self.store().link_posts_since(user.id, now - 3_600).await?,
+            spam_probability: model.spam_probability(&classifier_text(title, body_md)),
+            spam_threshold: model.threshold(),
+        };
+        match screen(&gov.spam, &facts, &earlier) {
+            Screening::Publish => Ok(None),
+            Screening::Hold(reasons) => Ok(Some(reasons)),
+            Screening::DuplicateOfOwn { post_id } => Err(AppError::Conflict {
+                code: "duplicate_post",
+                message: format!("You already posted this (post {post_id}). Edit that post instead of posting it again."),
+            }),
+        }
+    }
+
+    /// After inserting a post: a held one gets the spam filter's flag, so moderators see why.
+    pub(crate) async fn after_new_post(
+        &self,
+        id: i64,
+        held: Option<Vec<String>>,
+    ) -> Result<PostRow, AppError> {
+        if let Some(reasons) = held {
+            let text = format!("Held by the spam filter: {}.", reasons.join("; "));
+            let text: String = text.chars().take(500).collect();
+            self.store()
+                .insert_flag(
+                    &NewFlag {
+                        post_id: id,
+                        user_id: None,
+                        reason: "spam",
+                        duplicate_of: None,
+                        text: &text,
+                        trusted: false,
+                    },
+                    None,
+                    stoa_store::now(),
+                )
+                .await?;
+            tracing::info!(post.id = id, "post held for review");
+        }
+        self.store()
+            .post(id)
+            .await?
+            .ok_or(AppError::NotFound("post"))
+    }
+
+    /// The spam model as moderators have trained it (untrained on a new site).
+    pub(crate) async fn spam_model(&self) -> Result<SpamModel, AppError> {
+        match self
+            .store()
+            .setting(stoa_store::governance::SPAM_MODEL_KEY)
+            .await?
+        {
+            Some(json) if !json.is_empty() => serde_json::from_str(&json).map_err(|e| {
+                AppError::Internal(
+                    format!("the stored spam model cannot be read ({e}); retrain it").into(),
+                )
+            }),
+            _ => Ok(SpamModel::new()),
+        }
+    }
+
+    /// What the classifier has learned so far.
+    pub async fn spam_filter_status(&self) -> Result<SpamFilterStatus, AppError> {
+        let m = self.spam_model().await?;
+        Ok(SpamFilterStatus {
+            spam_examples: m.examples().spam,
+            ham_examples: m.examples().ham,
+            threshold: m.threshold(),
+        })
+    }
+
+    /// Teaches the classifier a moderator's decision about a post; a later decision on the same
+    /// post replaces the earlier one exactly (untrain, then train).
+    pub(crate) async fn learn(
+        &self,
+        post_id: i64,
+        title: &str,
+        body_md: &str,
+        is_spam: bool,
+        by: i64,
+    ) -> Result<(), AppError> {
+        let text = classifier_text(title, body_md);
+        let decision = NewSpamDecision {
+            post_id: Some(post_id),
+            text: &text,
+            is_spam,
+            decided_by: Some(by),
+        };
+        self.store()
+            .learn_spam(
+                &decision,
+                stoa_store::now(),
+                |stored: Option<String>, superseded: &[SpamDecisionRow]| {
+                    let mut model = match stored {
+                        Some(json) => {
+                            serde_json::from_str::<SpamModel>(&json).map_err(|e| e.to_string())?
+                        }
+                        None => SpamModel::new(),
+                    };
+                    for old in superseded {
+                        // A decision the model cannot untrain (e.g. learned before a reset) is skipped:
+                        // the new decision still counts.
+                        if let Err(e) = model.untrain(&old.text, old.is_spam) {
+                            tracing::warn!(error = %e, "spam decision could not be untrained");
+                        }
+                    }
+                    model.train(&text, is_spam);
+                    serde_json::to_string(&model).map_err(|e| e.to_string())
+                },
+            )
+            .await?;
+        tracing::info!(
+            post.id = post_id,
+            spam = is_spam,
+            "spam filter learned a decision"
+        );
+        Ok(())
+    }
+}
+
+/// The text the classifier reads: the title and the Markdown, as a person wrote them.
+fn classifier_text(title: &str, body_md: &str) -> String {
+    if title.is_empty() {
+        body_md.to_string()
+    } else {
+        format!("{title}\n{body_md}")
+    }
+}

@@ -1,0 +1,340 @@
+//! Spam and abuse screening of a new post: new-member link limits, exact and near-duplicate
+//! detection, and the learned classifier's verdict, combined into publish, hold or refuse.
+//!
+//! Holding is preferred to refusing: a held post waits for a moderator instead of silencing a
+//! real customer, and the moderator's decision teaches the classifier.
+
+use crate::governance::SpamRules;
+use std::collections::HashSet;
+
+/// What becomes of a new post.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screening {
+    /// Publish it.
+    Publish,
+    /// Keep it out of sight until a moderator decides; each reason is shown to the moderator.
+    Hold(Vec<String>),
+    /// Refuse it: the author already posted exactly this.
+    DuplicateOfOwn {
+        /// The earlier post.
+        post_id: i64,
+    },
+}
+
+/// An earlier post to compare against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earlier {
+    /// Its id.
+    pub post_id: i64,
+    /// Its author.
+    pub author_id: i64,
+    /// The question of an answer.
+    pub parent_id: Option<i64>,
+    /// Its title and plain text.
+    pub text: String,
+}
+
+/// What screening knows about the new post and its author.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts<'a> {
+    /// Title (if any) and plain text of the body.
+    pub text: &'a str,
+    /// The sanitised HTML, for counting links.
+    pub html: &'a str,
+    /// The author.
+    pub author_id: i64,
+    /// The question, for an answer.
+    pub parent_id: Option<i64>,
+    /// The author's reputation.
+    pub reputation: i64,
+    /// Moderators and trusted members are not held (their posts can still be flagged).
+    pub trusted: bool,
+    /// Posts with links the author published in the last hour.
+    pub recent_link_posts: i64,
+    /// The classifier's spam probability.
+    pub spam_probability: f64,
+    /// The probability from which the classifier says spam.
+    pub spam_threshold: f64,
+}
+
+/// Links in sanitised HTML: every anchor counts, autolinked or written.
+pub fn count_links(html: &str) -> i64 {
+    let lower = html.to_ascii_lowercase();
+    lower.matches("<a ").count() as i64
+}
+
+/// Text reduced for comparison: lower-case words of letters and digits, single-spaced.
+pub fn normalize(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Fewer words than this and similarity says little: "Thanks!" repeats innocently.
+const MIN_WORDS_FOR_NEAR_DUPLICATE: usize = 8;
+const SHINGLE: usize = 3;
+
+/// The set of word triples of a normalised text.
+fn shingles(normalized: &str) -> HashSet<Vec<&str>> {
+    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    words.windows(SHINGLE).map(<[&str]>::to_vec).collect()
+}
+
+/// Jaccard similarity of the word triples of two normalised texts, in percent (0–100); 0 when
+/// either is too short to judge.
+pub fn similarity_percent(a: &str, b: &str) -> i64 {
+    let (sa, sb) = (shingles(a), shingles(b));
+    if sa.len() + SHINGLE - 1 < MIN_WORDS_FOR_NEAR_DUPLICATE
+        || sb.len() + SHINGLE - 1 < MIN_WORDS_FOR_NEAR_DUPLICATE
+    {
+        return 0;
+    }
+    let inter = sa.intersection(&sb).count();
+    let union = sa.len() + sb.len() - inter;
+    (inter * 100).checked_div(union).map_or(0, |p| p as i64)
+}
+
+/// Screens a new post against the rules and earlier posts.
+pub fn screen(rules: &SpamRules, facts: &Facts<'_>, earlier: &[Earlier]) -> Screening {
+    let mine = normalize(facts.text);
+    let mut reasons = Vec::new();
+    for e in earlier {
+        let theirs = normalize(&e.text);
+        if !mine.is_empty() && theirs == mine {
+            // Re-asking a question, or answering one twice, is refused; reusing a short answer
+            // elsewhere is innocent, a long copy is how spam and plagiarism look.
+            if e.author_id == facts.author_id && e.parent_id == facts.parent_id {
+                return Screening::DuplicateOfOwn { post_id: e.post_id };
+            }
+            if !facts.trusted && mine.split(' ').count() >= MIN_WORDS_FOR_NEAR_DUPLICATE {
+                reasons.push(format!("exact copy of post {}", e.post_id));
+            }
+        } else if !facts.trusted {
+            let s = similarity_percent(&mine, &theirs);
+            if s >= rules.near_duplicate_percent {
+                reasons.push(format!(
+                    "near-duplicate ({s}% similar) of post {}",
+                    e.post_id
+                ));
+            }
+        }
+    }
+    if facts.trusted {
+        return Screening::Publish;
+    }
+    if facts.reputation < rules.new_user_below {
+        let links = count_links(facts.html);
+        if links > rules.new_user_max_links {
+            reasons.push(format!(
+                "{links} links from a new member (at most {} allowed)",
+                rules.new_user_max_links
+            ));
+        } else if links > 0 && facts.recent_link_posts >= rules.new_user_link_posts_per_hour {
+            reasons.push(format!(
+                "a new member's link post number {} within an hour (at most {} allowed)",
+                facts.recent_link_posts + 1,
+                rules.new_user_link_posts_per_hour
+            ));
+        }
+    }
+    if facts.spam_probability >= facts.spam_threshold {
+        reasons.push(format!(
+            "the spam filter is {:.0}% sure this is spam",
+            facts.spam_probability * 100.0
+        ));
+    }
+    if reasons.is_empty() {
+        Screening::Publish
+    } else {
+        Screening::Hold(reasons)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts<'a>(text: &'a str, html: &'a str) -> Facts<'a> {
+        Facts {
+            text,
+            html,
+            author_id: 1,
+            parent_id: None,
+            reputation: 1,
+            trusted: false,
+            recent_link_posts: 0,
+            spam_probability: 0.0,
+            spam_threshold: 0.95,
+        }
+    }
+
+    const LONG: &str =
+        "How do I reset my password after changing the e-mail address on my account settings page";
+
+    #[test]
+    fn links_are_counted() {
+        assert_eq!(
+            count_links("<p><a href=\"x\">a</a> and <A HREF=\"y\">b</A></p>"),
+            2
+        );
+        assert_eq!(count_links("<p>no links</p>"), 0);
+    }
+
+    #[test]
+    fn new_members_links_are_limited() {
+        let r = SpamRules::default();
+        let three = "<a href=1>x</a><a href=2>y</a><a href=3>z</a>";
+        assert!(matches!(
+            screen(&r, &facts("buy", three), &[]),
+            Screening::Hold(_)
+        ));
+        assert_eq!(
+            screen(&r, &facts("buy", "<a href=1>x</a>"), &[]),
+            Screening::Publish
+        );
+        let burst = Facts {
+            recent_link_posts: 2,
+            ..facts("buy", "<a href=1>x</a>")
+        };
+        assert!(matches!(screen(&r, &burst, &[]), Screening::Hold(_)));
+        let no_link = Facts {
+            recent_link_posts: 9,
+            ..facts("buy", "<p>x</p>")
+        };
+        assert_eq!(screen(&r, &no_link, &[]), Screening::Publish);
+        let established = Facts {
+            reputation: 10,
+            ..facts("buy", three)
+        };
+        assert_eq!(screen(&r, &established, &[]), Screening::Publish);
+    }
+
+    #[test]
+    fn duplicates() {
+        let r = SpamRules::default();
+        let own = Earlier {
+            post_id: 5,
+            author_id: 1,
+            parent_id: None,
+            text: LONG.to_uppercase(),
+        };
+        assert_eq!(
+            screen(&r, &facts(LONG, ""), std::slice::from_ref(&own)),
+            Screening::DuplicateOfOwn { post_id: 5 }
+        );
+        let trusted = Facts {
+            trusted: true,
+            ..facts(LONG, "")
+        };
+        assert_eq!(
+            screen(&r, &trusted, &[own]),
+            Screening::DuplicateOfOwn { post_id: 5 },
+            "even trusted members do not repeat themselves"
+        );
+        let other = Earlier {
+            post_id: 6,
+            author_id: 2,
+            parent_id: None,
+            text: LONG.into(),
+        };
+        assert!(matches!(
+            screen(&r, &facts(LONG, ""), std::slice::from_ref(&other)),
+            Screening::Hold(_)
+        ));
+        assert_eq!(screen(&r, &trusted, &[other]), Screening::Publish);
+        let near = Earlier {
+            post_id: 7,
+            author_id: 2,
+            parent_id: None,
+            text: format!("{LONG} please"),
+        };
+        assert!(matches!(
+            screen(&r, &facts(LONG, ""), &[near]),
+            Screening::Hold(_)
+        ));
+        let different = Earlier {
+            post_id: 8,
+            author_id: 2,
+            parent_id: None,
+            text: "Which grinder should I buy for pour-over coffee at home".into(),
+        };
+        assert_eq!(
+            screen(&r, &facts(LONG, ""), &[different]),
+            Screening::Publish
+        );
+        let short = Earlier {
+            post_id: 9,
+            author_id: 2,
+            parent_id: None,
+            text: "Thanks a lot".into(),
+        };
+        assert_eq!(
+            screen(&r, &facts("thanks a lot!", ""), &[short]),
+            Screening::Publish,
+            "short copies are innocent"
+        );
+        let own_elsewhere = Earlier {
+            post_id: 10,
+            author_id: 1,
+            parent_id: Some(3),
+            text: LONG.into(),
+        };
+        let answer = Facts {
+            parent_id: Some(4),
+            ..facts(LONG, "")
+        };
+        assert!(
+            matches!(
+                screen(&r, &answer, std::slice::from_ref(&own_elsewhere)),
+                Screening::Hold(_)
+            ),
+            "a long answer pasted into another question"
+        );
+        let again = Facts {
+            parent_id: Some(3),
+            ..facts(LONG, "")
+        };
+        assert_eq!(
+            screen(&r, &again, &[own_elsewhere]),
+            Screening::DuplicateOfOwn { post_id: 10 }
+        );
+    }
+
+    #[test]
+    fn similarity() {
+        let a = normalize(LONG);
+        assert_eq!(similarity_percent(&a, &a), 100);
+        assert_eq!(
+            similarity_percent("a b c", "a b c"),
+            0,
+            "too short to judge"
+        );
+        assert!(similarity_percent(&a, &normalize("Body of Question number 1 fn main")) < 20);
+    }
+
+    #[test]
+    fn the_classifier_holds() {
+        let r = SpamRules::default();
+        let f = Facts {
+            spam_probability: 0.99,
+            reputation: 500,
+            ..facts("x", "")
+        };
+        assert!(matches!(screen(&r, &f, &[]), Screening::Hold(_)));
+        let trusted = Facts { trusted: true, ..f };
+        assert_eq!(screen(&r, &trusted, &[]), Screening::Publish);
+    }
+
+    proptest! {
+        #[test]
+        fn similarity_is_a_symmetric_percentage(a in "[a-e ]{0,80}", b in "[a-e ]{0,80}") {
+            let (na, nb) = (normalize(&a), normalize(&b));
+            let s = similarity_percent(&na, &nb);
+            prop_assert!((0..=100).contains(&s));
+            prop_assert_eq!(s, similarity_percent(&nb, &na));
+        }
+    }
+}

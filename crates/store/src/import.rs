@@ -1,0 +1,1067 @@
+//! Bulk writes for `stoa import`: one transaction per run, multi-row INSERTs with ids chosen up
+//! front (so that rows can refer to rows written later, and no statement needs `RETURNING` to
+//! learn them), then counters, tag counts and the search index brought up to date before the
+//! commit. Deciding what to write (mapping, sanitising, naming) is the importer's job.
+
+use crate::{Backend, Store, StoreError};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
+
+/// Most bind parameters in one statement: below SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_BINDS: usize = 30_000;
+/// Most rows in one multi-row INSERT: past a few hundred rows, bigger statements stop paying.
+const MAX_ROWS: usize = 500;
+/// Ids fetched per sequence query on PostgreSQL, to bound the rows held at once.
+const ID_CHUNK: i64 = 50_000;
+
+/// What the database already holds of a site, before an import starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SiteStatus {
+    /// Committed import runs of the site (first import and updates).
+    pub runs: i64,
+    /// Posts whose `source_site` is the site.
+    pub posts: i64,
+    /// When the first import committed, if one did.
+    pub imported_at: Option<i64>,
+}
+
+/// A table whose ids an import chooses up front.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdTable {
+    /// `users`.
+    Users,
+    /// `posts`.
+    Posts,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Users => "users",
+            IdTable::Posts => "posts",
+        }
+    }
+}
+
+/// An unclaimed profile to insert: no e-mail, no password.
+#[derive(Debug, Clone)]
+pub struct ImportUser {
+    /// Id chosen with [`ImportTx::reserve_ids`].
+    pub id: i64,
+    /// Display form of the username.
+    pub username: String,
+    /// Case-folded unique form.
+    pub username_key: String,
+    /// "About me" as the source wrote it.
+    pub about_md: String,
+    /// "About me", sanitised.
+    pub about_html: String,
+    /// When the profile was created on the source site.
+    pub created_at: i64,
+    /// Last access on the source site.
+    pub last_seen_at: i64,
+    /// Id on the source site.
+    pub source_id: i64,
+}
+
+/// A question or answer to insert or merge, already sanitised, with every reference resolved.
+#[derive(Debug, Clone)]
+pub struct ImportPost {
+    /// Id chosen with [`ImportTx::reserve_ids`] (or the stored id when merging).
+    pub id: i64,
+    /// `question` or `answer`.
+    pub kind: &'static str,
+    /// The question of an answer.
+    pub parent_id: Option<i64>,
+    /// Author.
+    pub author_id: i64,
+    /// Title (empty for answers).
+    pub title: String,
+    /// Source text kept for editing.
+    pub body_md: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    /// Plain text for search and excerpts.
+    pub body_text: String,
+    /// Space-separated tag names.
+    pub tags: String,
+    /// Ids of those tags (questions).
+    pub tag_ids: Vec<i64>,
+    /// Score.
+    pub score: i64,
+    /// Answers it will have (questions); `recount` corrects any difference.
+    pub answer_count: i64,
+    /// Comments it will have; `recount` corrects any difference.
+    pub comment_count: i64,
+    /// Views.
+    pub view_count: i64,
+    /// Accepted answer of a question.
+    pub accepted_answer_id: Option<i64>,
+    /// When closed.
+    pub closed_at: Option<i64>,
+    /// Why closed.
+    pub close_reason: Option<String>,
+    /// Last editor.
+    pub last_editor_id: Option<i64>,
+    /// When last edited.
+    pub last_edited_at: Option<i64>,
+    /// Creation time.
+    pub created_at: i64,
+    /// Last activity.
+    pub last_activity_at: i64,
+    /// Id on the source site.
+    pub source_id: i64,
+    /// Content licence.
+    pub license: String,
+    /// Summary of the post's revision (its origin).
+    pub revision_comment: String,
+}
+
+/// A stored imported post, as `--update` compares it with the dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPost {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Source text.
+    pub body_md: String,
+    /// Space-separated tags.
+    pub tags: String,
+    /// Score.
+    pub score: i64,
+    /// Views.
+    pub view_count: i64,
+    /// Accepted answer.
+    pub accepted_answer_id: Option<i64>,
+    /// When closed.
+    pub closed_at: Option<i64>,
+    /// Last activity.
+    pub last_activity_at: i64,
+    /// Revisions so far.
+    pub revision_count: i64,
+    /// Whether it was deleted here (then the dump does not bring it back).
+    pub deleted: bool,
+}
+
+/// A comment to insert or merge.
+#[derive(Debug, Clone)]
+pub struct ImportComment {
+    /// The post commented on.
+    pub post_id: i64,
+    /// Author.
+    pub author_id: i64,
+    /// Source text.
+    pub body_md: String,
+    /// Sanitised inline HTML.
+    pub body_html: String,
+    /// Upvotes.
+    pub score: i64,
+    /// When.
+    pub created_at: i64,
+    /// Id on the source site.
+    pub source_id: i64,
+}
+
+/// One import run: a single transaction, so that a failure anywhere leaves the database as it was.
+pub struct ImportTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    site: String,
+    run_id: i64,
+    /// Multi-row statements by (table, rows): built once per shape, prepared once per connection.
+    sql: HashMap<(&'static str, usize), String>,
+}
+
+impl std::fmt::Debug for ImportTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportTx")
+            .field("site", &self.site)
+            .field("run_id", &self.run_id)
+            .finish()
+    }
+}
+
+impl Store {
+    /// What the database holds of `site`: committed runs and imported posts.
+    pub async fn import_status(&self, site: &str) -> Result<SiteStatus, StoreError> {
+        status(self.reader(), site).await
+    }
+
+    /// Starts an import run of `site` from `source` (e.g. `stackexchange`). The run's row is the
+    /// first write, so on SQLite the transaction holds the write lock from here on; a second
+    /// first-import of the same site fails on the `imports_once` index
+    /// ([`StoreError::Conflict`]), even when both run at once on PostgreSQL.
+    pub async fn begin_import(
+        &self,
+        source: &str,
+        site: &str,
+        update: bool,
+        now: i64,
+    ) -> Result<ImportTx, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let run_id: i64 = sqlx::query(
+            "INSERT INTO imports (source, site, mode, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(source)
+        .bind(site)
+        .bind(if update { "update" } else { "import" })
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        Ok(ImportTx {
+            tx,
+            backend: self.backend(),
+            site: site.to_string(),
+            run_id,
+            sql: HashMap::new(),
+        })
+    }
+}
+
+async fn status<'e, E>(exec: E, site: &str) -> Result<SiteStatus, StoreError>
+where
+    E: sqlx::Executor<'e, Database = Any> + Copy,
+{
+    let row = sqlx::query(
+        "SELECT COUNT(*), MIN(CASE WHEN mode = 'import' THEN finished_at END) FROM imports
+         WHERE site = $1 AND finished_at IS NOT NULL",
+    )
+    .bind(site)
+    .fetch_one(exec)
+    .await?;
+    let posts: i64 = sqlx::query("SELECT COUNT(*) FROM posts WHERE source_site = $1")
+        .bind(site)
+        .fetch_one(exec)
+        .await?
+        .try_get(0)?;
+    Ok(SiteStatus {
+        runs: row.try_get(0)?,
+        imported_at: row.try_get(1)?,
+        posts,
+    })
+}
+
+impl ImportTx {
+    /// The site being imported.
+    pub fn site(&self) -> &str {
+        &self.site
+    }
+
+    /// Posts of the site already stored (seen inside this transaction).
+    pub async fn stored_post_count(&mut self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM posts WHERE source_site = $1")
+                .bind(&self.site)
+                .fetch_one(&mut *self.tx)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
+    /// Original id → stored id of the site's posts, users or comments already stored.
+    pub async fn stored_ids(
+        &mut self,
+        table: StoredTable,
+    ) -> Result<HashMap<i64, i64>, StoreError> {
+        let sql = match table {
+            StoredTable::Users => "SELECT source_id, id FROM users WHERE source_site = $1",
+            StoredTable::Posts => "SELECT source_id, id FROM posts WHERE source_site = $1",
+            StoredTable::Comments => "SELECT source_id, id FROM comments WHERE source_site = $1",
+        };
+        let rows = sqlx::query(sql)
+            .bind(&self.site)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let source: Option<i64> = r.try_get(0)?;
+            if let Some(source) = source {
+                out.insert(source, r.try_get(1)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `n` fresh ids for `table`, in increasing order, that no other writer will take.
+    pub async fn reserve_ids(&mut self, table: IdTable, n: usize) -> Result<Vec<i64>, StoreError> {
+        let mut ids = Vec::with_capacity(n);
+        if n == 0 {
+            return Ok(ids);
+        }
+        match self.backend {
+            // The transaction already holds SQLite's one write lock (see `begin_import`), so the
+            // ids past the current maximum stay free until the commit.
+            Backend::Sqlite => {
+                let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name());
+                let max: i64 = sqlx::query(&sql)
+                    .fetch_one(&mut *self.tx)
+                    .await?
+                    .try_get(0)?;
+                ids.extend((1..=n as i64).map(|i| max + i));
+            }
+            // Values drawn from the identity sequence are never handed out again, even if this
+            // transaction rolls back, so concurrent writers (a live site) cannot collide with us.
+            Backend::Postgres => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{}', 'id')) FROM generate_series(1, $1)",
+                    table.name()
+                );
+                let mut left = n as i64;
+                while left > 0 {
+                    let take = left.min(ID_CHUNK);
+                    let rows = sqlx::query(&sql)
+                        .bind(take)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
+                    for r in &rows {
+                        ids.push(r.try_get(0)?);
+                    }
+                    left -= take;
+                }
+                ids.sort_unstable();
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Which of these case-folded usernames are taken.
+    pub async fn taken_usernames(
+        &mut self,
+        keys: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        let mut taken = HashSet::new();
+        for chunk in keys.chunks(MAX_ROWS) {
+            let sql = format!(
+                "SELECT username_key FROM users WHERE username_key IN ({})",
+                params(self.backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for k in chunk {
+                q = q.bind(k.as_str());
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                taken.insert(r.try_get(0)?);
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Inserts unclaimed profiles.
+    pub async fn insert_users(&mut self, users: &[ImportUser]) -> Result<(), StoreError> {
+        const COLS: usize = 9;
+        for chunk in users.chunks(rows_per_statement(COLS)) {
+            let sql = self.multi_row(
+                "users",
+                "INSERT INTO users (id, username, username_key, about_md, about_html, created_at, last_seen_at, \
+                 source_id, source_site) VALUES ",
+                COLS,
+                chunk.len(),
+            );
+            let mut q = sqlx::query(&sql);
+            for u in chunk {
+                q = q
+                    .bind(u.id)
+                    .bind(u.username.as_str())
+                    .bind(u.username_key.as_str())
+                    .bind(u.about_md.as_str())
+                    .bind(u.about_html.as_str())
+                    .bind(u.created_at)
+                    .bind(u.last_seen_at)
+                    .bind(u.source_id)
+                    .bind(self.site.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes a stored, still unclaimed profile; true when something changed.
+    pub async fn update_user(&mut self, u: &ImportUser) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET about_md = $3, about_html = $4, last_seen_at = $5
+             WHERE source_site = $1 AND source_id = $2 AND password_hash IS NULL
+               AND (about_md <> $3 OR last_seen_at <> $5)",
+        )
+        .bind(self.site.as_str())
+        .bind(u.source_id)
+        .bind(u.about_md.as_str())
+        .bind(u.about_html.as_str())
+        .bind(u.last_seen_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Creates the tags that do not exist yet (with no questions: counts are set at the end) and
+    /// returns the id of every name given. Tags are shared by the whole site, imported or not.
+    pub async fn ensure_tags(
+        &mut self,
+        tags: &[(String, i64)],
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        let mut ids = HashMap::with_capacity(tags.len());
+        for chunk in tags.chunks(rows_per_statement(2)) {
+            let mut sql = String::from("INSERT INTO tags (name, created_at) VALUES ");
+            push_rows(&mut sql, self.backend, 2, chunk.len());
+            sql.push_str(" ON CONFLICT (name) DO NOTHING");
+            let mut q = sqlx::query(&sql);
+            for (name, created) in chunk {
+                q = q.bind(name.as_str()).bind(*created);
+            }
+            q.execute(&mut *self.tx).await?;
+            let sql = format!(
+                "SELECT id, name FROM tags WHERE name IN ({})",
+                params(self.backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for (name, _) in chunk {
+                q = q.bind(name.as_str());
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                ids.insert(r.try_get(1)?, r.try_get(0)?);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Inserts posts with their first revision and their tags. Parents must exist by the end of
+    /// each call (rows of one call may refer to each other in any order).
+    pub async fn insert_posts(&mut self, posts: &[ImportPost]) -> Result<(), StoreError> {
+        const COLS: usize = 23;
+        for chunk in posts.chunks(rows_per_statement(COLS)) {
+            let sql = self.multi_row(
+                "posts",
+                "INSERT INTO posts (id, kind, parent_id, author_id, title, body_md, body_html, body_text, tags, \
+                 score, answer_count, comment_count, view_count, accepted_answer_id, closed_at, close_reason, last_editor_id, last_edited_at, \
+                 created_at, last_activity_at, source_id, license, source_site) VALUES ",
+                COLS,
+                chunk.len(),
+            );
+            let mut q = sqlx::query(&sql);
+            for p in chunk {
+                q = q
+                    .bind(p.id)
+                    .bind(p.kind)
+                    .bind(p.parent_id)
+                    .bind(p.author_id)
+                    .bind(p.title.as_str())
+                    .bind(p.body_md.as_str())
+                    .bind(p.body_html.as_str())
+                    .bind(p.body_text.as_str())
+                    .bind(p.tags.as_str())
+                    .bind(p.score)
+                    .bind(p.answer_count)
+                    .bind(p.comment_count)
+                    .bind(p.view_count)
+                    .bind(p.accepted_answer_id)
+                    .bind(p.closed_at)
+                    .bind(p.close_reason.as_deref())
+                    .bind(p.last_editor_id)
+                    .bind(p.last_edited_at)
+                    .bind(p.created_at)
+                    .bind(p.last_activity_at)
+                    .bind(p.source_id)
+                    .bind(p.license.as_str())
+                    .bind(self.site.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        let revisions: Vec<Revision<'_>> = posts
+            .iter()
+            .map(|p| Revision {
+                post_id: p.id,
+                number: 1,
+                author_id: p.author_id,
+                title: &p.title,
+                body_md: &p.body_md,
+                tags: &p.tags,
+                comment: &p.revision_comment,
+                created_at: p.created_at,
+            })
+            .collect();
+        self.insert_revisions(&revisions).await?;
+        let pairs: Vec<(i64, i64)> = posts
+            .iter()
+            .flat_map(|p| p.tag_ids.iter().map(move |t| (p.id, *t)))
+            .collect();
+        self.insert_post_tags(&pairs).await
+    }
+
+    /// The stored versions of these posts, for comparison with the dump.
+    pub async fn stored_posts(&mut self, ids: &[i64]) -> Result<Vec<StoredPost>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_ROWS) {
+            let sql = format!(
+                "SELECT id, title, body_md, tags, score, view_count, accepted_answer_id, closed_at, last_activity_at,
+                        revision_count, deleted_at
+                 FROM posts WHERE id IN ({})",
+                params(self.backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                out.push(StoredPost {
+                    id: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    body_md: r.try_get(2)?,
+                    tags: r.try_get(3)?,
+                    score: r.try_get(4)?,
+                    view_count: r.try_get(5)?,
+                    accepted_answer_id: r.try_get(6)?,
+                    closed_at: r.try_get(7)?,
+                    last_activity_at: r.try_get(8)?,
+                    revision_count: r.try_get(9)?,
+                    deleted: r.try_get::<Option<i64>, _>(10)?.is_some(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Overwrites a stored post with the dump's version. With `revision` (its number, author and
+    /// time) the text changed and a revision records it; with `retag` the tags changed too.
+    pub async fn update_post(
+        &mut self,
+        p: &ImportPost,
+        revision: Option<(i64, i64, i64)>,
+        retag: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE posts SET title = $2, body_md = $3, body_html = $4, body_text = $5, tags = $6, score = $7,
+                view_count = $8, accepted_answer_id = $9, closed_at = $10, close_reason = $11, last_editor_id = $12,
+                last_edited_at = $13, last_activity_at = $14, license = $15,
+                revision_count = CASE WHEN $16 > revision_count THEN $16 ELSE revision_count END
+             WHERE id = $1",
+        )
+        .bind(p.id)
+        .bind(p.title.as_str())
+        .bind(p.body_md.as_str())
+        .bind(p.body_html.as_str())
+        .bind(p.body_text.as_str())
+        .bind(p.tags.as_str())
+        .bind(p.score)
+        .bind(p.view_count)
+        .bind(p.accepted_answer_id)
+        .bind(p.closed_at)
+        .bind(p.close_reason.as_deref())
+        .bind(p.last_editor_id)
+        .bind(p.last_edited_at)
+        .bind(p.last_activity_at)
+        .bind(p.license.as_str())
+        .bind(revision.map_or(0, |r| r.0))
+        .execute(&mut *self.tx)
+        .await?;
+        if let Some((number, author_id, created_at)) = revision {
+            let comment = format!("{} (updated)", p.revision_comment);
+            self.insert_revisions(&[Revision {
+                post_id: p.id,
+                number,
+                author_id,
+                title: &p.title,
+                body_md: &p.body_md,
+                tags: &p.tags,
+                comment: &comment,
+                created_at,
+            }])
+            .await?;
+        }
+        if retag {
+            sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+                .bind(p.id)
+                .execute(&mut *self.tx)
+                .await?;
+            let pairs: Vec<(i64, i64)> = p.tag_ids.iter().map(|t| (p.id, *t)).collect();
+            self.insert_post_tags(&pairs).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts comments.
+    pub async fn insert_comments(&mut self, comments: &[ImportComment]) -> Result<(), StoreError> {
+        const COLS: usize = 8;
+        for chunk in comments.chunks(rows_per_statement(COLS)) {
+            let sql = self.multi_row(
+                "comments",
+                "INSERT INTO comments (post_id, author_id, body_md, body_html, score, created_at, source_id, \
+                 source_site) VALUES ",
+                COLS,
+                chunk.len(),
+            );
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q
+                    .bind(c.post_id)
+                    .bind(c.author_id)
+                    .bind(c.body_md.as_str())
+                    .bind(c.body_html.as_str())
+                    .bind(c.score)
+                    .bind(c.created_at)
+                    .bind(c.source_id)
+                    .bind(self.site.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Overwrites a stored comment's text and score when they differ; true when they did.
+    pub async fn update_comment(&mut self, c: &ImportComment) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE comments SET body_md = $3, body_html = $4, score = $5
+             WHERE source_site = $1 AND source_id = $2 AND (body_md <> $3 OR score <> $5)",
+        )
+        .bind(self.site.as_str())
+        .bind(c.source_id)
+        .bind(c.body_md.as_str())
+        .bind(c.body_html.as_str())
+        .bind(c.score)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Marks questions as duplicates: (duplicate, original) pairs of stored ids.
+    pub async fn set_duplicates(&mut self, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
+        for (dup, original) in pairs {
+            sqlx::query("UPDATE posts SET duplicate_of = $2 WHERE id = $1")
+                .bind(*dup)
+                .bind(*original)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sets tag excerpts, only where a tag has none yet (a local one is never overwritten).
+    pub async fn set_tag_excerpts(&mut self, excerpts: &[(i64, String)]) -> Result<(), StoreError> {
+        for (tag_id, text) in excerpts {
+            sqlx::query("UPDATE tags SET excerpt = $2 WHERE id = $1 AND excerpt = ''")
+                .bind(*tag_id)
+                .bind(text.as_str())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Recomputes, from the rows themselves, the answer and comment counts of the site's posts
+    /// and the question counts of the tags its questions use, plus the tags named in
+    /// `also_tags` (tags that updated questions dropped), so that no counter can drift.
+    pub async fn recount(&mut self, also_tags: &[String]) -> Result<(), StoreError> {
+        // Only rows whose count is wrong are written: rewriting every imported row would cost as
+        // much as inserting it again.
+        for sql in [
+            "UPDATE posts SET answer_count = (SELECT COUNT(*) FROM posts a
+                 WHERE a.parent_id = posts.id AND a.kind = 'answer' AND a.deleted_at IS NULL)
+             WHERE source_site = $1 AND kind = 'question' AND answer_count <> (SELECT COUNT(*) FROM posts a
+                 WHERE a.parent_id = posts.id AND a.kind = 'answer' AND a.deleted_at IS NULL)",
+            "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments c
+                 WHERE c.post_id = posts.id AND c.deleted_at IS NULL)
+             WHERE source_site = $1 AND comment_count <> (SELECT COUNT(*) FROM comments c
+                 WHERE c.post_id = posts.id AND c.deleted_at IS NULL)",
+            // `post_tags` holds exactly the live questions' tags (deleting a question removes its
+            // rows), which is what `question_count` counts everywhere else.
+            "UPDATE tags SET question_count = (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag_id = tags.id)
+             WHERE id IN (SELECT pt.tag_id FROM post_tags pt JOIN posts p ON p.id = pt.post_id
+                          WHERE p.source_site = $1)",
+        ] {
+            sqlx::query(sql).bind(self.site.as_str()).execute(&mut *self.tx).await?;
+        }
+        for chunk in also_tags.chunks(MAX_ROWS) {
+            let sql = format!(
+                "UPDATE tags SET question_count = (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag_id = tags.id)
+                 WHERE name IN ({})",
+                params(self.backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for name in chunk {
+                q = q.bind(name.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics of the tables an import grows. Without them SQLite
+    /// answers "the answers of question N" by scanning every answer (through the
+    /// `kind, deleted_at` index instead of `posts_parent`), which made counting and indexing a
+    /// fresh site quadratic. `analysis_limit` bounds the cost on large databases.
+    pub async fn analyze(&mut self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA analysis_limit = 1000")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for table in ["posts", "comments", "post_tags", "tags", "users"] {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Ids of the site's live questions, oldest first.
+    pub async fn question_ids(&mut self) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM posts WHERE source_site = $1 AND kind = 'question' AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(self.site.as_str())
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// What the search documents of these questions are built from: each live, published
+    /// question or article among `ids`, with the text of its live, published answers (by score,
+    /// then age). The same rows as [`crate::search`]'s `index_post` reads, for many at once.
+    pub async fn index_sources(&mut self, ids: &[i64]) -> Result<Vec<IndexSource>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_ROWS) {
+            let sql = format!(
+                "SELECT id, title, body_text, tags FROM posts
+                 WHERE id IN ({}) AND deleted_at IS NULL AND status = 'published' AND kind IN ('question', 'article')
+                 ORDER BY id",
+                params(self.backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let mut by_id: HashMap<i64, usize> = HashMap::with_capacity(chunk.len());
+            let first = out.len();
+            for r in q.fetch_all(&mut *self.tx).await? {
+                let id: i64 = r.try_get(0)?;
+                by_id.insert(id, out.len());
+                out.push(IndexSource {
+                    id,
+                    title: r.try_get(1)?,
+                    body_text: r.try_get(2)?,
+                    tags: r.try_get(3)?,
+                    answers: Vec::new(),
+                });
+            }
+            if out.len() == first {
+                continue;
+            }
+            let sql = format!(
+                "SELECT parent_id, body_text FROM posts
+                 WHERE parent_id IN ({}) AND kind = 'answer' AND deleted_at IS NULL AND status = 'published'
+                 ORDER BY parent_id, score DESC, id",
+                params(self.backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                let parent: i64 = r.try_get(0)?;
+                if let Some(&i) = by_id.get(&parent) {
+                    out[i].answers.push(r.try_get(1)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces the search documents of `ids` with `docs` (built by [`index_doc`]); an id
+    /// without a document is left unindexed, as `index_post` leaves a deleted post.
+    pub async fn write_index(&mut self, ids: &[i64], docs: &[IndexDoc]) -> Result<(), StoreError> {
+        let fts_key = match self.backend {
+            Backend::Sqlite => "rowid",
+            Backend::Postgres => "post_id",
+        };
+        for chunk in ids.chunks(MAX_ROWS) {
+            for table_key in [("search_docs", "post_id"), ("search_fts", fts_key)] {
+                let sql = format!(
+                    "DELETE FROM {} WHERE {} IN ({})",
+                    table_key.0,
+                    table_key.1,
+                    params(self.backend, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *self.tx).await?;
+            }
+        }
+        for chunk in docs.chunks(rows_per_statement(5)) {
+            let mut sql = String::from(
+                "INSERT INTO search_docs (post_id, title_terms, body_terms, answer_terms, tag_terms) VALUES ",
+            );
+            push_rows(&mut sql, self.backend, 5, chunk.len());
+            let mut q = sqlx::query(&sql);
+            for d in chunk {
+                q = q
+                    .bind(d.id)
+                    .bind(d.title_terms.as_str())
+                    .bind(d.body_terms.as_str());
+                q = q.bind(d.answer_terms.as_str()).bind(d.tag_terms.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+            let sql = match self.backend {
+                Backend::Sqlite => {
+                    let mut sql = String::from(
+                        "INSERT INTO search_fts (rowid, title, body, answers, tags) VALUES ",
+                    );
+                    push_rows(&mut sql, self.backend, 5, chunk.len());
+                    sql
+                }
+                // The weights and their order are index_post's: title A, tags B, body C, answers D.
+                Backend::Postgres => {
+                    use std::fmt::Write;
+                    let mut sql =
+                        String::from("INSERT INTO search_fts (post_id, document) VALUES ");
+                    for r in 0..chunk.len() {
+                        let b = r * 5;
+                        let _ = write!(
+                            sql,
+                            "{}(${}, setweight(to_tsvector('simple', ${}), 'A') || setweight(to_tsvector('simple', ${}), 'B') \
+                             || setweight(to_tsvector('simple', ${}), 'C') || setweight(to_tsvector('simple', ${}), 'D'))",
+                            if r == 0 { "" } else { ", " },
+                            b + 1,
+                            b + 2,
+                            b + 5,
+                            b + 3,
+                            b + 4
+                        );
+                    }
+                    sql
+                }
+            };
+            let mut q = sqlx::query(&sql);
+            for d in chunk {
+                q = q
+                    .bind(d.id)
+                    .bind(d.title_index.as_str())
+                    .bind(d.body_index.as_str());
+                q = q.bind(d.answer_index.as_str()).bind(d.tag_index.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Records the run's summary (JSON) and commits everything.
+    pub async fn commit(mut self, summary_json: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE imports SET finished_at = $2, summary = $3 WHERE id = $1")
+            .bind(self.run_id)
+            .bind(now)
+            .bind(summary_json)
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_revisions(&mut self, revisions: &[Revision<'_>]) -> Result<(), StoreError> {
+        const COLS: usize = 8;
+        for chunk in revisions.chunks(rows_per_statement(COLS)) {
+            let mut sql = String::from(
+                "INSERT INTO post_revisions (post_id, number, author_id, title, body_md, tags, comment, created_at) VALUES ",
+            );
+            push_rows(&mut sql, self.backend, COLS, chunk.len());
+            let mut q: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.post_id)
+                    .bind(r.number)
+                    .bind(r.author_id)
+                    .bind(r.title)
+                    .bind(r.body_md)
+                    .bind(r.tags)
+                    .bind(r.comment)
+                    .bind(r.created_at);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_post_tags(&mut self, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
+        for chunk in pairs.chunks(rows_per_statement(2)) {
+            let mut sql = String::from("INSERT INTO post_tags (post_id, tag_id) VALUES ");
+            push_rows(&mut sql, self.backend, 2, chunk.len());
+            let mut q = sqlx::query(&sql);
+            for (post, tag) in chunk {
+                q = q.bind(*post).bind(*tag);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// `head` followed by `rows` rows of `cols` parameters, built once per shape.
+    fn multi_row(&mut self, table: &'static str, head: &str, cols: usize, rows: usize) -> String {
+        self.sql
+            .entry((table, rows))
+            .or_insert_with(|| {
+                let mut sql = String::with_capacity(head.len() + rows * cols * 6);
+                sql.push_str(head);
+                push_rows(&mut sql, self.backend, cols, rows);
+                sql
+            })
+            .clone()
+    }
+}
+
+/// Which imported table [`ImportTx::stored_ids`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredTable {
+    /// Profiles.
+    Users,
+    /// Questions and answers.
+    Posts,
+    /// Comments.
+    Comments,
+}
+
+/// The text a search document is built from (see [`ImportTx::index_sources`]).
+#[derive(Debug, Clone, Default)]
+pub struct IndexSource {
+    /// The question or article.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its plain text.
+    pub body_text: String,
+    /// Its space-separated tags.
+    pub tags: String,
+    /// The plain text of its live answers.
+    pub answers: Vec<String>,
+}
+
+/// A search document: the rows `search::index_post` writes for one question.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexDoc {
+    /// The question or article.
+    pub id: i64,
+    /// `search_docs.title_terms`.
+    pub title_terms: String,
+    /// `search_docs.body_terms`.
+    pub body_terms: String,
+    /// `search_docs.answer_terms`.
+    pub answer_terms: String,
+    /// `search_docs.tag_terms`.
+    pub tag_terms: String,
+    /// Full-text index form of the title.
+    pub title_index: String,
+    /// Full-text index form of the body.
+    pub body_index: String,
+    /// Full-text index form of the answers.
+    pub answer_index: String,
+    /// Full-text index form of the tags.
+    pub tag_index: String,
+}
+
+/// Builds a search document exactly as `search::index_post` does (CPU only, so callers can run
+/// it off the async threads). An integration test compares the two on real dumps.
+pub fn index_doc(src: &IndexSource) -> IndexDoc {
+    use stoa_domain::search::analyze;
+    let title = analyze(&src.title);
+    let body = analyze(&src.body_text);
+    let answers: Vec<String> = src.answers.iter().flat_map(|a| analyze(a)).collect();
+    let tags: Vec<String> = src.tags.split_whitespace().map(str::to_string).collect();
+    let index_text = |terms: &[String]| {
+        terms
+            .iter()
+            .map(|t| crate::search::index_form(t))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    IndexDoc {
+        id: src.id,
+        title_index: index_text(&title),
+        body_index: index_text(&body),
+        answer_index: index_text(&answers),
+        tag_index: index_text(&tags),
+        title_terms: title.join(" "),
+        body_terms: body.join(" "),
+        answer_terms: answers.join(" "),
+        tag_terms: tags.join(" "),
+    }
+}
+
+struct Revision<'a> {
+    post_id: i64,
+    number: i64,
+    author_id: i64,
+    title: &'a str,
+    body_md: &'a str,
+    tags: &'a str,
+    comment: &'a str,
+    created_at: i64,
+}
+
+/// Rows per multi-row statement for `cols` parameters a row.
+fn rows_per_statement(cols: usize) -> usize {
+    (MAX_BINDS / cols.max(1)).clamp(1, MAX_ROWS)
+}
+
+/// Appends `rows` rows of `cols` parameters each, numbered from 1. SQLite gets anonymous `?`:
+/// it looks numbered parameters up by name in a list, one linear search per parameter, which
+/// made a 10,000-parameter statement cost 15 times its plain execution.
+fn push_rows(sql: &mut String, backend: Backend, cols: usize, rows: usize) {
+    use std::fmt::Write;
+    let mut n = 1;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    // Writing to a String cannot fail.
+                    let _ = write!(sql, "${n}");
+                }
+            }
+            n += 1;
+        }
+        sql.push(')');
+    }
+}
+
+/// The parameters of an `IN (…)` list of `n` values, numbered from 1.
+fn params(backend: Backend, n: usize) -> String {
+    let mut sql = String::with_capacity(n * 4);
+    push_rows(&mut sql, backend, n, 1);
+    sql.trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_numbered_in_order() {
+        let mut sql = String::new();
+        push_rows(&mut sql, Backend::Postgres, 3, 2);
+        assert_eq!(sql, "($1, $2, $3), ($4, $5, $6)");
+        let mut sql = String::new();
+        push_rows(&mut sql, Backend::Sqlite, 2, 2);
+        assert_eq!(sql, "(?, ?), (?, ?)");
+        assert_eq!(params(Backend::Postgres, 2), "$1, $2");
+        assert_eq!(params(Backend::Sqlite, 3), "?, ?, ?");
+    }
+
+    #[test]
+    fn statements_stay_under_the_bind_limits() {
+        for cols in [1, 2, 7, 8, 20, 200] {
+            assert!(rows_per_statement(cols) * cols <= MAX_BINDS.max(cols));
+            assert!(rows_per_statement(cols) >= 1);
+        }
+    }
+}
