@@ -72,7 +72,8 @@ impl App {
 
 /// Parses and validates settings JSON; the message says what is wrong.
 fn parse(json: &str) -> Result<GovernanceSettings, String> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("invalid governance settings: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("invalid governance settings: {e}"))?;
     // serde would read `[]` as a struct of defaults; settings are always an object.
     if !value.is_object() {
         return Err("invalid governance settings: expected a JSON object".into());

@@ -25,21 +25,23 @@ pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
 pub use closing::CloseTally;
 pub use deflection::{Arrival, AskSuggestions, SelfServiceStats, Visitor};
 pub use error::AppError;
-pub use kb::{ArticleSummary, ArticleView, CategoryInput, PromoteInput};
-pub use stoa_store::deflection::SolvingPost;
-pub use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts};
 pub use flags::{flag_reasons, FlagInput, Flagged};
+pub use kb::{ArticleSummary, ArticleView, CategoryInput, PromoteInput};
 pub use moderation::{LogEntry, LogQuery, ModerationInput, ModerationStats};
-pub use reputation::{privileges, Ledger, PrivilegeStatus};
-pub use review::{QueueSummary, ReviewInput, ReviewItem};
-pub use spam::SpamFilterStatus;
-pub use stoa_store::moderation::{ActionRow, AppealRow, CloseVoteRow, FlagRow, PostState, SuggestedEditRow};
-pub use stoa_store::reputation::RepEventRow;
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
 pub use rate_limit::{Limit, Limits};
+pub use reputation::{privileges, Ledger, PrivilegeStatus};
+pub use review::{QueueSummary, ReviewInput, ReviewItem};
 pub use search::{SearchHit, SearchResults};
+pub use spam::SpamFilterStatus;
+pub use stoa_store::deflection::SolvingPost;
+pub use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts};
 pub use stoa_store::lists::{Page, QuestionSort, TagRow};
+pub use stoa_store::moderation::{
+    ActionRow, AppealRow, CloseVoteRow, FlagRow, PostState, SuggestedEditRow,
+};
 pub use stoa_store::posts::{PostRow, RevisionRow};
+pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::social::CommentRow;
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
 

@@ -17,6 +17,7 @@
 mod fields;
 mod names;
 mod scan;
+mod users;
 mod write;
 mod xml;
 
@@ -66,8 +67,6 @@ pub enum ProgressEvent {
         /// Posts written so far in the whole run (for a posts-per-second rate).
         posts: u64,
     },
-    /// Something the operator should read (a file that is only counted, rows skipped).
-    Note(String),
 }
 
 /// Receives an import's progress; called from the import's threads.
@@ -316,12 +315,6 @@ impl Reporter {
     pub(crate) fn advance(&self, done: u64, posts: u64) {
         if let Some(p) = &self.0 {
             p.event(&ProgressEvent::Advance { done, posts });
-        }
-    }
-
-    pub(crate) fn note(&self, text: impl Into<String>) {
-        if let Some(p) = &self.0 {
-            p.event(&ProgressEvent::Note(text.into()));
         }
     }
 }

@@ -227,18 +227,6 @@ impl Progress for Bar {
                     self.draw(p);
                 }
             }
-            ProgressEvent::Note(text) => {
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(
-                    err,
-                    "{}import: note: {text}",
-                    if self.tty { "\r\x1b[2K" } else { "" }
-                );
-                if let Some(p) = s.as_ref().filter(|_| self.tty) {
-                    drop(err);
-                    self.draw(p);
-                }
-            }
         }
     }
 }

@@ -60,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         command: EvalCommand,
     },
+    /// Serve a minimal handler of the same framework: the ceiling for `bench/run.py`.
+    #[command(hide = true)]
+    BenchCeiling {
+        /// Address to listen on, HOST:PORT.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: String,
+    },
     /// Import another community's content (a Stack Exchange data dump).
     Import {
         #[command(subcommand)]
@@ -167,14 +174,20 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { addr, db, demo } => {
             let cfg = load(&db, addr)?;
             init_logging(&cfg);
-            let running = stoa::server::start(&cfg).await.map_err(|e| e.to_string())?;
+            let app = stoa::server::open_app(&cfg)
+                .await
+                .map_err(|e| e.to_string())?;
             if demo {
-                if let Err(e) = stoa::demo::load_if_empty(&running.app).await {
-                    // Stop rather than serve a site that silently holds half a demo.
-                    let _ = running.shutdown().await;
+                // Loaded before the server listens, so the first visitor sees the whole demo;
+                // a failure stops here rather than serving a site with half a demo.
+                if let Err(e) = stoa::demo::load_if_empty(&app).await {
+                    app.store().close().await;
                     return Err(e.to_string());
                 }
             }
+            let running = stoa::server::start_with(app, &cfg)
+                .await
+                .map_err(|e| e.to_string())?;
             let stop = running.stopper();
             tokio::spawn(async move {
                 stoa::server::shutdown_signal().await;
@@ -237,6 +250,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             say(if json { report.to_string() } else { text }.trim_end())
+        }
+        Command::BenchCeiling { addr } => {
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
+            eprintln!("listening on http://{local}");
+            stoa_web::serve_ceiling(listener, stoa::server::shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::Import { command } => {
             let (database_url, config) = command.db();

@@ -61,13 +61,18 @@ impl Running {
 
 /// Opens the database (migrating it), binds the address and starts serving.
 pub async fn start(cfg: &Config) -> Result<Running, StartError> {
+    let app = open_app(cfg).await?;
+    start_with(app, cfg).await
+}
+
+/// Opens and migrates the database and wraps it in the application, without serving.
+pub async fn open_app(cfg: &Config) -> Result<App, StartError> {
     let store = Store::open(&StoreOptions {
         url: cfg.database_url.expose().to_string(),
         max_connections: cfg.max_connections,
     })
     .await?;
-    let app = App::new(store, cfg.app_settings());
-    start_with(app, cfg).await
+    Ok(App::new(store, cfg.app_settings()))
 }
 
 /// Starts serving an already opened application.

@@ -10,8 +10,8 @@ pub mod lists;
 mod migrate;
 pub mod moderation;
 pub mod posts;
-pub mod reputation;
 pub mod rate_limit;
+pub mod reputation;
 pub mod search;
 pub mod social;
 pub mod users;
@@ -137,6 +137,13 @@ impl Store {
     pub async fn open(opts: &StoreOptions) -> Result<Store, StoreError> {
         let store = Store::connect(opts).await?;
         store.migrate().await?;
+        if store.backend == Backend::Sqlite {
+            // Without planner statistics SQLite picks the wrong index for "answers of question N"
+            // (a scan instead of posts_parent); this gathers them where missing or stale, cheaply.
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(&store.write)
+                .await?;
+        }
         Ok(store)
     }
 

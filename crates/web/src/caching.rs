@@ -31,7 +31,8 @@ pub async fn etag(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
-    if res.status() != StatusCode::OK || !cacheable_type || res.headers().contains_key(header::ETAG) {
+    if res.status() != StatusCode::OK || !cacheable_type || res.headers().contains_key(header::ETAG)
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -44,10 +45,20 @@ pub async fn etag(req: Request, next: Next) -> Response {
     let personal = has_session
         || parts.headers.contains_key(header::SET_COOKIE)
         || token.is_some_and(|t| !t.is_empty() && contains(&bytes, t.as_bytes()));
-    let is_page = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/html"));
+    let is_page = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/html"));
     if is_page || !parts.headers.contains_key(header::CACHE_CONTROL) {
-        let policy = if personal { "private, no-cache" } else { "public, no-cache" };
-        parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        let policy = if personal {
+            "private, no-cache"
+        } else {
+            "public, no-cache"
+        };
+        parts
+            .headers
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, v);
@@ -55,7 +66,10 @@ pub async fn etag(req: Request, next: Next) -> Response {
     let matches = if_none_match
         .as_ref()
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
+        });
     if matches {
         parts.status = StatusCode::NOT_MODIFIED;
         parts.headers.remove(header::CONTENT_LENGTH);

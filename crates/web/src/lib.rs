@@ -98,5 +98,7 @@ pub async fn serve_ceiling(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -372,6 +372,24 @@ async fn import_and_check(t: &TestApp, site: &str) {
     }
     assert!(!q["author"]["username"].as_str().unwrap().is_empty());
     assert!(q["license"].as_str().unwrap().starts_with("CC BY-SA"));
+    // The page itself credits the source site, the original author and the licence.
+    let page = t
+        .client
+        .get(t.url(q["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Originally posted by"),
+        "attribution on the page"
+    );
+    assert!(
+        html.contains(&format!(" on {site}, licensed under")),
+        "source site on the page"
+    );
+    assert!(html.contains(q["license"].as_str().unwrap()));
     let (status, revisions) = t
         .get_json(&format!("/api/v1/posts/{id}/revisions"), None)
         .await;
@@ -683,7 +701,11 @@ async fn pipe_tags_and_optional_files(t: TestApp) {
             "Id=\"1\" PostHistoryTypeId=\"10\" PostId=\"2\" {date} Comment=\"101\""
         )],
     );
-    write("Badges.xml", "badges", &[&format!("Id=\"1\" UserId=\"5\" Name=\"Student\" Date=\"2024-03-01T10:00:00.000\" Class=\"3\" TagBased=\"False\"")]);
+    write(
+        "Badges.xml",
+        "badges",
+        &["Id=\"1\" UserId=\"5\" Name=\"Student\" Date=\"2024-03-01T10:00:00.000\" Class=\"3\""],
+    );
 
     let s = import(&t, &dir, false).await.expect("import");
     assert_eq!(s.site, "tiny");

@@ -3,7 +3,12 @@
 use crate::both;
 use crate::support::{assert_error, TestApp};
 
-both!(health_and_metrics, openapi_document, headers_and_errors, conditional_requests);
+both!(
+    health_and_metrics,
+    openapi_document,
+    headers_and_errors,
+    conditional_requests
+);
 
 async fn health_and_metrics(t: TestApp) {
     let (status, body) = t.get_json("/healthz", None).await;
@@ -105,26 +110,62 @@ async fn headers_and_errors(t: TestApp) {
 
 async fn conditional_requests(t: TestApp) {
     let (_, token) = t.signup("asker").await;
-    t.post_json("/api/v1/questions", Some(&token), serde_json::json!({"title": "Cache me", "body": "Body"})).await;
+    t.post_json(
+        "/api/v1/questions",
+        Some(&token),
+        serde_json::json!({"title": "Cache me", "body": "Body"}),
+    )
+    .await;
     // A first visit (no cookies yet) sets the CSRF cookie, so it is private; later ones can be shared.
-    let first = crate::support::client().get(t.url("/")).send().await.unwrap();
+    let first = crate::support::client()
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.headers()["cache-control"], "private, no-cache");
     t.client.get(t.url("/")).send().await.unwrap();
     let res = t.client.get(t.url("/")).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["cache-control"], "public, no-cache", "an anonymous page without forms is shareable");
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, no-cache",
+        "an anonymous page without forms is shareable"
+    );
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
-    let again = t.client.get(t.url("/")).header("if-none-match", &etag).send().await.unwrap();
+    let again = t
+        .client
+        .get(t.url("/"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 304);
     assert!(again.bytes().await.unwrap().is_empty());
     // Pages with this visitor's CSRF token (forms) are never shared.
     let login = t.client.get(t.url("/login")).send().await.unwrap();
     assert_eq!(login.headers()["cache-control"], "private, no-cache");
     // API reads with a token are private; a change of content changes the validator.
-    let res = t.client.get(t.url("/api/v1/questions")).bearer_auth(&token).send().await.unwrap();
+    let res = t
+        .client
+        .get(t.url("/api/v1/questions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["cache-control"], "private, no-cache");
     let list_etag = res.headers()["etag"].to_str().unwrap().to_string();
-    t.post_json("/api/v1/questions", Some(&token), serde_json::json!({"title": "Another one", "body": "Body"})).await;
-    let res = t.client.get(t.url("/api/v1/questions")).header("if-none-match", &list_etag).send().await.unwrap();
+    t.post_json(
+        "/api/v1/questions",
+        Some(&token),
+        serde_json::json!({"title": "Another one", "body": "Body"}),
+    )
+    .await;
+    let res = t
+        .client
+        .get(t.url("/api/v1/questions"))
+        .header("if-none-match", &list_etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "new content, new ETag");
 }

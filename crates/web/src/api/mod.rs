@@ -44,7 +44,10 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}/revisions", get(questions::revisions))
         .route("/users/{id}", get(users::show))
         .route("/tags", get(users::tags))
-        .route("/governance/settings", get(governance::settings).put(governance::put_settings))
+        .route(
+            "/governance/settings",
+            get(governance::settings).put(governance::put_settings),
+        )
         .route("/users/{id}/reputation", get(governance::reputation))
         .route("/users/{id}/privileges", get(governance::privileges))
         .route("/posts/{id}/flags", post(moderation::flag))
@@ -55,13 +58,19 @@ pub fn router() -> Router<AppState> {
         .route("/moderation/log", get(moderation::log))
         .route("/moderation/stats", get(moderation::stats))
         .route("/moderation/appeals", get(moderation::appeals))
-        .route("/moderation/appeals/{id}/decision", post(moderation::decide))
+        .route(
+            "/moderation/appeals/{id}/decision",
+            post(moderation::decide),
+        )
         .route("/review", get(review::queues))
         .route("/review/{queue}", get(review::queue))
         .route("/review/{queue}/{id}", post(review::review))
         .route("/posts/{id}/suggested-edits", post(review::suggest))
         .route("/suggested-edits/{id}", get(review::show_suggestion))
-        .route("/suggested-edits/{id}/review", post(review::review_suggestion))
+        .route(
+            "/suggested-edits/{id}/review",
+            post(review::review_suggestion),
+        )
         .route("/posts/{id}/rollback", post(review::rollback))
         .route("/questions/{id}/close", post(review::close))
         .route("/questions/{id}/reopen", post(review::reopen))

@@ -108,6 +108,22 @@ async fn edit(
     PageUser(user): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    // Someone who may not edit directly but may suggest an edit is taken to that form instead.
+    if let Ok(post) = state.app.post(parse_id(&id)?).await {
+        let target = stoa_domain::policy::Target::Post {
+            author_id: post.author_id,
+            locked: post.locked_at.is_some(),
+        };
+        let actor = user.actor();
+        if stoa_domain::policy::decide(&actor, Action::Edit, target).is_err()
+            && stoa_domain::policy::decide(&actor, Action::SuggestEdit, target).is_ok()
+        {
+            return Ok(
+                axum::response::Redirect::to(&format!("/posts/{}/suggest-edit", post.id))
+                    .into_response(),
+            );
+        }
+    }
     let (p, back, question_title) = load(&state, &user, &id, Action::Edit).await?;
     Ok(render(&EditPage {
         l,

@@ -70,11 +70,41 @@ pub struct PostView {
     pub can_delete: bool,
     /// "Promote to article": answers, for trusted members and staff (`stoa_domain::kb`).
     pub can_promote: bool,
+    /// Whether the viewer may flag the post.
+    pub can_flag: bool,
+    /// Whether the viewer may propose an edit for review (they cannot edit directly).
+    pub can_suggest_edit: bool,
+    /// Whether the viewer may vote to close or reopen (questions).
+    pub can_vote_close: bool,
+    /// Whether the viewer may take moderation actions.
+    pub can_moderate: bool,
+    /// Whether the question is closed.
+    pub closed: bool,
+    /// For imported posts: where it first appeared and under which licence.
+    pub source: Option<Source>,
     pub accepted: bool,
     /// For the asker: `Some(true)` shows "Accept", `Some(false)` "Unaccept".
     pub accept: Option<bool>,
     pub signed_in: bool,
     pub login_href: String,
+}
+
+/// The origin of an imported post, shown as the dump's licence requires.
+pub struct Source {
+    /// The community it came from.
+    pub site: String,
+    /// Its licence, e.g. "CC BY-SA 3.0".
+    pub license: String,
+    /// The licence's deed.
+    pub license_url: String,
+}
+
+fn license_url(license: &str) -> String {
+    match license {
+        "CC BY-SA 2.5" => "https://creativecommons.org/licenses/by-sa/2.5/".into(),
+        "CC BY-SA 3.0" => "https://creativecommons.org/licenses/by-sa/3.0/".into(),
+        _ => "https://creativecommons.org/licenses/by-sa/4.0/".into(),
+    }
 }
 
 /// `p` as `viewer` sees it. Edit, delete and accept controls come from the same policy function
@@ -147,10 +177,22 @@ pub fn post_view(
                 stoa_domain::kb::decide_kb(
                     &u.actor(),
                     stoa_domain::kb::KbAction::Promote,
-                    stoa_domain::kb::KbTarget::Answer { locked: p.locked_at.is_some() },
+                    stoa_domain::kb::KbTarget::Answer {
+                        locked: p.locked_at.is_some(),
+                    },
                 )
                 .is_ok()
             }),
+        can_flag: may(Action::Flag),
+        can_suggest_edit: !may(Action::Edit) && may(Action::SuggestEdit),
+        can_vote_close: is_question && may(Action::VoteClose),
+        can_moderate: may(Action::Moderate),
+        closed: p.closed_at.is_some(),
+        source: p.source_site.as_ref().map(|site| Source {
+            site: site.clone(),
+            license: p.license.clone(),
+            license_url: license_url(&p.license),
+        }),
         accepted,
         accept: (!is_question && asker).then_some(!accepted),
         signed_in: viewer.is_some(),

@@ -39,6 +39,12 @@ struct RevisionsPage {
     question_title: String,
     back: String,
     revisions: Vec<RevisionView>,
+    /// Post id, for rollback links.
+    post_id: i64,
+    /// The latest revision, which cannot be rolled back to.
+    latest: i64,
+    /// Whether the viewer may edit the post, and so roll it back.
+    can_rollback: bool,
 }
 
 /// The diff of `new` against `old`; the first revision is shown whole, as unchanged text.
@@ -100,7 +106,21 @@ async fn show(
         })
         .collect();
     revisions.reverse();
+    let can_rollback = l.user.as_ref().is_some_and(|u| {
+        stoa_domain::policy::decide(
+            &u.actor(),
+            stoa_domain::policy::Action::Edit,
+            stoa_domain::policy::Target::Post {
+                author_id: post.author_id,
+                locked: post.locked_at.is_some(),
+            },
+        )
+        .is_ok()
+    });
     Ok(render(&RevisionsPage {
+        post_id: post.id,
+        latest: revs.last().map_or(0, |r| r.number),
+        can_rollback,
         l,
         is_question,
         is_article: post.kind == "article",
