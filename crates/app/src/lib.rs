@@ -70,6 +70,7 @@ pub struct App {
     settings: AppSettings,
     views: std::sync::Arc<views::ViewBuffer>,
     governance: std::sync::Arc<governance::Cache>,
+    doc_freqs: std::sync::Arc<search::DocFreqCache>,
 }
 
 impl App {
@@ -79,6 +80,7 @@ impl App {
             store,
             settings,
             views: Default::default(),
+            doc_freqs: Default::default(),
             governance: Default::default(),
         }
     }

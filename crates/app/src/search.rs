@@ -5,22 +5,36 @@ use crate::{App, AppError};
 use std::collections::HashMap;
 use stoa_domain::post::TagName;
 use stoa_domain::search::{
-    contains_phrase, parse_query, rank_score, search_text, similarity, similarity_text, snippet,
-    CorpusStats, DocTerms, Fields, KindFilter, ParsedQuery, QueryError, RankSignals, SimilarQuery,
+    best_correction, contains_phrase, correction_prefix, parse_query, rank_score, search_text,
+    similarity, similarity_text, snippet, CorpusStats, DocTerms, Fields, KindFilter, ParsedQuery,
+    QueryError, RankSignals, SimilarQuery,
 };
 use stoa_store::search::SearchDoc;
 
 /// Most candidates taken from the index per query: enough for any real result list, and a
 /// bound on the work of re-ranking.
 const CANDIDATES: i64 = 400;
-/// Document frequencies are counted up to this; rarer terms are the informative ones.
-const DF_CAP: i64 = 5_000;
+/// Document frequencies are counted up to this: a term in this many documents tells little,
+/// and counting further costs time on every query.
+const DF_CAP: i64 = 1_000;
+/// How long a counted document frequency is reused; frequencies drift slowly.
+const DF_TTL_SECS: i64 = 60;
+/// Most cached frequencies before the cache starts over (bounds memory).
+const DF_CACHE_MAX: usize = 50_000;
+
+/// Recently counted document frequencies, shared by the requests of this process.
+#[derive(Debug, Default)]
+pub(crate) struct DocFreqCache {
+    entries: std::sync::Mutex<HashMap<String, (u64, i64)>>,
+}
 /// Longest snippet shown, in characters.
 const SNIPPET_CHARS: usize = 220;
 /// Draft terms used to find similar posts: the most weighted ones carry the meaning.
-const SIMILAR_TERMS: usize = 48;
+const SIMILAR_TERMS: usize = 32;
 /// Below this text similarity a suggestion is noise.
 const SIMILAR_MIN: f64 = 0.08;
+/// Documents sampled for the vocabulary of one misspelt term.
+const TYPO_DOCS: i64 = 200;
 
 /// One search result.
 #[derive(Debug, Clone)]
@@ -58,6 +72,8 @@ pub struct SearchResults {
     pub total: i64,
     /// How the query was understood.
     pub query: ParsedQuery,
+    /// When nothing matched as typed and misspelt words were corrected: the corrected terms.
+    pub corrected: Option<Vec<String>>,
 }
 
 impl App {
@@ -86,11 +102,39 @@ impl App {
                 hits: Vec::new(),
                 total: 0,
                 query: parsed,
+                corrected: None,
             });
         }
+        let (mut hits, mut total) = self.search_parsed(&parsed, limit, offset).await?;
+        let mut corrected = None;
+        if total == 0 && !parsed.terms.is_empty() {
+            if let Some(terms) = self.correct_terms(&parsed.terms).await? {
+                let mut fixed = parsed.clone();
+                fixed.terms = terms.clone();
+                (hits, total) = self.search_parsed(&fixed, limit, offset).await?;
+                if total > 0 {
+                    corrected = Some(terms);
+                }
+            }
+        }
+        Ok(SearchResults {
+            hits,
+            total,
+            query: parsed,
+            corrected,
+        })
+    }
+
+    async fn search_parsed(
+        &self,
+        parsed: &ParsedQuery,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<SearchHit>, i64), AppError> {
         let terms = parsed.all_terms();
+        let df = self.doc_freqs(&terms).await?;
         let ids = if parsed.has_text() {
-            self.store().search_candidates(&terms, CANDIDATES).await?
+            self.candidates(&terms, &df, CANDIDATES).await?
         } else {
             self.store().filtered_docs(&parsed.tags, CANDIDATES).await?
         };
@@ -99,15 +143,15 @@ impl App {
             .search_docs(&ids)
             .await?
             .into_iter()
-            .filter(|d| passes_filters(&parsed, d))
+            .filter(|d| passes_filters(parsed, d))
             .collect();
         let ranked = self
             .rank(
                 &docs,
-                &terms,
+                &df,
                 |doc_terms, stats, df| {
                     if parsed.has_text() {
-                        search_text(&parsed, doc_terms, stats, df)
+                        search_text(parsed, doc_terms, stats, df)
                     } else {
                         1.0
                     }
@@ -122,11 +166,28 @@ impl App {
             .take(limit as usize)
             .map(|(doc, relevance)| hit(doc, relevance, &terms))
             .collect();
-        Ok(SearchResults {
-            hits,
-            total,
-            query: parsed,
-        })
+        Ok((hits, total))
+    }
+
+    /// Replaces each term that no document holds with the closest indexed term, if one is
+    /// close; `None` when nothing changed.
+    async fn correct_terms(&self, terms: &[String]) -> Result<Option<Vec<String>>, AppError> {
+        let df = self.store().term_doc_counts(terms, 1).await?;
+        let mut out = Vec::with_capacity(terms.len());
+        let mut changed = false;
+        for t in terms {
+            let known = df.get(t).copied().unwrap_or(0) > 0;
+            let fix = match (known, correction_prefix(t)) {
+                (false, Some(prefix)) => {
+                    let vocab = self.store().terms_with_prefix(&prefix, TYPO_DOCS).await?;
+                    best_correction(t, vocab.iter().map(|(k, v)| (k.as_str(), *v)))
+                }
+                _ => None,
+            };
+            changed |= fix.is_some();
+            out.push(fix.unwrap_or_else(|| t.clone()));
+        }
+        Ok(changed.then_some(out))
     }
 
     /// Questions and articles similar to a draft title and body, best first, at most `limit`.
@@ -150,15 +211,13 @@ impl App {
             .take(SIMILAR_TERMS)
             .map(|(t, _)| t)
             .collect();
-        let ids = self
-            .store()
-            .search_candidates(&terms, CANDIDATES / 2)
-            .await?;
+        let df = self.doc_freqs(&terms).await?;
+        let ids = self.candidates(&terms, &df, CANDIDATES / 2).await?;
         let docs = self.store().search_docs(&ids).await?;
         let ranked = self
             .rank(
                 &docs,
-                &terms,
+                &df,
                 |doc_terms, stats, df| similarity_text(&q, doc_terms, stats, df),
                 similarity,
             )
@@ -172,11 +231,66 @@ impl App {
             .collect())
     }
 
+    /// Document frequencies of `terms`, from the cache when recent, else counted (capped).
+    async fn doc_freqs(&self, terms: &[String]) -> Result<HashMap<String, u64>, AppError> {
+        let now = stoa_store::now();
+        let mut out = HashMap::new();
+        let mut missing = Vec::new();
+        if let Ok(cache) = self.doc_freqs.entries.lock() {
+            for t in terms {
+                match cache.get(t) {
+                    Some((df, at)) if now - at < DF_TTL_SECS => {
+                        out.insert(t.clone(), *df);
+                    }
+                    _ => missing.push(t.clone()),
+                }
+            }
+        } else {
+            missing = terms.to_vec();
+        }
+        if !missing.is_empty() {
+            let counted = self.store().term_doc_counts(&missing, DF_CAP).await?;
+            if let Ok(mut cache) = self.doc_freqs.entries.lock() {
+                if cache.len() + counted.len() > DF_CACHE_MAX {
+                    cache.clear();
+                }
+                for (t, df) in &counted {
+                    cache.insert(t.clone(), (*df, now));
+                }
+            }
+            out.extend(counted);
+        }
+        Ok(out)
+    }
+
+    /// Candidates from the index: documents with any informative term (one held by fewer than
+    /// [`DF_CAP`] documents), so the database ranks a small set; when every term is common,
+    /// documents holding all of them.
+    async fn candidates(
+        &self,
+        terms: &[String],
+        df: &HashMap<String, u64>,
+        limit: i64,
+    ) -> Result<Vec<i64>, AppError> {
+        let informative: Vec<String> = terms
+            .iter()
+            .filter(|t| df.get(*t).copied().unwrap_or(0) < DF_CAP as u64)
+            .cloned()
+            .collect();
+        Ok(if informative.is_empty() {
+            self.store().search_candidates(terms, true, limit).await?
+        } else {
+            self.store()
+                .search_candidates(&informative, false, limit)
+                .await?
+        })
+    }
+
     /// Scores documents with corpus statistics, text relevance and the ranking signals.
     async fn rank<'d>(
         &self,
         docs: &'d [SearchDoc],
-        terms: &[String],
+        df_map: &HashMap<String, u64>,
         text: impl Fn(&DocTerms, &CorpusStats, &dyn Fn(&str) -> u64) -> f64,
         combine: fn(&RankSignals) -> f64,
     ) -> Result<Vec<(&'d SearchDoc, f64)>, AppError> {
@@ -184,7 +298,6 @@ impl App {
             return Ok(Vec::new());
         }
         let doc_count = self.store().search_doc_count().await?.max(1) as u64;
-        let df_map: HashMap<String, u64> = self.store().term_doc_counts(terms, DF_CAP).await?;
         let df = |t: &str| df_map.get(t).copied().unwrap_or(1);
         let analysed: Vec<DocTerms> = docs.iter().map(doc_terms).collect();
         let n = analysed.len() as f64;

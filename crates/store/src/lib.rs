@@ -197,7 +197,7 @@ fn sqlite_pragmas(
             "PRAGMA foreign_keys = ON",
             "PRAGMA synchronous = NORMAL",
             "PRAGMA temp_store = MEMORY",
-            "PRAGMA cache_size = -32000",
+            "PRAGMA cache_size = -8000",
         ] {
             conn.execute(pragma).await?;
         }

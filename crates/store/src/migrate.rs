@@ -34,6 +34,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_import"),
     migration!(4, "0004_governance"),
     migration!(5, "0005_deflection"),
+    migration!(6, "0006_list_indexes"),
 ];
 
 impl Store {

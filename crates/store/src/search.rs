@@ -167,11 +167,13 @@ pub(crate) async fn unindex_post(
 }
 
 impl Store {
-    /// Ids of documents containing any of `terms`, best first by the database's own rough
+    /// Ids of documents containing any of `terms` (every one of them when `all`), best first by
+    /// the database's own rough
     /// relevance, at most `limit`. Final ranking happens in the domain layer.
     pub async fn search_candidates(
         &self,
         terms: &[String],
+        all: bool,
         limit: i64,
     ) -> Result<Vec<i64>, StoreError> {
         let forms: Vec<String> = terms
@@ -188,7 +190,7 @@ impl Store {
                     .iter()
                     .map(|f| format!("\"{f}\""))
                     .collect::<Vec<_>>()
-                    .join(" OR ");
+                    .join(if all { " AND " } else { " OR " });
                 sqlx::query(
                     "SELECT rowid FROM search_fts WHERE search_fts MATCH $1
                      ORDER BY bm25(search_fts, 2.5, 1.0, 0.2, 1.5) LIMIT $2",
@@ -199,7 +201,7 @@ impl Store {
                 .await?
             }
             Backend::Postgres => {
-                let q = forms.join(" | ");
+                let q = forms.join(if all { " & " } else { " | " });
                 sqlx::query(
                     "SELECT s.post_id FROM search_fts s, to_tsquery('simple', $1) q WHERE s.document @@ q
                      ORDER BY ts_rank(s.document, q) DESC, s.post_id LIMIT $2",
@@ -214,6 +216,54 @@ impl Store {
             .iter()
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?)
+    }
+
+    /// Indexed terms starting with `prefix` and how many of `docs` hold each, gathered from the
+    /// analysed text of up to `limit` documents that contain such a term (for typo tolerance).
+    pub async fn terms_with_prefix(
+        &self,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<HashMap<String, u64>, StoreError> {
+        let form = index_form(prefix);
+        if form.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = match self.backend() {
+            Backend::Sqlite => {
+                sqlx::query(
+                    "SELECT d.title_terms, d.body_terms, d.answer_terms FROM search_docs d
+                     WHERE d.post_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $1 LIMIT $2)",
+                )
+                .bind(format!("\"{form}\"*"))
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?
+            }
+            Backend::Postgres => {
+                sqlx::query(
+                    "SELECT d.title_terms, d.body_terms, d.answer_terms FROM search_docs d
+                     WHERE d.post_id IN (SELECT post_id FROM search_fts WHERE document @@ to_tsquery('simple', $1) LIMIT $2)",
+                )
+                .bind(format!("{form}:*"))
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?
+            }
+        };
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for r in &rows {
+            let mut seen = std::collections::HashSet::new();
+            for col in 0..3 {
+                let text: String = r.try_get(col)?;
+                for t in text.split_whitespace() {
+                    if index_form(t).starts_with(&form) && seen.insert(t.to_string()) {
+                        *counts.entry(t.to_string()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        Ok(counts)
     }
 
     /// How many documents contain each term, counted up to `cap` (beyond it a term carries

@@ -21,6 +21,7 @@ mod query;
 mod rank;
 mod snippet;
 mod stem;
+mod typo;
 
 pub use analyze::{analyze, is_stop_word, normalize_word, tokenize, Token, MAX_TOKEN_CHARS};
 pub use bm25::{
@@ -39,6 +40,7 @@ pub use rank::{
 };
 pub use snippet::snippet;
 pub use stem::stem;
+pub use typo::{best_correction, correction_prefix, edit_distance, max_edits};
 
 #[cfg(test)]
 mod proptests {

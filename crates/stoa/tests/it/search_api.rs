@@ -207,6 +207,23 @@ async fn search_odd_queries(t: TestApp) {
         !snippet.contains("<b>") && !snippet.contains("<script"),
         "snippets never inject HTML: {snippet}"
     );
+    // Typo tolerance: a misspelt word that matches nothing is corrected to a close indexed one.
+    ask(
+        &t,
+        &alice,
+        "Descaling the espresso machine",
+        "Use citric acid for descaling.",
+        &[],
+    )
+    .await;
+    let r = search(&t, "espreso").await;
+    assert_eq!(r["total"], 1, "{r}");
+    assert_eq!(r["corrected_query"], "espresso", "{r}");
+    let r = search(&t, "bold").await;
+    assert!(
+        r.get("corrected_query").is_none(),
+        "exact matches are never corrected: {r}"
+    );
     let long = "word ".repeat(200);
     let res = t
         .client

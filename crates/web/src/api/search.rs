@@ -55,6 +55,9 @@ pub struct SearchList {
     pub items: Vec<SearchItem>,
     /// All matches.
     pub total: i64,
+    /// When nothing matched as typed and misspelt words were corrected: the search terms used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_query: Option<String>,
 }
 
 /// Similar-post parameters: `q` is a draft (title and body together), or give `title` and `body`.
@@ -113,6 +116,7 @@ pub async fn search(
         )
         .await?;
     Ok(Json(SearchList {
+        corrected_query: r.corrected.map(|t| t.join(" ")),
         items: r.hits.into_iter().map(item).collect(),
         total: r.total,
     }))

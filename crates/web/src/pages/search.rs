@@ -61,6 +61,8 @@ struct SearchPage {
     items: Vec<ResultItem>,
     /// "3 results".
     total: String,
+    /// The corrected words, when nothing matched as typed.
+    corrected: Option<String>,
     /// Filters as understood, e.g. `[sqlite]`, `is:article`.
     filters: Vec<String>,
     /// The search without the tag filter, when one is set.
@@ -134,6 +136,7 @@ async fn show(
         error: None,
         items: Vec::new(),
         total: String::new(),
+        corrected: None,
         filters: Vec::new(),
         clear_tag_href: (!tag.is_empty()).then(|| search_href(&q, "", 1)),
         pager: Pager::new(1, PER_PAGE, 0, |_| String::new()),
@@ -161,6 +164,7 @@ async fn show(
             }
             view.ask_href = ask_href(&q, &parsed.tags);
             view.total = count(r.total, "result", "results");
+            view.corrected = r.corrected.as_ref().map(|t| t.join(" "));
             view.pager = Pager::new(page, PER_PAGE, r.total, |n| search_href(&q, &tag, n));
             view.items = r.hits.into_iter().map(|h| item(h, &q)).collect();
             Ok(render(&view))
