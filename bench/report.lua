@@ -16,16 +16,28 @@ function init(args)
     local headers = {}
     if body ~= nil and body ~= "" then headers["Content-Type"] = "application/json" end
     if token ~= nil and token ~= "" then headers["Authorization"] = "Bearer " .. token end
-    requests[#requests + 1] = wrk.format(method, p, headers, body ~= "" and body or nil)
+    if body ~= nil and body:find("@N@", 1, true) then
+      -- Bodies marked @N@ get a fresh number per request, so repeated writes stay distinct.
+      requests[#requests + 1] = {method, p, headers, body}
+    else
+      requests[#requests + 1] = wrk.format(method, p, headers, body ~= "" and body or nil)
+    end
   end
   -- Each thread starts at a different place so threads do not move in lockstep.
   counter = ((thread_index or 1) * 7919) % #requests + 1
 end
 
+local sent = 0
+
 function request()
   local r = requests[counter]
   counter = counter + 1
   if counter > #requests then counter = 1 end
+  if type(r) == "table" then
+    sent = sent + 1
+    local body = r[4]:gsub("@N@", tostring(thread_index or 1) .. "-" .. tostring(sent))
+    return wrk.format(r[1], r[2], r[3], body)
+  end
   return r
 end
 

@@ -140,7 +140,7 @@ def answer_text(n, words):
     """A distinct answer per request, so the duplicate detector does not refuse the writers."""
     import random
     rng = random.Random(n)
-    return f"Answer {n}: " + " ".join(rng.choice(words) for _ in range(30)) + "."
+    return f"Answer {n} (@N@): " + " ".join(rng.choice(words) for _ in range(30)) + "."
 
 
 def scenarios(base, work):

@@ -1127,17 +1127,29 @@ impl Store {
         since: i64,
         limit: i64,
     ) -> Result<Vec<(i64, i64, Option<i64>, String, String)>, StoreError> {
-        let rs = sqlx::query(
+        // Two indexed queries instead of one with `OR`, which no index serves: on a large site
+        // that OR read the whole posts table for every new post.
+        let mut rs = sqlx::query(
             "SELECT id, author_id, parent_id, title, body_text FROM posts
-             WHERE deleted_at IS NULL AND kind IN ('question', 'answer') AND (author_id = $1 OR created_at >= $2)
-             ORDER BY id DESC LIMIT $3",
+             WHERE author_id = $1 AND deleted_at IS NULL AND kind IN ('question', 'answer')
+             ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(author_id)
-        .bind(since)
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        rows(&rs, |r| {
+        rs.extend(
+            sqlx::query(
+                "SELECT id, author_id, parent_id, title, body_text FROM posts
+                 WHERE created_at >= $1 AND deleted_at IS NULL AND kind IN ('question', 'answer')
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+            )
+            .bind(since)
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?,
+        );
+        let mut out = rows(&rs, |r| {
             Ok((
                 r.try_get(0)?,
                 r.try_get(1)?,
@@ -1145,7 +1157,11 @@ impl Store {
                 r.try_get(3)?,
                 r.try_get(4)?,
             ))
-        })
+        })?;
+        out.sort_by_key(|r: &(i64, i64, Option<i64>, String, String)| std::cmp::Reverse(r.0));
+        out.dedup_by_key(|r| r.0);
+        out.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(out)
     }
 
     /// Posts with links the author wrote since `since` (published or held).

@@ -9,3 +9,10 @@ CREATE INDEX posts_list_votes ON posts (score DESC, id DESC)
     WHERE kind = 'question' AND deleted_at IS NULL AND status = 'published';
 CREATE INDEX posts_list_unanswered ON posts (created_at DESC, id DESC)
     WHERE kind = 'question' AND deleted_at IS NULL AND status = 'published' AND answer_count = 0;
+-- The full indexes they replace made the planner count a list through table lookups.
+DROP INDEX posts_questions_newest;
+DROP INDEX posts_questions_active;
+DROP INDEX posts_questions_votes;
+DROP INDEX posts_questions_unanswered;
+-- Recent posts of everyone, for duplicate detection on every new post.
+CREATE INDEX posts_created ON posts (created_at);
