@@ -6,17 +6,30 @@ use std::collections::HashMap;
 use stoa_domain::post::TagName;
 use stoa_domain::search::{
     best_correction, contains_phrase, correction_prefix, parse_query, rank_score, search_text,
-    similarity, similarity_text, snippet, CorpusStats, DocTerms, Fields, KindFilter, ParsedQuery,
-    QueryError, RankSignals, SimilarQuery,
+    similarity, similarity_text, snippet, Bm25, CorpusStats, DocTerms, Fields, KindFilter,
+    ParsedQuery, QueryError, RankSignals, SimilarQuery,
 };
-use stoa_store::search::SearchDoc;
+use stoa_store::search::{CandidateOrder, SearchDoc};
 
-/// Most candidates taken from the index per query: enough for any real result list, and a
-/// bound on the work of re-ranking.
-const CANDIDATES: i64 = 400;
+/// Most candidates taken from the index (in its own rough order) per search: enough for any
+/// real result list, and a bound on the work of re-ranking.
+const CANDIDATES: i64 = 200;
+/// Most candidates re-ranked for "similar questions", which shows a handful.
+const SIMILAR_CANDIDATES: i64 = 100;
+/// Draft terms (the most telling: weight times idf) that choose the similar candidates; all
+/// [`SIMILAR_TERMS`] still score them.
+const SIMILAR_CANDIDATE_TERMS: usize = 12;
 /// Document frequencies are counted up to this: a term in this many documents tells little,
-/// and counting further costs time on every query.
-const DF_CAP: i64 = 1_000;
+/// and counting further costs time.
+const DF_CAP: i64 = 20_000;
+/// A term in fewer documents than this is informative: candidates come from such terms, so the
+/// database ranks a small set.
+const INFORMATIVE_DF: u64 = 1_000;
+/// When every term is common and even the rarest is in this many documents, the database's
+/// own ranking would score every one of them (tens of milliseconds for a single word such as
+/// "beer" at 100,000 questions); the candidates are then the newest matches, which Stoa's
+/// ranking orders as usual.
+const BROAD_DF: u64 = 5_000;
 /// How long a counted document frequency is reused; frequencies drift slowly.
 const DF_TTL_SECS: i64 = 60;
 /// Most cached frequencies before the cache starts over (bounds memory).
@@ -26,6 +39,8 @@ const DF_CACHE_MAX: usize = 50_000;
 #[derive(Debug, Default)]
 pub(crate) struct DocFreqCache {
     entries: std::sync::Mutex<HashMap<String, (u64, i64)>>,
+    /// The number of searchable documents and when it was counted.
+    doc_count: std::sync::Mutex<Option<(u64, i64)>>,
 }
 /// Longest snippet shown, in characters.
 const SNIPPET_CHARS: usize = 220;
@@ -138,16 +153,29 @@ impl App {
         } else {
             self.store().filtered_docs(&parsed.tags, CANDIDATES).await?
         };
-        let docs: Vec<SearchDoc> = self
+        let mut docs: Vec<SearchDoc> = self
             .store()
             .search_docs(&ids)
             .await?
             .into_iter()
             .filter(|d| passes_filters(parsed, d))
             .collect();
+        // Phrases need the text itself, so only queries with phrases read every candidate's.
+        let mut bodies = HashMap::new();
+        if !parsed.phrases.is_empty() {
+            let ids: Vec<i64> = docs.iter().map(|d| d.post_id).collect();
+            bodies = self.store().search_bodies(&ids).await?;
+            docs.retain(|d| {
+                let body = bodies.get(&d.post_id).map_or("", String::as_str);
+                let text = format!("{} {}", d.title, body);
+                parsed.phrases.iter().all(|p| contains_phrase(&text, p))
+            });
+        }
+        let query: Vec<&str> = terms.iter().map(String::as_str).collect();
         let ranked = self
             .rank(
                 &docs,
+                &query,
                 &df,
                 |doc_terms, stats, df| {
                     if parsed.has_text() {
@@ -160,13 +188,35 @@ impl App {
             )
             .await?;
         let total = ranked.len() as i64;
-        let hits = ranked
+        let page: Vec<(&SearchDoc, f64)> = ranked
             .into_iter()
             .skip(offset as usize)
             .take(limit as usize)
-            .map(|(doc, relevance)| hit(doc, relevance, &terms))
             .collect();
+        let hits = self.hits(page, bodies, &terms).await?;
         Ok((hits, total))
+    }
+
+    /// Turns ranked documents into hits, reading the bodies not read yet (for snippets).
+    async fn hits(
+        &self,
+        page: Vec<(&SearchDoc, f64)>,
+        mut bodies: HashMap<i64, String>,
+        terms: &[String],
+    ) -> Result<Vec<SearchHit>, AppError> {
+        let missing: Vec<i64> = page
+            .iter()
+            .map(|(d, _)| d.post_id)
+            .filter(|id| !bodies.contains_key(id))
+            .collect();
+        bodies.extend(self.store().search_bodies(&missing).await?);
+        Ok(page
+            .into_iter()
+            .map(|(doc, relevance)| {
+                let body = bodies.get(&doc.post_id).map_or("", String::as_str);
+                hit(doc, body, relevance, terms)
+            })
+            .collect())
     }
 
     /// Replaces each term that no document holds with the closest indexed term, if one is
@@ -204,31 +254,61 @@ impl App {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let mut weighted: Vec<(String, f64)> = q.terms().to_vec();
-        weighted.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let terms: Vec<String> = weighted
-            .into_iter()
-            .take(SIMILAR_TERMS)
-            .map(|(t, _)| t)
-            .collect();
+        // A long draft's heaviest words carry its meaning; the rest cost time and add noise.
+        let q = q.top(SIMILAR_TERMS);
+        let weighted = q.terms();
+        let terms: Vec<String> = weighted.iter().map(|(t, _)| t.clone()).collect();
         let df = self.doc_freqs(&terms).await?;
-        let ids = self.candidates(&terms, &df, CANDIDATES / 2).await?;
+        // The draft's most telling words choose the candidates; every word scores them.
+        let doc_count = self.doc_count().await?;
+        let mut telling: Vec<(&String, f64)> = weighted
+            .iter()
+            .map(|(t, w)| {
+                let idf = Bm25::idf(doc_count, df.get(t).copied().unwrap_or(1));
+                (t, w * idf)
+            })
+            .collect();
+        telling.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let chosen: Vec<String> = telling
+            .into_iter()
+            .take(SIMILAR_CANDIDATE_TERMS)
+            .map(|(t, _)| t.clone())
+            .collect();
+        let ids = self.candidates(&chosen, &df, SIMILAR_CANDIDATES).await?;
         let docs = self.store().search_docs(&ids).await?;
+        let query: Vec<&str> = q.terms().iter().map(|(t, _)| t.as_str()).collect();
         let ranked = self
             .rank(
                 &docs,
+                &query,
                 &df,
                 |doc_terms, stats, df| similarity_text(&q, doc_terms, stats, df),
                 similarity,
             )
             .await?;
-        let all_terms: Vec<String> = q.terms().iter().map(|(t, _)| t.clone()).collect();
-        Ok(ranked
+        let page: Vec<(&SearchDoc, f64)> = ranked
             .into_iter()
             .filter(|(_, r)| *r >= SIMILAR_MIN)
             .take(limit)
-            .map(|(doc, relevance)| hit(doc, relevance, &all_terms))
-            .collect())
+            .collect();
+        self.hits(page, HashMap::new(), &terms).await
+    }
+
+    /// The number of searchable documents, counted at most once a [`DF_TTL_SECS`].
+    async fn doc_count(&self) -> Result<u64, AppError> {
+        let now = stoa_store::now();
+        if let Ok(cached) = self.doc_freqs.doc_count.lock() {
+            if let Some((n, at)) = *cached {
+                if now - at < DF_TTL_SECS {
+                    return Ok(n);
+                }
+            }
+        }
+        let n = self.store().search_doc_count().await?.max(1) as u64;
+        if let Ok(mut cached) = self.doc_freqs.doc_count.lock() {
+            *cached = Some((n, now));
+        }
+        Ok(n)
     }
 
     /// Document frequencies of `terms`, from the cache when recent, else counted (capped).
@@ -264,24 +344,33 @@ impl App {
     }
 
     /// Candidates from the index: documents with any informative term (one held by fewer than
-    /// [`DF_CAP`] documents), so the database ranks a small set; when every term is common,
-    /// documents holding all of them.
+    /// [`INFORMATIVE_DF`] documents), so the database ranks a small set; when every term is
+    /// common, documents holding all of them (the newest, when they are too many to rank).
     async fn candidates(
         &self,
         terms: &[String],
         df: &HashMap<String, u64>,
         limit: i64,
     ) -> Result<Vec<i64>, AppError> {
+        let df_of = |t: &String| df.get(t).copied().unwrap_or(0);
         let informative: Vec<String> = terms
             .iter()
-            .filter(|t| df.get(*t).copied().unwrap_or(0) < DF_CAP as u64)
+            .filter(|t| df_of(t) < INFORMATIVE_DF)
             .cloned()
             .collect();
         Ok(if informative.is_empty() {
-            self.store().search_candidates(terms, true, limit).await?
+            let rarest = terms.iter().map(df_of).min().unwrap_or(0);
+            let order = if rarest >= BROAD_DF {
+                CandidateOrder::Newest
+            } else {
+                CandidateOrder::Relevance
+            };
+            self.store()
+                .search_candidates(terms, true, order, limit)
+                .await?
         } else {
             self.store()
-                .search_candidates(&informative, false, limit)
+                .search_candidates(&informative, false, CandidateOrder::Relevance, limit)
                 .await?
         })
     }
@@ -290,6 +379,7 @@ impl App {
     async fn rank<'d>(
         &self,
         docs: &'d [SearchDoc],
+        query: &[&str],
         df_map: &HashMap<String, u64>,
         text: impl Fn(&DocTerms, &CorpusStats, &dyn Fn(&str) -> u64) -> f64,
         combine: fn(&RankSignals) -> f64,
@@ -297,9 +387,20 @@ impl App {
         if docs.is_empty() {
             return Ok(Vec::new());
         }
-        let doc_count = self.store().search_doc_count().await?.max(1) as u64;
+        let doc_count = self.doc_count().await?;
         let df = |t: &str| df_map.get(t).copied().unwrap_or(1);
-        let analysed: Vec<DocTerms> = docs.iter().map(doc_terms).collect();
+        let analysed: Vec<DocTerms> = docs
+            .iter()
+            .map(|d| {
+                DocTerms::for_query(
+                    &d.title_terms,
+                    &d.tags,
+                    &d.body_terms,
+                    &d.answer_terms,
+                    query,
+                )
+            })
+            .collect();
         let n = analysed.len() as f64;
         let mut sum = Fields {
             title: 0.0,
@@ -344,13 +445,6 @@ impl App {
     }
 }
 
-fn doc_terms(d: &SearchDoc) -> DocTerms {
-    // Tags are part of what a post is about, so they count with the title.
-    let mut title = d.title_terms.clone();
-    title.extend(d.tags.split_whitespace().map(str::to_string));
-    DocTerms::from_terms(&title, &d.body_terms, &d.answer_terms)
-}
-
 fn passes_filters(q: &ParsedQuery, d: &SearchDoc) -> bool {
     let kind_ok = match q.kind {
         Some(KindFilter::Question) => d.kind == "question",
@@ -360,20 +454,16 @@ fn passes_filters(q: &ParsedQuery, d: &SearchDoc) -> bool {
     let tags: Vec<&str> = d.tags.split_whitespace().collect();
     let tags_ok = q.tags.iter().all(|t| tags.contains(&t.as_str()));
     let accepted_ok = !q.accepted_only || d.has_accepted;
-    let phrases_ok = q.phrases.is_empty() || {
-        let text = format!("{} {}", d.title, d.body_text);
-        q.phrases.iter().all(|p| contains_phrase(&text, p))
-    };
-    kind_ok && tags_ok && accepted_ok && phrases_ok
+    kind_ok && tags_ok && accepted_ok
 }
 
-fn hit(doc: &SearchDoc, relevance: f64, terms: &[String]) -> SearchHit {
+fn hit(doc: &SearchDoc, body_text: &str, relevance: f64, terms: &[String]) -> SearchHit {
     SearchHit {
         post_id: doc.post_id,
         kind: doc.kind.clone(),
         title: doc.title.clone(),
         title_html: snippet(&doc.title, terms, 400),
-        snippet_html: snippet(&doc.body_text, terms, SNIPPET_CHARS),
+        snippet_html: snippet(body_text, terms, SNIPPET_CHARS),
         tags: doc.tags.split_whitespace().map(str::to_string).collect(),
         votes: doc.score,
         answer_count: doc.answer_count,

@@ -1,7 +1,7 @@
 //! Embedded, append-only migrations: one folder per backend, applied in order, each in a transaction.
 
 use crate::{now, Backend, Store, StoreError};
-use sqlx::{Executor, Row};
+use sqlx::{Connection, Executor, Row};
 
 /// A migration embedded in the binary.
 #[derive(Debug)]
@@ -14,6 +14,10 @@ pub struct Migration {
     pub sqlite: &'static str,
     /// PostgreSQL statements.
     pub postgres: &'static str,
+    /// Whether the SQLite statements rebuild a table that others reference: they then run with
+    /// foreign keys off (so dropping the old table cascades nowhere) and are checked before
+    /// the commit, as SQLite's documented table rebuild requires.
+    pub sqlite_rebuild: bool,
 }
 
 macro_rules! migration {
@@ -23,6 +27,13 @@ macro_rules! migration {
             name: $name,
             sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
             postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+            sqlite_rebuild: false,
+        }
+    };
+    ($version:literal, $name:literal, rebuild) => {
+        Migration {
+            sqlite_rebuild: true,
+            ..migration!($version, $name)
         }
     };
 }
@@ -35,6 +46,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_governance"),
     migration!(5, "0005_deflection"),
     migration!(6, "0006_list_indexes"),
+    migration!(7, "0007_row_layout", rebuild),
 ];
 
 impl Store {
@@ -64,25 +76,18 @@ impl Store {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,
             };
-            let mut tx = pool.begin().await?;
-            // One statement at a time: the Any driver's prepared path takes a single statement.
-            for stmt in split_statements(sql) {
-                tx.execute(stmt)
-                    .await
-                    .map_err(|source| StoreError::Migration {
-                        version: m.version,
-                        source,
-                    })?;
+            let rebuild = m.sqlite_rebuild && self.backend() == Backend::Sqlite;
+            let mut conn = pool.acquire().await?;
+            if rebuild {
+                // Only takes effect outside a transaction, hence before `begin`.
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
             }
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.name)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
+            let applied = apply(&mut conn, m, sql, rebuild).await;
+            if rebuild {
+                // Whatever happened, the pooled connection must enforce foreign keys again.
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+            }
+            applied?;
             tracing::info!(
                 migration.version = m.version,
                 migration.name = m.name,
@@ -110,6 +115,48 @@ impl Store {
             .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
             .collect()
     }
+}
+
+/// Runs one migration's statements and records it, in one transaction.
+async fn apply(
+    conn: &mut sqlx::AnyConnection,
+    m: &Migration,
+    sql: &str,
+    check_foreign_keys: bool,
+) -> Result<(), StoreError> {
+    let mut tx = conn.begin().await?;
+    // One statement at a time: the Any driver's prepared path takes a single statement.
+    for stmt in split_statements(sql) {
+        tx.execute(stmt)
+            .await
+            .map_err(|source| StoreError::Migration {
+                version: m.version,
+                source,
+            })?;
+    }
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+        .bind(m.version)
+        .bind(m.name)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    if check_foreign_keys {
+        let broken = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *tx)
+            .await?;
+        if let Some(row) = broken.first() {
+            let table: String = row.try_get(0).unwrap_or_default();
+            return Err(StoreError::Migration {
+                version: m.version,
+                source: sqlx::Error::Protocol(format!(
+                    "{} rows would break foreign keys (first in table {table})",
+                    broken.len()
+                )),
+            });
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Splits a migration file on semicolons that end a line; our migrations keep that convention.

@@ -8,7 +8,8 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 use stoa_domain::search::analyze;
 
-/// A candidate document with what ranking needs.
+/// A candidate document with what ranking needs: signals and analysed terms, but not the
+/// body text (only the page of results shown needs that; see [`Store::search_bodies`]).
 #[derive(Debug, Clone)]
 pub struct SearchDoc {
     /// The question or article.
@@ -17,8 +18,6 @@ pub struct SearchDoc {
     pub kind: String,
     /// Title as written.
     pub title: String,
-    /// Plain text of the body, for snippets and phrase matching.
-    pub body_text: String,
     /// Space-separated tags.
     pub tags: String,
     /// Votes.
@@ -29,12 +28,12 @@ pub struct SearchDoc {
     pub answer_count: i64,
     /// Creation time.
     pub created_at: i64,
-    /// Analysed title terms.
-    pub title_terms: Vec<String>,
-    /// Analysed body terms.
-    pub body_terms: Vec<String>,
-    /// Analysed answer terms.
-    pub answer_terms: Vec<String>,
+    /// Analysed title terms, space-separated.
+    pub title_terms: String,
+    /// Analysed body terms, space-separated.
+    pub body_terms: String,
+    /// Analysed answer terms, space-separated.
+    pub answer_terms: String,
 }
 
 /// The form a term takes in the full-text index: letters and digits only, so that both
@@ -166,14 +165,23 @@ pub(crate) async fn unindex_post(
     Ok(())
 }
 
+/// The order in which the index hands out candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateOrder {
+    /// The database's own rough relevance (costs time in proportion to the matches).
+    Relevance,
+    /// Newest first (cheap however many documents match).
+    Newest,
+}
+
 impl Store {
-    /// Ids of documents containing any of `terms` (every one of them when `all`), best first by
-    /// the database's own rough
-    /// relevance, at most `limit`. Final ranking happens in the domain layer.
+    /// Ids of documents containing any of `terms` (every one of them when `all`), in `order`,
+    /// at most `limit`. Final ranking happens in the domain layer.
     pub async fn search_candidates(
         &self,
         terms: &[String],
         all: bool,
+        order: CandidateOrder,
         limit: i64,
     ) -> Result<Vec<i64>, StoreError> {
         let forms: Vec<String> = terms
@@ -191,25 +199,39 @@ impl Store {
                     .map(|f| format!("\"{f}\""))
                     .collect::<Vec<_>>()
                     .join(if all { " AND " } else { " OR " });
-                sqlx::query(
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH $1
-                     ORDER BY bm25(search_fts, 2.5, 1.0, 0.2, 1.5) LIMIT $2",
-                )
-                .bind(q)
-                .bind(limit)
-                .fetch_all(self.reader())
-                .await?
+                let sql = match order {
+                    CandidateOrder::Relevance => {
+                        "SELECT rowid FROM search_fts WHERE search_fts MATCH $1
+                         ORDER BY bm25(search_fts, 2.5, 1.0, 0.2, 1.5) LIMIT $2"
+                    }
+                    CandidateOrder::Newest => {
+                        "SELECT rowid FROM search_fts WHERE search_fts MATCH $1
+                         ORDER BY rowid DESC LIMIT $2"
+                    }
+                };
+                sqlx::query(sql)
+                    .bind(q)
+                    .bind(limit)
+                    .fetch_all(self.reader())
+                    .await?
             }
             Backend::Postgres => {
                 let q = forms.join(if all { " & " } else { " | " });
-                sqlx::query(
-                    "SELECT s.post_id FROM search_fts s, to_tsquery('simple', $1) q WHERE s.document @@ q
-                     ORDER BY ts_rank(s.document, q) DESC, s.post_id LIMIT $2",
-                )
-                .bind(q)
-                .bind(limit)
-                .fetch_all(self.reader())
-                .await?
+                let sql = match order {
+                    CandidateOrder::Relevance => {
+                        "SELECT s.post_id FROM search_fts s, to_tsquery('simple', $1) q WHERE s.document @@ q
+                         ORDER BY ts_rank(s.document, q) DESC, s.post_id LIMIT $2"
+                    }
+                    CandidateOrder::Newest => {
+                        "SELECT s.post_id FROM search_fts s WHERE s.document @@ to_tsquery('simple', $1)
+                         ORDER BY s.post_id DESC LIMIT $2"
+                    }
+                };
+                sqlx::query(sql)
+                    .bind(q)
+                    .bind(limit)
+                    .fetch_all(self.reader())
+                    .await?
             }
         };
         Ok(rows
@@ -317,7 +339,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT d.post_id, p.kind, p.title, p.body_text, p.tags, p.score, p.accepted_answer_id, p.answer_count,
+            "SELECT d.post_id, p.kind, p.title, p.tags, p.score, p.accepted_answer_id, p.answer_count,
                     p.created_at, d.title_terms, d.body_terms, d.answer_terms
              FROM search_docs d JOIN posts p ON p.id = d.post_id
              WHERE d.post_id IN ({}) AND p.deleted_at IS NULL AND p.status = 'published'",
@@ -328,24 +350,43 @@ impl Store {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        let split = |s: String| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
         rows.iter()
             .map(|r| {
                 Ok(SearchDoc {
                     post_id: r.try_get(0)?,
                     kind: r.try_get(1)?,
                     title: r.try_get(2)?,
-                    body_text: r.try_get(3)?,
-                    tags: r.try_get(4)?,
-                    score: r.try_get(5)?,
-                    has_accepted: r.try_get::<Option<i64>, _>(6)?.is_some(),
-                    answer_count: r.try_get(7)?,
-                    created_at: r.try_get(8)?,
-                    title_terms: split(r.try_get(9)?),
-                    body_terms: split(r.try_get(10)?),
-                    answer_terms: split(r.try_get(11)?),
+                    tags: r.try_get(3)?,
+                    score: r.try_get(4)?,
+                    has_accepted: r.try_get::<Option<i64>, _>(5)?.is_some(),
+                    answer_count: r.try_get(6)?,
+                    created_at: r.try_get(7)?,
+                    title_terms: r.try_get(8)?,
+                    body_terms: r.try_get(9)?,
+                    answer_terms: r.try_get(10)?,
                 })
             })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// The plain-text bodies of these posts, by id: for snippets and phrase matching.
+    pub async fn search_bodies(&self, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT id, body_text FROM posts WHERE id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }

@@ -191,6 +191,48 @@ impl DocTerms {
         }
     }
 
+    /// Counts, in space-separated analysed terms, only the occurrences of `query` terms (and
+    /// every field's full length): what ranking needs, without building a map of every term
+    /// of the document. `extra_title` (tags) counts with the title.
+    pub fn for_query(
+        title: &str,
+        extra_title: &str,
+        body: &str,
+        answers: &str,
+        query: &[&str],
+    ) -> Self {
+        let mut counts: Vec<Fields<u32>> = vec![Fields::default(); query.len()];
+        // A long query (a draft) looks terms up by hash; a short one compares directly.
+        let index: Option<HashMap<&str, usize>> =
+            (query.len() > 8).then(|| query.iter().enumerate().map(|(i, q)| (*q, i)).collect());
+        let position = |t: &str| match &index {
+            Some(map) => map.get(t).copied(),
+            None => query.iter().position(|q| *q == t),
+        };
+        let mut count = |text: &str, field: fn(&mut Fields<u32>) -> &mut u32| -> u32 {
+            let mut n = 0u32;
+            for t in text.split_ascii_whitespace() {
+                n = n.saturating_add(1);
+                if let Some(i) = position(t) {
+                    *field(&mut counts[i]) += 1;
+                }
+            }
+            n
+        };
+        let len = Fields {
+            title: count(title, |f| &mut f.title) + count(extra_title, |f| &mut f.title),
+            body: count(body, |f| &mut f.body),
+            answers: count(answers, |f| &mut f.answers),
+        };
+        let tf = query
+            .iter()
+            .zip(counts)
+            .filter(|(_, c)| c.title + c.body + c.answers > 0)
+            .map(|(q, c)| ((*q).to_string(), c))
+            .collect();
+        Self { tf, len }
+    }
+
     /// Occurrences of `term` in each field, or `None` when it occurs nowhere.
     pub fn tf(&self, term: &str) -> Option<Fields<u32>> {
         self.tf.get(term).copied()
@@ -348,6 +390,25 @@ mod tests {
         };
         let s = Bm25::STANDARD.score(&[t], Fields::default(), &zero, &Fields::WEIGHTS);
         assert_eq!(s, 0.0);
+    }
+
+    #[test]
+    fn counting_for_a_query_agrees_with_full_counting() {
+        let split = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let (title, tags, body, answers) = ("car rental car", "travel", "cheap car hire", "car ok");
+        let mut t = split(title);
+        t.extend(split(tags));
+        let full = DocTerms::from_terms(&t, &split(body), &split(answers));
+        let q = DocTerms::for_query(title, tags, body, answers, &["car", "travel", "absent"]);
+        assert_eq!(q.len(), full.len());
+        for term in ["car", "travel", "absent"] {
+            assert_eq!(q.tf(term), full.tf(term), "{term}");
+        }
+        assert_eq!(
+            q.tf("cheap"),
+            None,
+            "terms outside the query are not counted"
+        );
     }
 
     #[test]

@@ -188,6 +188,14 @@ impl SimilarQuery {
         Self { terms }
     }
 
+    /// The `n` heaviest terms only (ties keep their order): a long draft's telling words.
+    pub fn top(&self, n: usize) -> SimilarQuery {
+        let mut terms = self.terms.clone();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1));
+        terms.truncate(n);
+        SimilarQuery { terms }
+    }
+
     /// The weighted terms, in order of first appearance.
     pub fn terms(&self) -> &[(String, f64)] {
         &self.terms
