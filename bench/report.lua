@@ -28,6 +28,7 @@ function init(args)
 end
 
 local sent = 0
+local run_id = os.time()
 
 function request()
   local r = requests[counter]
@@ -35,7 +36,8 @@ function request()
   if counter > #requests then counter = 1 end
   if type(r) == "table" then
     sent = sent + 1
-    local body = r[4]:gsub("@N@", tostring(thread_index or 1) .. "-" .. tostring(sent))
+    -- The clock keeps numbers distinct across runs too (the warm-up is a run of its own).
+    local body = r[4]:gsub("@N@", tostring(run_id) .. "-" .. tostring(thread_index or 1) .. "-" .. tostring(sent))
     return wrk.format(r[1], r[2], r[3], body)
   end
   return r

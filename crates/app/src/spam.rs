@@ -14,8 +14,10 @@ use stoa_store::posts::PostRow;
 /// How far back duplicates are looked for across the whole site (the author's own posts are
 /// always compared).
 const DUPLICATE_WINDOW_SECS: i64 = 7 * 86_400;
-/// Most earlier posts compared with a new one.
-const DUPLICATE_CANDIDATES: i64 = 300;
+/// Most earlier posts compared with a new one, from the author and from the whole site each:
+/// a spam wave or a re-post is recent, and every candidate costs a read and a comparison on
+/// every new post (300 each made answers CPU-bound in the benchmark).
+const DUPLICATE_CANDIDATES: i64 = 100;
 
 fn limit(l: RateLimit) -> Limit {
     Limit {

@@ -5,7 +5,6 @@
 //! real customer, and the moderator's decision teaches the classifier.
 
 use crate::governance::SpamRules;
-use std::collections::HashSet;
 
 /// What becomes of a new post.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,43 +75,115 @@ pub fn normalize(text: &str) -> String {
 const MIN_WORDS_FOR_NEAR_DUPLICATE: usize = 8;
 const SHINGLE: usize = 3;
 
-/// The set of word triples of a normalised text.
-fn shingles(normalized: &str) -> HashSet<Vec<&str>> {
-    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
-    words.windows(SHINGLE).map(<[&str]>::to_vec).collect()
+/// What comparing two texts needs, computed once per text: its word count, a hash of its whole
+/// normalised form (see [`normalize`]) and the sorted, distinct hashes of its word triples.
+/// Hashing words instead of building sets of strings made screening a new post against 600
+/// earlier ones about ten times cheaper (docs/adr-007-performance.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    words: usize,
+    whole: u64,
+    shingles: Vec<u64>,
 }
 
-/// Jaccard similarity of the word triples of two normalised texts, in percent (0–100); 0 when
-/// either is too short to judge.
-pub fn similarity_percent(a: &str, b: &str) -> i64 {
-    let (sa, sb) = (shingles(a), shingles(b));
-    if sa.len() + SHINGLE - 1 < MIN_WORDS_FOR_NEAR_DUPLICATE
-        || sb.len() + SHINGLE - 1 < MIN_WORDS_FOR_NEAR_DUPLICATE
-    {
-        return 0;
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const HASH_MUL: u64 = 0x0100_0000_01b3;
+const MIX_MUL: u64 = 0x517c_c1b7_2722_0a95;
+
+fn mix(acc: u64, h: u64) -> u64 {
+    (acc.rotate_left(5) ^ h).wrapping_mul(MIX_MUL)
+}
+
+impl Fingerprint {
+    /// Fingerprints a text (normalised on the way: lower-case words of letters and digits).
+    pub fn of(text: &str) -> Self {
+        let mut words: Vec<u64> = Vec::new();
+        for w in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let mut h = HASH_SEED;
+            let mut buf = [0u8; 4];
+            for c in w.chars().flat_map(char::to_lowercase) {
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    h = (h ^ u64::from(b)).wrapping_mul(HASH_MUL);
+                }
+            }
+            words.push(h);
+        }
+        let whole = words.iter().fold(HASH_SEED, |acc, h| mix(acc, *h));
+        let mut shingles: Vec<u64> = words
+            .windows(SHINGLE)
+            .map(|w| w.iter().fold(HASH_SEED, |acc, h| mix(acc, *h)))
+            .collect();
+        shingles.sort_unstable();
+        shingles.dedup();
+        Self {
+            words: words.len(),
+            whole,
+            shingles,
+        }
     }
-    let inter = sa.intersection(&sb).count();
-    let union = sa.len() + sb.len() - inter;
-    (inter * 100).checked_div(union).map_or(0, |p| p as i64)
+
+    /// Whether the text has no word at all.
+    pub fn is_empty(&self) -> bool {
+        self.words == 0
+    }
+
+    /// Whether both texts normalise to the same words.
+    pub fn same_text(&self, other: &Fingerprint) -> bool {
+        self.words == other.words && self.whole == other.whole
+    }
+
+    /// Jaccard similarity of the word triples, in percent (0–100); 0 when either text is too
+    /// short to judge.
+    pub fn similarity_percent(&self, other: &Fingerprint) -> i64 {
+        let long_enough =
+            |f: &Fingerprint| f.shingles.len() + SHINGLE > MIN_WORDS_FOR_NEAR_DUPLICATE;
+        if !long_enough(self) || !long_enough(other) {
+            return 0;
+        }
+        let (a, b) = (&self.shingles, &other.shingles);
+        let (mut i, mut j, mut inter) = (0, 0, 0usize);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    inter += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let union = a.len() + b.len() - inter;
+        (inter * 100).checked_div(union).map_or(0, |p| p as i64)
+    }
+}
+
+/// Jaccard similarity of the word triples of two texts, in percent (0–100); 0 when either is
+/// too short to judge.
+pub fn similarity_percent(a: &str, b: &str) -> i64 {
+    Fingerprint::of(a).similarity_percent(&Fingerprint::of(b))
 }
 
 /// Screens a new post against the rules and earlier posts.
 pub fn screen(rules: &SpamRules, facts: &Facts<'_>, earlier: &[Earlier]) -> Screening {
-    let mine = normalize(facts.text);
+    let mine = Fingerprint::of(facts.text);
     let mut reasons = Vec::new();
     for e in earlier {
-        let theirs = normalize(&e.text);
-        if !mine.is_empty() && theirs == mine {
+        let theirs = Fingerprint::of(&e.text);
+        if !mine.is_empty() && theirs.same_text(&mine) {
             // Re-asking a question, or answering one twice, is refused; reusing a short answer
             // elsewhere is innocent, a long copy is how spam and plagiarism look.
             if e.author_id == facts.author_id && e.parent_id == facts.parent_id {
                 return Screening::DuplicateOfOwn { post_id: e.post_id };
             }
-            if !facts.trusted && mine.split(' ').count() >= MIN_WORDS_FOR_NEAR_DUPLICATE {
+            if !facts.trusted && mine.words >= MIN_WORDS_FOR_NEAR_DUPLICATE {
                 reasons.push(format!("exact copy of post {}", e.post_id));
             }
         } else if !facts.trusted {
-            let s = similarity_percent(&mine, &theirs);
+            let s = mine.similarity_percent(&theirs);
             if s >= rules.near_duplicate_percent {
                 reasons.push(format!(
                     "near-duplicate ({s}% similar) of post {}",
@@ -335,6 +406,29 @@ mod tests {
             let s = similarity_percent(&na, &nb);
             prop_assert!((0..=100).contains(&s));
             prop_assert_eq!(s, similarity_percent(&nb, &na));
+        }
+
+        #[test]
+        fn fingerprints_agree_with_normalised_text(a in "[a-cA-C ,.]{0,40}", b in "[a-cA-C ,.]{0,40}") {
+            let same = Fingerprint::of(&a).same_text(&Fingerprint::of(&b));
+            prop_assert_eq!(same, normalize(&a) == normalize(&b));
+        }
+
+        #[test]
+        fn similarity_matches_sets_of_word_triples(a in "[a-d ]{0,60}", b in "[a-d ]{0,60}") {
+            use std::collections::HashSet;
+            let triples = |t: &str| -> HashSet<Vec<String>> {
+                let w: Vec<String> = normalize(t).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+                w.windows(3).map(<[String]>::to_vec).collect()
+            };
+            let (sa, sb) = (triples(&a), triples(&b));
+            let want = if sa.len() + 2 < 8 || sb.len() + 2 < 8 {
+                0
+            } else {
+                let inter = sa.intersection(&sb).count();
+                (inter * 100 / (sa.len() + sb.len() - inter)) as i64
+            };
+            prop_assert_eq!(similarity_percent(&a, &b), want);
         }
     }
 }

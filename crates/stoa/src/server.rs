@@ -91,6 +91,7 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
         app: app.clone(),
         web: Arc::new(cfg.web_settings()),
         metrics: Arc::new(stoa_web::metrics::Metrics::default()),
+        pages: Arc::new(stoa_web::PageCache::default()),
     };
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());

@@ -4,6 +4,7 @@
 
 use crate::auth::SESSION_COOKIE;
 use crate::csrf::CsrfToken;
+use crate::page_cache::PrecomputedEtag;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -26,6 +27,9 @@ pub async fn etag(req: Request, next: Next) -> Response {
         || crate::auth::cookie(req.headers(), crate::csrf::COOKIE).is_none();
     let token = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
     let res = next.run(req).await;
+    if res.extensions().get::<PrecomputedEtag>().is_some() {
+        return precomputed(res, has_session, if_none_match.as_ref());
+    }
     let cacheable_type = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -63,14 +67,7 @@ pub async fn etag(req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, v);
     }
-    let matches = if_none_match
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
-        });
-    if matches {
+    if if_none_match.is_some_and(|v| matches_tag(&v, &tag)) {
         parts.status = StatusCode::NOT_MODIFIED;
         parts.headers.remove(header::CONTENT_LENGTH);
         return Response::from_parts(parts, Body::empty());
@@ -78,6 +75,38 @@ pub async fn etag(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A response whose handler set the ETag and vouched that no visitor's token is inside: the
+/// same policy and 304 answer, without reading the body.
+fn precomputed(mut res: Response, personal: bool, if_none_match: Option<&HeaderValue>) -> Response {
+    let personal = personal || res.headers().contains_key(header::SET_COOKIE);
+    let policy = if personal {
+        "private, no-cache"
+    } else {
+        "public, no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    let tag = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !tag.is_empty() && if_none_match.is_some_and(|v| matches_tag(v, tag)) {
+        let (mut parts, _) = res.into_parts();
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    res
+}
+
+fn matches_tag(if_none_match: &HeaderValue, tag: &str) -> bool {
+    if_none_match.to_str().ok().is_some_and(|v| {
+        v.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*")
+    })
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }

@@ -9,6 +9,7 @@ mod csrf;
 mod error;
 mod headers;
 pub mod metrics;
+mod page_cache;
 mod pages;
 mod write_limits;
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use stoa_app::App;
 
 pub use api::openapi_json;
+pub use page_cache::PageCache;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
@@ -51,6 +53,8 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Request metrics.
     pub metrics: Arc<metrics::Metrics>,
+    /// Rendered pages for anonymous visitors.
+    pub pages: Arc<PageCache>,
 }
 
 /// The whole HTTP surface of Stoa.
@@ -63,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(pages::ops::metrics))
         .fallback(pages::errors::not_found)
         .layer(axum::middleware::from_fn(caching::etag))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::invalidate_after_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             write_limits::limit_writes,

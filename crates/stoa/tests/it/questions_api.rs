@@ -16,6 +16,7 @@ both!(
     deletion,
     lists_sort_filter_and_page,
     profiles_and_tags,
+    anonymous_pages_follow_writes,
 );
 
 async fn ask(t: &TestApp, token: &str, title: &str, tags: &[&str]) -> Value {
@@ -662,4 +663,66 @@ async fn profiles_and_tags(t: TestApp) {
     );
     let (_, filtered) = t.get_json("/api/v1/tags?q=we", None).await;
     assert_eq!(filtered["total"], 1);
+}
+
+/// Anonymous question pages are served from memory; every write must show at once.
+async fn anonymous_pages_follow_writes(t: TestApp) {
+    let (_, token) = t.signup("cacheasker").await;
+    let q = ask(&t, &token, "Cached pages stay fresh", &["cache"]).await;
+    let id = q["id"].as_i64().unwrap();
+    let url = t.url(&format!("/questions/{id}/cached-pages-stay-fresh"));
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |extra: Option<String>| {
+        let mut r = anonymous.get(&url);
+        if let Some(tag) = extra {
+            r = r.header("If-None-Match", tag);
+        }
+        r.send()
+    };
+    let first = get(None).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    let first = first.text().await.unwrap();
+    let second = get(None).await.unwrap();
+    assert_eq!(second.headers()["etag"].to_str().unwrap(), tag);
+    assert_eq!(
+        second.text().await.unwrap(),
+        first,
+        "the same page for every anonymous reader"
+    );
+    assert_eq!(get(Some(tag.clone())).await.unwrap().status(), 304);
+
+    let (status, a) = t
+        .post_json(
+            &format!("/api/v1/questions/{id}/answers"),
+            Some(&token),
+            json!({"body": "A freshly written answer about cache invalidation"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let after = get(Some(tag.clone())).await.unwrap();
+    assert_eq!(after.status(), 200, "a write makes the cached page stale");
+    assert!(after
+        .text()
+        .await
+        .unwrap()
+        .contains("A freshly written answer about cache invalidation"));
+
+    let (status, _) = patch(
+        &t,
+        &format!("/api/v1/posts/{id}"),
+        &token,
+        json!({"title": "Cached pages follow renames"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let moved = get(None).await.unwrap();
+    assert_eq!(moved.status(), 301);
+    assert_eq!(
+        moved.headers()["location"],
+        format!("/questions/{id}/cached-pages-follow-renames").as_str()
+    );
 }

@@ -141,17 +141,45 @@ async fn show(
     axum::extract::Query(arrival): axum::extract::Query<super::deflection::ArrivalQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let view = state.app.question_view(l.user.as_ref(), id).await?;
-    if slug != stoa_domain::post::slug(&view.question.title) {
-        return Ok(moved_permanently(&question_url(id, &view.question.title)));
-    }
     // One view per browser session, or per address for visitors without one.
     let viewer = cookie(&headers, SESSION_COOKIE).unwrap_or(ip);
+    // Anonymous readers arriving without a deflection session all see the same page.
+    let shared = l.user.is_none()
+        && l.q.is_empty()
+        && arrival.deflection.is_none()
+        && !headers.contains_key("hx-request");
+    if shared {
+        if let Some(cached) = state.pages.get(id) {
+            if slug != cached.slug {
+                return Ok(moved_permanently(&format!(
+                    "/questions/{id}/{}",
+                    cached.slug
+                )));
+            }
+            state.app.record_view(id, &viewer);
+            return Ok(cached.response());
+        }
+    }
+    let generation = state.pages.generation();
+    let view = state.app.question_view(l.user.as_ref(), id).await?;
+    let canonical = stoa_domain::post::slug(&view.question.title);
+    if slug != canonical {
+        return Ok(moved_permanently(&question_url(id, &view.question.title)));
+    }
     state.app.record_view(id, &viewer);
     let deflection =
         super::deflection::arrival_box(&state, &visitor, arrival.deflection.as_deref(), id).await?;
+    let csrf = l.csrf.clone();
     let mut p = page(l, view, Drafts::default());
     p.deflection = deflection;
+    if shared && p.deflection.is_none() {
+        if let Ok(html) = p.render() {
+            // A page holding this visitor's form token must never reach another visitor.
+            if csrf.is_empty() || !html.contains(&csrf) {
+                return Ok(state.pages.put(id, generation, canonical, html).response());
+            }
+        }
+    }
     Ok(render(&p))
 }
 

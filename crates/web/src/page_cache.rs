@@ -1,0 +1,177 @@
+//! Rendered question pages for anonymous visitors, kept in memory: most readers of a help center
+//! arrive from a search engine without an account, and a question page is the same for all of
+//! them. A hit costs a map lookup instead of six queries and a template.
+//!
+//! Freshness: any write handled by this process (any request that is not GET, HEAD or OPTIONS)
+//! invalidates every entry once it has completed, so a visitor never sees a page older than the
+//! last write here; writes by other processes (a second server, `stoa import`) and view counts
+//! flushed in the background show within [`TTL`]. See docs/adr-007-performance.md.
+
+use crate::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Longest an entry is served: bounds what other processes' writes and the relative times on
+/// the page ("3 minutes ago") can lag.
+pub const TTL: Duration = Duration::from_secs(30);
+/// Most bytes of HTML kept; past it the cache starts over (popular pages come back at once).
+const MAX_BYTES: usize = 24 * 1024 * 1024;
+
+/// One rendered page.
+#[derive(Clone)]
+pub struct CachedPage {
+    generation: u64,
+    stored: Instant,
+    /// The question's canonical slug (other slugs redirect to it).
+    pub slug: String,
+    html: Bytes,
+    etag: HeaderValue,
+}
+
+/// Marks a response whose `ETag` the handler computed and whose body holds no visitor's CSRF
+/// token, so the caching layer need not read the body.
+#[derive(Clone, Copy, Debug)]
+pub struct PrecomputedEtag;
+
+impl CachedPage {
+    /// The page as a response (status 200, HTML, with its ETag).
+    pub fn response(&self) -> Response {
+        let mut res = (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-cache"),
+                ),
+                (header::VARY, HeaderValue::from_static("Cookie, HX-Request")),
+                (header::ETAG, self.etag.clone()),
+            ],
+            Body::from(self.html.clone()),
+        )
+            .into_response();
+        res.extensions_mut().insert(PrecomputedEtag);
+        res
+    }
+}
+
+/// The cache of anonymous question pages, by question id.
+#[derive(Default)]
+pub struct PageCache {
+    generation: AtomicU64,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    pages: HashMap<i64, CachedPage>,
+    bytes: usize,
+}
+
+impl PageCache {
+    /// The page of question `id`, if rendered since the last write and within [`TTL`].
+    pub fn get(&self, id: i64) -> Option<CachedPage> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let entries = self.entries.lock().ok()?;
+        entries
+            .pages
+            .get(&id)
+            .filter(|p| p.generation == generation && p.stored.elapsed() < TTL)
+            .cloned()
+    }
+
+    /// The generation to stamp on a page about to be rendered: read before reading the
+    /// database, so a write that lands meanwhile makes the page stale at once.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps a page rendered at `generation`; returns it ready to serve.
+    pub fn put(&self, id: i64, generation: u64, slug: String, html: String) -> CachedPage {
+        let html = Bytes::from(html);
+        let etag = HeaderValue::from_str(&format!("\"{:016x}\"", crate::assets::fnv1a(&html)))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        let page = CachedPage {
+            generation,
+            stored: Instant::now(),
+            slug,
+            html,
+            etag,
+        };
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.bytes + page.html.len() > MAX_BYTES {
+                entries.pages.clear();
+                entries.bytes = 0;
+            }
+            entries.bytes += page.html.len();
+            if let Some(old) = entries.pages.insert(id, page.clone()) {
+                entries.bytes -= old.html.len();
+            }
+        }
+        page
+    }
+
+    /// Makes every page stale (after a write).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Invalidates the page cache after every request that may have written something.
+pub async fn invalidate_after_writes(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let res = next.run(req).await;
+    if writes {
+        state.pages.invalidate();
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_makes_pages_stale() {
+        let cache = PageCache::default();
+        let g = cache.generation();
+        cache.put(1, g, "a".into(), "<p>one</p>".into());
+        assert!(cache.get(1).is_some());
+        cache.invalidate();
+        assert!(cache.get(1).is_none());
+    }
+
+    #[test]
+    fn a_page_rendered_before_a_write_is_never_served_after_it() {
+        let cache = PageCache::default();
+        let g = cache.generation();
+        cache.invalidate(); // the write lands while the page is being rendered
+        cache.put(1, g, "a".into(), "<p>old</p>".into());
+        assert!(cache.get(1).is_none());
+    }
+
+    #[test]
+    fn bytes_are_bounded() {
+        let cache = PageCache::default();
+        let big = "x".repeat(MAX_BYTES / 3 + 1);
+        for id in 0..10 {
+            cache.put(id, 0, "a".into(), big.clone());
+        }
+        let entries = cache.entries.lock().unwrap();
+        assert!(entries.bytes <= MAX_BYTES);
+        assert!(entries.pages.len() <= 3);
+    }
+}
