@@ -286,6 +286,16 @@ def main():
             m["ratio_to_ceiling"] = m["rps"] / ceiling["rps"] if ceiling["rps"] else 0
             r["scenarios"][name] = m
             log(f"  {name:14} {m['rps']:9.0f} req/s  p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}")
+        # Latency without queueing: one connection, so each figure is the time one request
+        # takes, not the wait behind 31 others (the throughput runs above measure that).
+        r["latency"] = {}
+        for name in LATENCY_SCENARIOS:
+            if name not in files or (args.only and name not in args.only.split(",")):
+                continue
+            wrk(base, files[name], args.warmup, connections=1, threads=1)
+            m = wrk(base, files[name], args.duration, connections=1, threads=1)
+            r["latency"][name] = m
+            log(f"  {name:14} one connection: p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}")
         sampler.stop.set()
         r["rss_load_mb"] = sampler.max_kb / 1024
         stop_server(proc)
@@ -300,6 +310,10 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
 
+# Scenarios whose latency targets are judged at one connection as well.
+LATENCY_SCENARIOS = ("question_page", "search_api", "similar_api")
+
+
 def print_table(results):
     c = results["ceiling"]
     print(f"\nStoa benchmark: {results['questions']} generated questions + real dumps, {results['duration_s']} s per scenario")
@@ -308,6 +322,10 @@ def print_table(results):
     for backend, r in results["backends"].items():
         for name, m in r["scenarios"].items():
             print(f"{backend:9} {name:14} {m['rps']:9.0f} {m['ratio_to_ceiling']:6.2f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} {m['errors']:7d}")
+    print("\nLatency at one connection (the time a request takes, without queueing):")
+    for backend, r in results["backends"].items():
+        for name, m in r.get("latency", {}).items():
+            print(f"{backend:9} {name:14} p50 {m['p50_ms']:8.2f} ms  p99 {m['p99_ms']:8.2f} ms  errors {m['errors']}")
     print()
     for backend, r in results["backends"].items():
         print(f"{backend:9} RSS idle {r['rss_idle_mb']:.0f} MB, under load {r['rss_load_mb']:.0f} MB; "

@@ -71,12 +71,18 @@ pub struct App {
     views: std::sync::Arc<views::ViewBuffer>,
     governance: std::sync::Arc<governance::Cache>,
     doc_freqs: std::sync::Arc<search::DocFreqCache>,
+    /// Rate-limit counters in memory (SQLite: one process owns the database); `None` keeps
+    /// them in the database.
+    local_counters: Option<std::sync::Arc<rate_limit::LocalCounters>>,
 }
 
 impl App {
     /// Wraps an open, migrated store.
     pub fn new(store: Store, settings: AppSettings) -> Self {
+        let local_counters = (store.backend() == stoa_store::Backend::Sqlite)
+            .then(|| std::sync::Arc::new(rate_limit::LocalCounters::default()));
         App {
+            local_counters,
             store,
             settings,
             views: Default::default(),
@@ -88,6 +94,10 @@ impl App {
     /// The store, for health checks and metrics.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    fn local_counters(&self) -> Option<&rate_limit::LocalCounters> {
+        self.local_counters.as_deref()
     }
 
     fn views(&self) -> &views::ViewBuffer {
@@ -104,6 +114,9 @@ impl App {
         let now = stoa_store::now();
         self.store.purge_expired_sessions(now).await?;
         self.store.purge_rate_limits(now - 24 * 3600).await?;
+        if let Some(c) = self.local_counters() {
+            c.purge(now);
+        }
         Ok(())
     }
 }

@@ -1,6 +1,53 @@
-//! Rate limits on sensitive actions, counted in fixed windows shared through the database.
+//! Rate limits on sensitive actions, counted in fixed windows: in this process's memory when
+//! the database is SQLite (one server process owns the file, so the count is exact and costs no
+//! write), in the database on PostgreSQL (where several processes may share the counters).
 
 use crate::{App, AppError};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Most windows remembered in memory; past it, ended windows are dropped first (a flood of new
+/// addresses cannot grow memory without bound).
+const LOCAL_MAX_WINDOWS: usize = 200_000;
+
+/// Counters of the current windows, for a process that owns its database.
+#[derive(Debug, Default)]
+pub(crate) struct LocalCounters {
+    /// (key, window start) → (hits, window end).
+    windows: Mutex<HashMap<(String, i64), (i64, i64)>>,
+}
+
+impl LocalCounters {
+    fn hit(&self, key: &str, start: i64, end: i64, now: i64) -> i64 {
+        let Ok(mut w) = self.windows.lock() else {
+            return 0;
+        };
+        if w.len() >= LOCAL_MAX_WINDOWS {
+            w.retain(|_, (_, e)| *e > now);
+            if w.len() >= LOCAL_MAX_WINDOWS {
+                w.clear();
+            }
+        }
+        let entry = w.entry((key.to_string(), start)).or_insert((0, end));
+        entry.0 += 1;
+        entry.0
+    }
+
+    fn hits(&self, key: &str, start: i64) -> i64 {
+        self.windows
+            .lock()
+            .ok()
+            .and_then(|w| w.get(&(key.to_string(), start)).map(|h| h.0))
+            .unwrap_or(0)
+    }
+
+    /// Forgets windows that have ended.
+    pub(crate) fn purge(&self, now: i64) {
+        if let Ok(mut w) = self.windows.lock() {
+            w.retain(|_, (_, end)| *end > now);
+        }
+    }
+}
 
 /// At most `max` hits per `window_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,15 +89,21 @@ impl Default for Limits {
 }
 
 impl App {
+    /// Counts a hit on `key` in the window of `limit` that holds `now`; the hits so far.
+    async fn count_hit(&self, key: &str, limit: Limit, now: i64) -> Result<i64, AppError> {
+        let start = window_start(limit, now);
+        Ok(match self.local_counters() {
+            Some(c) => c.hit(key, start, start + limit.window_secs, now),
+            None => self.store().hit_rate_limit(key, start).await?,
+        })
+    }
+
     /// Counts a hit on `key`; refuses with the seconds left in the window once over `limit`.
     pub(crate) async fn check_and_hit(&self, key: &str, limit: Limit) -> Result<(), AppError> {
         let now = stoa_store::now();
-        let window_start = now - now.rem_euclid(limit.window_secs.max(1));
-        let hits = self.store().hit_rate_limit(key, window_start).await?;
+        let hits = self.count_hit(key, limit, now).await?;
         if hits > limit.max {
-            return Err(AppError::RateLimited {
-                retry_after: (window_start + limit.window_secs - now).max(1),
-            });
+            return Err(over(limit, now));
         }
         Ok(())
     }
@@ -58,21 +111,47 @@ impl App {
     /// Refuses if `key` is already over `limit`, without counting a hit.
     pub(crate) async fn check_only(&self, key: &str, limit: Limit) -> Result<(), AppError> {
         let now = stoa_store::now();
-        let window_start = now - now.rem_euclid(limit.window_secs.max(1));
-        let hits = self.store().rate_limit_hits(key, window_start).await?;
+        let start = window_start(limit, now);
+        let hits = match self.local_counters() {
+            Some(c) => c.hits(key, start),
+            None => self.store().rate_limit_hits(key, start).await?,
+        };
         if hits >= limit.max {
-            return Err(AppError::RateLimited {
-                retry_after: (window_start + limit.window_secs - now).max(1),
-            });
+            return Err(over(limit, now));
         }
         Ok(())
     }
 
     /// Counts a hit on `key` without checking, e.g. a failed attempt after the fact.
     pub(crate) async fn hit(&self, key: &str, limit: Limit) -> Result<(), AppError> {
-        let now = stoa_store::now();
-        let window_start = now - now.rem_euclid(limit.window_secs.max(1));
-        self.store().hit_rate_limit(key, window_start).await?;
+        self.count_hit(key, limit, stoa_store::now()).await?;
         Ok(())
+    }
+}
+
+fn window_start(limit: Limit, now: i64) -> i64 {
+    now - now.rem_euclid(limit.window_secs.max(1))
+}
+
+fn over(limit: Limit, now: i64) -> AppError {
+    AppError::RateLimited {
+        retry_after: (window_start(limit, now) + limit.window_secs - now).max(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_counters_count_per_window_and_forget_ended_ones() {
+        let c = LocalCounters::default();
+        assert_eq!(c.hit("k", 0, 60, 10), 1);
+        assert_eq!(c.hit("k", 0, 60, 11), 2);
+        assert_eq!(c.hits("k", 0), 2);
+        assert_eq!(c.hit("k", 60, 120, 61), 1, "a new window starts at zero");
+        c.purge(61);
+        assert_eq!(c.hits("k", 0), 0);
+        assert_eq!(c.hits("k", 60), 1);
     }
 }

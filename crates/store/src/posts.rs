@@ -218,7 +218,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        crate::search::index_post(&mut tx, self.backend(), id).await?;
+        match (p.kind, p.parent_id, p.status) {
+            ("answer", Some(q), "published") => {
+                crate::search::append_answer(&mut tx, self.backend(), q, p.body_text).await?;
+            }
+            // A held answer is indexed when a moderator publishes it.
+            ("answer", _, _) => {}
+            _ => crate::search::index_post(&mut tx, self.backend(), id).await?,
+        }
         tx.commit().await?;
         Ok(id)
     }

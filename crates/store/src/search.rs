@@ -147,6 +147,70 @@ pub(crate) async fn index_post(
     Ok(())
 }
 
+/// Adds a new published answer's terms to its question's search document: the same document
+/// [`index_post`] would build, without reading and analysing every earlier answer again.
+pub(crate) async fn append_answer(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    question_id: i64,
+    answer_text: &str,
+) -> Result<(), StoreError> {
+    let terms = analyze(answer_text).join(" ");
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let row = sqlx::query(
+        "UPDATE search_docs
+         SET answer_terms = CASE WHEN answer_terms = '' THEN $2 ELSE answer_terms || ' ' || $2 END
+         WHERE post_id = $1
+         RETURNING title_terms, body_terms, answer_terms, tag_terms",
+    )
+    .bind(question_id)
+    .bind(&terms)
+    .fetch_optional(&mut **tx)
+    .await?;
+    // No document: the question is not searchable (held, hidden or deleted).
+    let Some(row) = row else { return Ok(()) };
+    let split = |i: usize| -> Result<Vec<String>, sqlx::Error> {
+        Ok(row
+            .try_get::<String, _>(i)?
+            .split_whitespace()
+            .map(str::to_string)
+            .collect())
+    };
+    let (ti, bi, ai, gi) = (
+        index_text(&split(0)?),
+        index_text(&split(1)?),
+        index_text(&split(2)?),
+        index_text(&split(3)?),
+    );
+    match backend {
+        Backend::Sqlite => {
+            sqlx::query("UPDATE search_fts SET answers = $2 WHERE rowid = $1")
+                .bind(question_id)
+                .bind(&ai)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Backend::Postgres => {
+            sqlx::query(
+                "UPDATE search_fts SET document = setweight(to_tsvector('simple', $2), 'A')
+                     || setweight(to_tsvector('simple', $5), 'B') || setweight(to_tsvector('simple', $3), 'C')
+                     || setweight(to_tsvector('simple', $4), 'D')
+                 WHERE post_id = $1",
+            )
+            .bind(question_id)
+            .bind(&ti)
+            .bind(&bi)
+            .bind(&ai)
+            .bind(&gi)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes a post's search document.
 pub(crate) async fn unindex_post(
     tx: &mut Transaction<'_, Any>,

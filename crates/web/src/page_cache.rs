@@ -1,6 +1,7 @@
-//! Rendered question pages for anonymous visitors, kept in memory: most readers of a help center
-//! arrive from a search engine without an account, and a question page is the same for all of
-//! them. A hit costs a map lookup instead of six queries and a template.
+//! Rendered pages for anonymous visitors (question pages, the home list, tag pages), kept in
+//! memory: most readers of a help center arrive from a search engine without an account, and
+//! these pages are the same for all of them. A hit costs a map lookup instead of several
+//! queries and a template.
 //!
 //! Freshness: any write handled by this process (any request that is not GET, HEAD or OPTIONS)
 //! invalidates every entry once it has completed, so a visitor never sees a page older than the
@@ -29,7 +30,7 @@ const MAX_BYTES: usize = 24 * 1024 * 1024;
 pub struct CachedPage {
     generation: u64,
     stored: Instant,
-    /// The question's canonical slug (other slugs redirect to it).
+    /// A question's canonical slug (other slugs redirect to it); empty for other pages.
     pub slug: String,
     html: Bytes,
     etag: HeaderValue,
@@ -64,7 +65,7 @@ impl CachedPage {
     }
 }
 
-/// The cache of anonymous question pages, by question id.
+/// The cache of anonymous pages, by key (`question:ID`, or a list's path and query).
 #[derive(Default)]
 pub struct PageCache {
     generation: AtomicU64,
@@ -73,18 +74,18 @@ pub struct PageCache {
 
 #[derive(Default)]
 struct Entries {
-    pages: HashMap<i64, CachedPage>,
+    pages: HashMap<String, CachedPage>,
     bytes: usize,
 }
 
 impl PageCache {
-    /// The page of question `id`, if rendered since the last write and within [`TTL`].
-    pub fn get(&self, id: i64) -> Option<CachedPage> {
+    /// The page under `key`, if rendered since the last write and within [`TTL`].
+    pub fn get(&self, key: &str) -> Option<CachedPage> {
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
         entries
             .pages
-            .get(&id)
+            .get(key)
             .filter(|p| p.generation == generation && p.stored.elapsed() < TTL)
             .cloned()
     }
@@ -96,7 +97,7 @@ impl PageCache {
     }
 
     /// Keeps a page rendered at `generation`; returns it ready to serve.
-    pub fn put(&self, id: i64, generation: u64, slug: String, html: String) -> CachedPage {
+    pub fn put(&self, key: String, generation: u64, slug: String, html: String) -> CachedPage {
         let html = Bytes::from(html);
         let etag = HeaderValue::from_str(&format!("\"{:016x}\"", crate::assets::fnv1a(&html)))
             .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
@@ -113,7 +114,7 @@ impl PageCache {
                 entries.bytes = 0;
             }
             entries.bytes += page.html.len();
-            if let Some(old) = entries.pages.insert(id, page.clone()) {
+            if let Some(old) = entries.pages.insert(key, page.clone()) {
                 entries.bytes -= old.html.len();
             }
         }
@@ -148,10 +149,10 @@ mod tests {
     fn a_write_makes_pages_stale() {
         let cache = PageCache::default();
         let g = cache.generation();
-        cache.put(1, g, "a".into(), "<p>one</p>".into());
-        assert!(cache.get(1).is_some());
+        cache.put("q1".into(), g, "a".into(), "<p>one</p>".into());
+        assert!(cache.get("q1").is_some());
         cache.invalidate();
-        assert!(cache.get(1).is_none());
+        assert!(cache.get("q1").is_none());
     }
 
     #[test]
@@ -159,8 +160,8 @@ mod tests {
         let cache = PageCache::default();
         let g = cache.generation();
         cache.invalidate(); // the write lands while the page is being rendered
-        cache.put(1, g, "a".into(), "<p>old</p>".into());
-        assert!(cache.get(1).is_none());
+        cache.put("q1".into(), g, "a".into(), "<p>old</p>".into());
+        assert!(cache.get("q1").is_none());
     }
 
     #[test]
@@ -168,7 +169,7 @@ mod tests {
         let cache = PageCache::default();
         let big = "x".repeat(MAX_BYTES / 3 + 1);
         for id in 0..10 {
-            cache.put(id, 0, "a".into(), big.clone());
+            cache.put(format!("q{id}"), 0, "a".into(), big.clone());
         }
         let entries = cache.entries.lock().unwrap();
         assert!(entries.bytes <= MAX_BYTES);

@@ -682,6 +682,24 @@ async fn anonymous_pages_follow_writes(t: TestApp) {
         }
         r.send()
     };
+    let page = |path: &'static str| {
+        let anonymous = anonymous.clone();
+        let url = t.url(path);
+        async move {
+            anonymous
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(page("/").await.contains("Cached pages stay fresh"));
+    assert!(page("/tags/cache")
+        .await
+        .contains("Cached pages stay fresh"));
     let first = get(None).await.unwrap();
     assert_eq!(first.status(), 200);
     let tag = first.headers()["etag"].to_str().unwrap().to_string();
@@ -725,4 +743,9 @@ async fn anonymous_pages_follow_writes(t: TestApp) {
         moved.headers()["location"],
         format!("/questions/{id}/cached-pages-follow-renames").as_str()
     );
+    // The lists cached above follow the rename too.
+    assert!(page("/").await.contains("Cached pages follow renames"));
+    assert!(page("/tags/cache")
+        .await
+        .contains("Cached pages follow renames"));
 }

@@ -83,6 +83,27 @@ async fn search_finds_new_edited_and_not_deleted(t: TestApp) {
     )
     .await;
     assert_eq!(ids(&search(&t, "comandante").await), vec![grinder]);
+    // A second answer adds its words without losing the first's (answers are appended).
+    let (_, second) = t
+        .post_json(
+            &format!("/api/v1/questions/{grinder}/answers"),
+            Some(&alice),
+            json!({"body": "A Timemore works too."}),
+        )
+        .await;
+    assert_eq!(ids(&search(&t, "timemore").await), vec![grinder]);
+    assert_eq!(ids(&search(&t, "comandante").await), vec![grinder]);
+    // Deleting an answer rebuilds the document without its words.
+    let del = t
+        .client
+        .delete(t.url(&format!("/api/v1/posts/{}", second["id"])))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 204);
+    assert_eq!(ids(&search(&t, "timemore").await), Vec::<i64>::new());
+    assert_eq!(ids(&search(&t, "comandante").await), vec![grinder]);
     // Edited: findable by the new words, not the old ones.
     let res = t
         .client

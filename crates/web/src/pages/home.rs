@@ -32,14 +32,35 @@ struct HomePage {
 async fn show(
     State(state): State<AppState>,
     l: Layout,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let (sort_key, sort) = parse_sort(q.sort.as_deref());
     let page = parse_page(q.page.as_deref());
+    let shared = super::is_shared(&l, &headers);
+    let key = format!("home:{sort_key}:{page}");
+    if shared {
+        if let Some(res) = super::cached_shared(&state, &key) {
+            return Ok(res);
+        }
+    }
+    let generation = state.pages.generation();
     let rows = state
         .app
         .list_questions(sort, None, Some(page), Some(PER_PAGE))
         .await?;
     let list = QuestionList::new("/", sort_key, page, &rows, stoa_app::now());
-    Ok(render(&HomePage { l, list }))
+    let csrf = l.csrf.clone();
+    let p = HomePage { l, list };
+    if shared {
+        return Ok(super::render_shared(
+            &state,
+            key,
+            generation,
+            String::new(),
+            &csrf,
+            &p,
+        ));
+    }
+    Ok(render(&p))
 }

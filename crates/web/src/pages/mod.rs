@@ -121,6 +121,36 @@ impl FromRequestParts<AppState> for Layout {
 }
 
 /// Renders a template as a full HTML response; pages with a user are private to them.
+/// Whether this request gets the page every anonymous visitor gets (and may be served from,
+/// or stored in, the page cache): no account, no search text echoed, not an htmx fragment.
+pub(crate) fn is_shared(l: &Layout, headers: &axum::http::HeaderMap) -> bool {
+    l.user.is_none() && l.q.is_empty() && !headers.contains_key("hx-request")
+}
+
+/// Renders a page every anonymous visitor gets, keeps it in the page cache under `key` (as
+/// rendered from data read after `generation`), and serves it.
+pub(crate) fn render_shared<T: Template>(
+    state: &AppState,
+    key: String,
+    generation: u64,
+    slug: String,
+    csrf: &str,
+    t: &T,
+) -> Response {
+    match t.render() {
+        // A page holding this visitor's form token must never reach another visitor.
+        Ok(html) if csrf.is_empty() || !html.contains(csrf) => {
+            state.pages.put(key, generation, slug, html).response()
+        }
+        _ => render(t),
+    }
+}
+
+/// Serves a shared page from the cache when it is there.
+pub(crate) fn cached_shared(state: &AppState, key: &str) -> Option<Response> {
+    state.pages.get(key).map(|p| p.response())
+}
+
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => (

@@ -144,12 +144,10 @@ async fn show(
     // One view per browser session, or per address for visitors without one.
     let viewer = cookie(&headers, SESSION_COOKIE).unwrap_or(ip);
     // Anonymous readers arriving without a deflection session all see the same page.
-    let shared = l.user.is_none()
-        && l.q.is_empty()
-        && arrival.deflection.is_none()
-        && !headers.contains_key("hx-request");
+    let shared = super::is_shared(&l, &headers) && arrival.deflection.is_none();
+    let key = format!("question:{id}");
     if shared {
-        if let Some(cached) = state.pages.get(id) {
+        if let Some(cached) = state.pages.get(&key) {
             if slug != cached.slug {
                 return Ok(moved_permanently(&format!(
                     "/questions/{id}/{}",
@@ -173,12 +171,9 @@ async fn show(
     let mut p = page(l, view, Drafts::default());
     p.deflection = deflection;
     if shared && p.deflection.is_none() {
-        if let Ok(html) = p.render() {
-            // A page holding this visitor's form token must never reach another visitor.
-            if csrf.is_empty() || !html.contains(&csrf) {
-                return Ok(state.pages.put(id, generation, canonical, html).response());
-            }
-        }
+        return Ok(super::render_shared(
+            &state, key, generation, canonical, &csrf, &p,
+        ));
     }
     Ok(render(&p))
 }

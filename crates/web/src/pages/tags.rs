@@ -121,17 +121,38 @@ async fn list(
 async fn show(
     State(state): State<AppState>,
     l: Layout,
+    headers: axum::http::HeaderMap,
     Path(name): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let tag = state.app.tag(&name).await?;
     let (sort_key, sort) = parse_sort(q.sort.as_deref());
     let page = parse_page(q.page.as_deref());
+    let shared = super::is_shared(&l, &headers);
+    let key = format!("tag:{name}:{sort_key}:{page}");
+    if shared {
+        if let Some(res) = super::cached_shared(&state, &key) {
+            return Ok(res);
+        }
+    }
+    let generation = state.pages.generation();
+    let tag = state.app.tag(&name).await?;
     let rows = state
         .app
         .list_questions(sort, Some(&tag.name), Some(page), Some(PER_PAGE))
         .await?;
     let tag = TagView::from_row(&tag);
     let list = QuestionList::new(&tag.href, sort_key, page, &rows, stoa_app::now());
-    Ok(render(&TagPage { l, tag, list }))
+    let csrf = l.csrf.clone();
+    let p = TagPage { l, tag, list };
+    if shared {
+        return Ok(super::render_shared(
+            &state,
+            key,
+            generation,
+            String::new(),
+            &csrf,
+            &p,
+        ));
+    }
+    Ok(render(&p))
 }
