@@ -74,6 +74,8 @@ pub struct App {
     /// Rate-limit counters in memory (SQLite: one process owns the database); `None` keeps
     /// them in the database.
     local_counters: Option<std::sync::Arc<rate_limit::LocalCounters>>,
+    /// Fingerprints of recent posts for duplicate screening.
+    fingerprints: std::sync::Arc<spam::FingerprintCache>,
 }
 
 impl App {
@@ -83,6 +85,7 @@ impl App {
             .then(|| std::sync::Arc::new(rate_limit::LocalCounters::default()));
         App {
             local_counters,
+            fingerprints: Default::default(),
             store,
             settings,
             views: Default::default(),

@@ -5,7 +5,7 @@ use crate::rate_limit::Limit;
 use crate::{App, AppError, AuthUser};
 use stoa_domain::governance::RateLimit;
 use stoa_domain::policy::Privilege;
-use stoa_domain::screening::{screen, Earlier, Facts, Screening};
+use stoa_domain::screening::{screen, Earlier, Facts, Fingerprint, Screening};
 use stoa_domain::spam::SpamModel;
 use stoa_store::governance::{NewSpamDecision, SpamDecisionRow};
 use stoa_store::moderation::NewFlag;
@@ -18,6 +18,13 @@ const DUPLICATE_WINDOW_SECS: i64 = 7 * 86_400;
 /// a spam wave or a re-post is recent, and every candidate costs a read and a comparison on
 /// every new post (300 each made answers CPU-bound in the benchmark).
 const DUPLICATE_CANDIDATES: i64 = 100;
+
+/// Most fingerprints kept (a few hundred bytes each); past it the cache starts over.
+const FINGERPRINT_CACHE_MAX: usize = 4_096;
+
+/// Fingerprints of earlier posts by (post id, revision count): an edit makes a new entry.
+pub(crate) type FingerprintCache =
+    std::sync::Mutex<std::collections::HashMap<(i64, i64), std::sync::Arc<Fingerprint>>>;
 
 fn limit(l: RateLimit) -> Limit {
     Limit {
@@ -74,22 +81,9 @@ impl App {
             .await?;
         }
         let now = stoa_store::now();
-        let earlier: Vec<Earlier> = self
-            .store()
-            .duplicate_candidates(user.id, now - DUPLICATE_WINDOW_SECS, DUPLICATE_CANDIDATES)
-            .await?
-            .into_iter()
-            .map(|(post_id, author_id, parent, t, body)| Earlier {
-                post_id,
-                author_id,
-                parent_id: parent,
-                text: if t.is_empty() {
-                    body
-                } else {
-                    format!("{t}\n{body}")
-                },
-            })
-            .collect();
+        let earlier = self
+            .earlier_posts(user.id, now - DUPLICATE_WINDOW_SECS)
+            .await?;
         let model = self.spam_model().await?;
         let full = if title.is_empty() {
             text.to_string()
@@ -115,6 +109,56 @@ impl App {
                 message: format!("You already posted this (post {post_id}). Edit that post instead of posting it again."),
             }),
         }
+    }
+
+    /// The posts a new one is compared with, fingerprinted: texts seen before (same post, same
+    /// revision) come from the cache, so only new posts are read and hashed.
+    async fn earlier_posts(&self, author_id: i64, since: i64) -> Result<Vec<Earlier>, AppError> {
+        let keys = self
+            .store()
+            .duplicate_candidates(author_id, since, DUPLICATE_CANDIDATES)
+            .await?;
+        let cached = |id: i64, rev: i64| {
+            self.fingerprints
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&(id, rev)).cloned())
+        };
+        let missing: Vec<i64> = keys
+            .iter()
+            .filter(|(id, _, _, rev)| cached(*id, *rev).is_none())
+            .map(|k| k.0)
+            .collect();
+        let texts = self.store().post_texts(&missing).await?;
+        let mut out = Vec::with_capacity(keys.len());
+        for (post_id, author_id, parent_id, rev) in keys {
+            let fingerprint = match (cached(post_id, rev), texts.get(&post_id)) {
+                (Some(f), _) => f,
+                (None, Some((title, body))) => {
+                    let text = if title.is_empty() {
+                        body.clone()
+                    } else {
+                        format!("{title}\n{body}")
+                    };
+                    let f = std::sync::Arc::new(Fingerprint::of(&text));
+                    if let Ok(mut c) = self.fingerprints.lock() {
+                        if c.len() >= FINGERPRINT_CACHE_MAX {
+                            c.clear();
+                        }
+                        c.insert((post_id, rev), f.clone());
+                    }
+                    f
+                }
+                (None, None) => continue,
+            };
+            out.push(Earlier {
+                post_id,
+                author_id,
+                parent_id,
+                fingerprint,
+            });
+        }
+        Ok(out)
     }
 
     /// After inserting a post: a held one gets the spam filter's flag, so moderators see why.

@@ -29,8 +29,8 @@ pub struct Earlier {
     pub author_id: i64,
     /// The question of an answer.
     pub parent_id: Option<i64>,
-    /// Its title and plain text.
-    pub text: String,
+    /// The fingerprint of its title and plain text (shared: callers cache them).
+    pub fingerprint: std::sync::Arc<Fingerprint>,
 }
 
 /// What screening knows about the new post and its author.
@@ -172,7 +172,7 @@ pub fn screen(rules: &SpamRules, facts: &Facts<'_>, earlier: &[Earlier]) -> Scre
     let mine = Fingerprint::of(facts.text);
     let mut reasons = Vec::new();
     for e in earlier {
-        let theirs = Fingerprint::of(&e.text);
+        let theirs = &e.fingerprint;
         if !mine.is_empty() && theirs.same_text(&mine) {
             // Re-asking a question, or answering one twice, is refused; reusing a short answer
             // elsewhere is innocent, a long copy is how spam and plagiarism look.
@@ -183,7 +183,7 @@ pub fn screen(rules: &SpamRules, facts: &Facts<'_>, earlier: &[Earlier]) -> Scre
                 reasons.push(format!("exact copy of post {}", e.post_id));
             }
         } else if !facts.trusted {
-            let s = mine.similarity_percent(&theirs);
+            let s = mine.similarity_percent(theirs);
             if s >= rules.near_duplicate_percent {
                 reasons.push(format!(
                     "near-duplicate ({s}% similar) of post {}",
@@ -290,7 +290,7 @@ mod tests {
             post_id: 5,
             author_id: 1,
             parent_id: None,
-            text: LONG.to_uppercase(),
+            fingerprint: std::sync::Arc::new(Fingerprint::of(&LONG.to_uppercase())),
         };
         assert_eq!(
             screen(&r, &facts(LONG, ""), std::slice::from_ref(&own)),
@@ -309,7 +309,7 @@ mod tests {
             post_id: 6,
             author_id: 2,
             parent_id: None,
-            text: LONG.into(),
+            fingerprint: std::sync::Arc::new(Fingerprint::of(LONG)),
         };
         assert!(matches!(
             screen(&r, &facts(LONG, ""), std::slice::from_ref(&other)),
@@ -320,7 +320,7 @@ mod tests {
             post_id: 7,
             author_id: 2,
             parent_id: None,
-            text: format!("{LONG} please"),
+            fingerprint: std::sync::Arc::new(Fingerprint::of(&format!("{LONG} please"))),
         };
         assert!(matches!(
             screen(&r, &facts(LONG, ""), &[near]),
@@ -330,7 +330,9 @@ mod tests {
             post_id: 8,
             author_id: 2,
             parent_id: None,
-            text: "Which grinder should I buy for pour-over coffee at home".into(),
+            fingerprint: std::sync::Arc::new(Fingerprint::of(
+                "Which grinder should I buy for pour-over coffee at home",
+            )),
         };
         assert_eq!(
             screen(&r, &facts(LONG, ""), &[different]),
@@ -340,7 +342,7 @@ mod tests {
             post_id: 9,
             author_id: 2,
             parent_id: None,
-            text: "Thanks a lot".into(),
+            fingerprint: std::sync::Arc::new(Fingerprint::of("Thanks a lot")),
         };
         assert_eq!(
             screen(&r, &facts("thanks a lot!", ""), &[short]),
@@ -351,7 +353,7 @@ mod tests {
             post_id: 10,
             author_id: 1,
             parent_id: Some(3),
-            text: LONG.into(),
+            fingerprint: std::sync::Arc::new(Fingerprint::of(LONG)),
         };
         let answer = Facts {
             parent_id: Some(4),

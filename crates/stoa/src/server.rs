@@ -87,12 +87,12 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
         addr: cfg.addr.clone(),
         source,
     })?;
-    let state = stoa_web::AppState {
+    let state = Arc::new(stoa_web::Shared {
         app: app.clone(),
         web: Arc::new(cfg.web_settings()),
         metrics: Arc::new(stoa_web::metrics::Metrics::default()),
         pages: Arc::new(stoa_web::PageCache::default()),
-    };
+    });
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());
     let task = tokio::spawn(async move {
@@ -117,6 +117,7 @@ fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()
     tokio::spawn(async move {
         let mut purge = tokio::time::interval(Duration::from_secs(600));
         let mut views = tokio::time::interval(Duration::from_secs(10));
+        let mut checkpoint = tokio::time::interval(Duration::from_secs(2));
         loop {
             tokio::select! {
                 _ = purge.tick() => {
@@ -132,6 +133,11 @@ fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()
                 _ = views.tick() => {
                     if let Err(e) = app.flush_views().await {
                         tracing::warn!(error = %e, "could not save view counts; will retry");
+                    }
+                }
+                _ = checkpoint.tick() => {
+                    if let Err(e) = app.store().checkpoint().await {
+                        tracing::warn!(error = %e, "could not checkpoint the database log; will retry");
                     }
                 }
                 _ = stop.changed() => break,

@@ -1120,17 +1120,19 @@ impl Store {
         rows(&rs, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
     }
 
-    /// Earlier posts to compare a new one with: the author's latest and everyone's since `since`.
+    /// Earlier posts to compare a new one with: the author's latest and everyone's since
+    /// `since`, newest first, as (id, author, question, revision count), without their text
+    /// (callers keep fingerprints of texts they have seen; see [`Store::post_texts`]).
     pub async fn duplicate_candidates(
         &self,
         author_id: i64,
         since: i64,
         limit: i64,
-    ) -> Result<Vec<(i64, i64, Option<i64>, String, String)>, StoreError> {
+    ) -> Result<Vec<(i64, i64, Option<i64>, i64)>, StoreError> {
         // Two indexed queries instead of one with `OR`, which no index serves: on a large site
         // that OR read the whole posts table for every new post.
         let mut rs = sqlx::query(
-            "SELECT id, author_id, parent_id, title, body_text FROM posts
+            "SELECT id, author_id, parent_id, revision_count FROM posts
              WHERE author_id = $1 AND deleted_at IS NULL AND kind IN ('question', 'answer')
              ORDER BY created_at DESC, id DESC LIMIT $2",
         )
@@ -1140,7 +1142,7 @@ impl Store {
         .await?;
         rs.extend(
             sqlx::query(
-                "SELECT id, author_id, parent_id, title, body_text FROM posts
+                "SELECT id, author_id, parent_id, revision_count FROM posts
                  WHERE created_at >= $1 AND deleted_at IS NULL AND kind IN ('question', 'answer')
                  ORDER BY created_at DESC, id DESC LIMIT $2",
             )
@@ -1150,18 +1152,36 @@ impl Store {
             .await?,
         );
         let mut out = rows(&rs, |r| {
-            Ok((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-            ))
+            Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
         })?;
-        out.sort_by_key(|r: &(i64, i64, Option<i64>, String, String)| std::cmp::Reverse(r.0));
+        out.sort_by_key(|r: &(i64, i64, Option<i64>, i64)| std::cmp::Reverse(r.0));
         out.dedup_by_key(|r| r.0);
         out.truncate(usize::try_from(limit).unwrap_or(0));
         Ok(out)
+    }
+
+    /// Title and plain text of these posts, by id.
+    pub async fn post_texts(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (String, String)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let sql = format!(
+            "SELECT id, title, body_text FROM posts WHERE id IN ({})",
+            crate::lists::placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let rs = q.fetch_all(self.reader()).await?;
+        Ok(
+            rows(&rs, |r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))?
+                .into_iter()
+                .collect(),
+        )
     }
 
     /// Posts with links the author wrote since `since` (published or held).

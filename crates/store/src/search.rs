@@ -60,6 +60,26 @@ fn index_text(terms: &[String]) -> String {
         .join(" ")
 }
 
+/// A PostgreSQL search document from `$2` title, `$3` body, `$4` answers and `$5` tags (index
+/// forms), weighted A (title), B (tags), C (body), D (answers).
+const PG_DOCUMENT: &str =
+    "setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $5), 'B')
+     || setweight(to_tsvector('simple', $3), 'C') || setweight(to_tsvector('simple', $4), 'D')";
+
+/// `sql` (which uses [`PG_DOCUMENT`]) bound to the document's id and its four fields.
+fn pg_document<'q>(
+    sql: &'q str,
+    id: i64,
+    [title, body, answers, tags]: [&'q String; 4],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(id)
+        .bind(title)
+        .bind(body)
+        .bind(answers)
+        .bind(tags)
+}
+
 /// Rewrites the search document of the question or article that `post_id` belongs to.
 pub(crate) async fn index_post(
     tx: &mut Transaction<'_, Any>,
@@ -130,18 +150,11 @@ pub(crate) async fn index_post(
                 .await?;
         }
         Backend::Postgres => {
-            sqlx::query(
-                "INSERT INTO search_fts (post_id, document)
-                 VALUES ($1, setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $5), 'B')
-                          || setweight(to_tsvector('simple', $3), 'C') || setweight(to_tsvector('simple', $4), 'D'))",
-            )
-            .bind(doc_id)
-            .bind(&ti)
-            .bind(&bi)
-            .bind(&ai)
-            .bind(&gi)
-            .execute(&mut **tx)
-            .await?;
+            let sql =
+                format!("INSERT INTO search_fts (post_id, document) VALUES ($1, {PG_DOCUMENT})");
+            pg_document(&sql, doc_id, [&ti, &bi, &ai, &gi])
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(())
@@ -193,19 +206,10 @@ pub(crate) async fn append_answer(
                 .await?;
         }
         Backend::Postgres => {
-            sqlx::query(
-                "UPDATE search_fts SET document = setweight(to_tsvector('simple', $2), 'A')
-                     || setweight(to_tsvector('simple', $5), 'B') || setweight(to_tsvector('simple', $3), 'C')
-                     || setweight(to_tsvector('simple', $4), 'D')
-                 WHERE post_id = $1",
-            )
-            .bind(question_id)
-            .bind(&ti)
-            .bind(&bi)
-            .bind(&ai)
-            .bind(&gi)
-            .execute(&mut **tx)
-            .await?;
+            let sql = format!("UPDATE search_fts SET document = {PG_DOCUMENT} WHERE post_id = $1");
+            pg_document(&sql, question_id, [&ti, &bi, &ai, &gi])
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(())

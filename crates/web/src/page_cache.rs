@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 /// the page ("3 minutes ago") can lag.
 pub const TTL: Duration = Duration::from_secs(30);
 /// Most bytes of HTML kept; past it the cache starts over (popular pages come back at once).
-const MAX_BYTES: usize = 24 * 1024 * 1024;
+const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// One rendered page.
 #[derive(Clone)]

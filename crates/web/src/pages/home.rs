@@ -1,7 +1,7 @@
 //! The home page: the search box, then the questions with sort tabs and pages.
 
 use super::view::{parse_page, parse_sort, QuestionList, PER_PAGE};
-use super::{render, Layout};
+use super::Layout;
 use crate::error::PageError;
 use crate::AppState;
 use askama::Template;
@@ -37,30 +37,19 @@ async fn show(
 ) -> Result<Response, PageError> {
     let (sort_key, sort) = parse_sort(q.sort.as_deref());
     let page = parse_page(q.page.as_deref());
-    let shared = super::is_shared(&l, &headers);
-    let key = format!("home:{sort_key}:{page}");
-    if shared {
-        if let Some(res) = super::cached_shared(&state, &key) {
-            return Ok(res);
-        }
-    }
-    let generation = state.pages.generation();
-    let rows = state
-        .app
-        .list_questions(sort, None, Some(page), Some(PER_PAGE))
-        .await?;
-    let list = QuestionList::new("/", sort_key, page, &rows, stoa_app::now());
-    let csrf = l.csrf.clone();
-    let p = HomePage { l, list };
-    if shared {
-        return Ok(super::render_shared(
-            &state,
-            key,
-            generation,
-            String::new(),
-            &csrf,
-            &p,
-        ));
-    }
-    Ok(render(&p))
+    let app = &state.app;
+    super::serve_list(
+        &state,
+        l,
+        &headers,
+        format!("home:{sort_key}:{page}"),
+        |l| async move {
+            let rows = app
+                .list_questions(sort, None, Some(page), Some(PER_PAGE))
+                .await?;
+            let list = QuestionList::new("/", sort_key, page, &rows, stoa_app::now());
+            Ok(HomePage { l, list })
+        },
+    )
+    .await
 }

@@ -146,9 +146,34 @@ pub(crate) fn render_shared<T: Template>(
     }
 }
 
-/// Serves a shared page from the cache when it is there.
-pub(crate) fn cached_shared(state: &AppState, key: &str) -> Option<Response> {
-    state.pages.get(key).map(|p| p.response())
+/// Serves a list page: to anonymous visitors from the page cache under `key` when it is there,
+/// else built by `build` (from data read after the cache's generation was taken) and kept.
+pub(crate) async fn serve_list<T, F, Fut>(
+    state: &AppState,
+    l: Layout,
+    headers: &axum::http::HeaderMap,
+    key: String,
+    build: F,
+) -> Result<Response, PageError>
+where
+    T: Template,
+    F: FnOnce(Layout) -> Fut,
+    Fut: std::future::Future<Output = Result<T, PageError>>,
+{
+    let shared = is_shared(&l, headers);
+    if shared {
+        if let Some(page) = state.pages.get(&key) {
+            return Ok(page.response());
+        }
+    }
+    let generation = state.pages.generation();
+    let csrf = l.csrf.clone();
+    let page = build(l).await?;
+    Ok(if shared {
+        render_shared(state, key, generation, String::new(), &csrf, &page)
+    } else {
+        render(&page)
+    })
 }
 
 pub fn render<T: Template>(t: &T) -> Response {

@@ -127,32 +127,16 @@ async fn show(
 ) -> Result<Response, PageError> {
     let (sort_key, sort) = parse_sort(q.sort.as_deref());
     let page = parse_page(q.page.as_deref());
-    let shared = super::is_shared(&l, &headers);
+    let app = &state.app;
     let key = format!("tag:{name}:{sort_key}:{page}");
-    if shared {
-        if let Some(res) = super::cached_shared(&state, &key) {
-            return Ok(res);
-        }
-    }
-    let generation = state.pages.generation();
-    let tag = state.app.tag(&name).await?;
-    let rows = state
-        .app
-        .list_questions(sort, Some(&tag.name), Some(page), Some(PER_PAGE))
-        .await?;
-    let tag = TagView::from_row(&tag);
-    let list = QuestionList::new(&tag.href, sort_key, page, &rows, stoa_app::now());
-    let csrf = l.csrf.clone();
-    let p = TagPage { l, tag, list };
-    if shared {
-        return Ok(super::render_shared(
-            &state,
-            key,
-            generation,
-            String::new(),
-            &csrf,
-            &p,
-        ));
-    }
-    Ok(render(&p))
+    super::serve_list(&state, l, &headers, key, |l| async move {
+        let tag = app.tag(&name).await?;
+        let rows = app
+            .list_questions(sort, Some(&tag.name), Some(page), Some(PER_PAGE))
+            .await?;
+        let tag = TagView::from_row(&tag);
+        let list = QuestionList::new(&tag.href, sort_key, page, &rows, stoa_app::now());
+        Ok(TagPage { l, tag, list })
+    })
+    .await
 }
