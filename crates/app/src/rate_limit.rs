@@ -6,45 +6,55 @@ use crate::{App, AppError};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Most windows remembered in memory; past it, ended windows are dropped first (a flood of new
-/// addresses cannot grow memory without bound).
+/// Most windows remembered in memory. Live windows are never dropped (that would lift a
+/// lock-out); past the bound, ended ones are swept (at most once a second) and, if the
+/// windows are all live, new keys are counted in the database instead.
 const LOCAL_MAX_WINDOWS: usize = 200_000;
 
 /// Counters of the current windows, for a process that owns its database.
 #[derive(Debug, Default)]
 pub(crate) struct LocalCounters {
+    inner: Mutex<Windows>,
+}
+
+#[derive(Debug, Default)]
+struct Windows {
     /// (key, window start) → (hits, window end).
-    windows: Mutex<HashMap<(String, i64), (i64, i64)>>,
+    map: HashMap<(String, i64), (i64, i64)>,
+    /// When ended windows were last swept.
+    swept_at: i64,
 }
 
 impl LocalCounters {
-    fn hit(&self, key: &str, start: i64, end: i64, now: i64) -> i64 {
-        let Ok(mut w) = self.windows.lock() else {
-            return 0;
-        };
-        if w.len() >= LOCAL_MAX_WINDOWS {
-            w.retain(|_, (_, e)| *e > now);
-            if w.len() >= LOCAL_MAX_WINDOWS {
-                w.clear();
+    /// Counts a hit; `None` when memory is full of live windows and this key is not among
+    /// them (the caller counts it in the database).
+    fn hit(&self, key: &str, start: i64, end: i64, now: i64) -> Option<i64> {
+        let mut w = self.inner.lock().ok()?;
+        let id = (key.to_string(), start);
+        if !w.map.contains_key(&id) && w.map.len() >= LOCAL_MAX_WINDOWS {
+            if w.swept_at == now {
+                return None;
+            }
+            w.swept_at = now;
+            w.map.retain(|_, (_, e)| *e > now);
+            if w.map.len() >= LOCAL_MAX_WINDOWS {
+                return None;
             }
         }
-        let entry = w.entry((key.to_string(), start)).or_insert((0, end));
+        let entry = w.map.entry(id).or_insert((0, end));
         entry.0 += 1;
-        entry.0
+        Some(entry.0)
     }
 
-    fn hits(&self, key: &str, start: i64) -> i64 {
-        self.windows
-            .lock()
-            .ok()
-            .and_then(|w| w.get(&(key.to_string(), start)).map(|h| h.0))
-            .unwrap_or(0)
+    fn hits(&self, key: &str, start: i64) -> Option<i64> {
+        let w = self.inner.lock().ok()?;
+        w.map.get(&(key.to_string(), start)).map(|h| h.0)
     }
 
     /// Forgets windows that have ended.
     pub(crate) fn purge(&self, now: i64) {
-        if let Ok(mut w) = self.windows.lock() {
-            w.retain(|_, (_, end)| *end > now);
+        if let Ok(mut w) = self.inner.lock() {
+            w.map.retain(|_, (_, end)| *end > now);
         }
     }
 }
@@ -92,8 +102,11 @@ impl App {
     /// Counts a hit on `key` in the window of `limit` that holds `now`; the hits so far.
     async fn count_hit(&self, key: &str, limit: Limit, now: i64) -> Result<i64, AppError> {
         let start = window_start(limit, now);
-        Ok(match self.local_counters() {
-            Some(c) => c.hit(key, start, start + limit.window_secs, now),
+        let local = self
+            .local_counters()
+            .and_then(|c| c.hit(key, start, start + limit.window_secs, now));
+        Ok(match local {
+            Some(hits) => hits,
             None => self.store().hit_rate_limit(key, start).await?,
         })
     }
@@ -112,8 +125,10 @@ impl App {
     pub(crate) async fn check_only(&self, key: &str, limit: Limit) -> Result<(), AppError> {
         let now = stoa_store::now();
         let start = window_start(limit, now);
-        let hits = match self.local_counters() {
-            Some(c) => c.hits(key, start),
+        // A key not in memory may have been counted in the database when memory was full.
+        let local = self.local_counters().and_then(|c| c.hits(key, start));
+        let hits = match local {
+            Some(hits) => hits,
             None => self.store().rate_limit_hits(key, start).await?,
         };
         if hits >= limit.max {
@@ -146,12 +161,42 @@ mod tests {
     #[test]
     fn local_counters_count_per_window_and_forget_ended_ones() {
         let c = LocalCounters::default();
-        assert_eq!(c.hit("k", 0, 60, 10), 1);
-        assert_eq!(c.hit("k", 0, 60, 11), 2);
-        assert_eq!(c.hits("k", 0), 2);
-        assert_eq!(c.hit("k", 60, 120, 61), 1, "a new window starts at zero");
+        assert_eq!(c.hit("k", 0, 60, 10), Some(1));
+        assert_eq!(c.hit("k", 0, 60, 11), Some(2));
+        assert_eq!(c.hits("k", 0), Some(2));
+        assert_eq!(
+            c.hit("k", 60, 120, 61),
+            Some(1),
+            "a new window starts at zero"
+        );
         c.purge(61);
-        assert_eq!(c.hits("k", 0), 0);
-        assert_eq!(c.hits("k", 60), 1);
+        assert_eq!(c.hits("k", 0), None);
+        assert_eq!(c.hits("k", 60), Some(1));
+    }
+
+    #[test]
+    fn a_flood_of_new_keys_never_drops_a_live_window() {
+        let c = LocalCounters::default();
+        assert_eq!(c.hit("login:account:7", 0, 900, 1), Some(1));
+        for i in 0..LOCAL_MAX_WINDOWS {
+            c.hit(&format!("write:ip:{i}"), 0, 60, 1);
+        }
+        assert_eq!(
+            c.hits("login:account:7", 0),
+            Some(1),
+            "the lock-out count survives"
+        );
+        assert_eq!(
+            c.hit("write:ip:new", 0, 60, 2),
+            None,
+            "full: counted elsewhere"
+        );
+        assert_eq!(
+            c.hit("login:account:7", 0, 900, 2),
+            Some(2),
+            "known keys still count"
+        );
+        // Once the flood's windows end, room comes back.
+        assert_eq!(c.hit("write:ip:later", 60, 120, 61), Some(1));
     }
 }

@@ -100,6 +100,9 @@ impl Store {
                     .max_connections(1)
                     .min_connections(1)
                     .test_before_acquire(false)
+                    // Kept for the process's life: its settings (below) are made once.
+                    .max_lifetime(None)
+                    .idle_timeout(None)
                     .acquire_timeout(Duration::from_secs(10))
                     .after_connect(sqlite_pragmas)
                     .connect_with(connect.clone())

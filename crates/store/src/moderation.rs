@@ -1154,9 +1154,10 @@ impl Store {
         let mut out = rows(&rs, |r| {
             Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
         })?;
+        // Both lists whole: cutting the merged list to `limit` would drop the author's own
+        // posts on a busy site, and with them the re-post check.
         out.sort_by_key(|r: &(i64, i64, Option<i64>, i64)| std::cmp::Reverse(r.0));
         out.dedup_by_key(|r| r.0);
-        out.truncate(usize::try_from(limit).unwrap_or(0));
         Ok(out)
     }
 

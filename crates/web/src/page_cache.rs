@@ -134,11 +134,19 @@ pub async fn invalidate_after_writes(
     next: Next,
 ) -> Response {
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let res = next.run(req).await;
-    if writes {
-        state.pages.invalidate();
+    // Invalidated when the request ends however it ends: a client that hangs up, or a panic,
+    // after the database committed must not leave the old page in the cache.
+    let _guard = writes.then(|| InvalidateOnDrop(&state.pages));
+    next.run(req).await
+}
+
+/// Makes every cached page stale when dropped.
+struct InvalidateOnDrop<'a>(&'a PageCache);
+
+impl Drop for InvalidateOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.invalidate();
     }
-    res
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Per-account and per-address limits on writes (posts, comments, votes, flags, edits, reviews,
-//! moderation), counted in the database so every process shares them. Over a limit the request
+//! moderation), counted by `stoa_app` (in memory on SQLite, in the database on PostgreSQL). Over a limit the request
 //! is refused before it reaches a handler: 429 with `Retry-After`, as JSON for the API and as an
 //! error page for forms.
 

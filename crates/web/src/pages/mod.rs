@@ -120,7 +120,6 @@ impl FromRequestParts<AppState> for Layout {
     }
 }
 
-/// Renders a template as a full HTML response; pages with a user are private to them.
 /// Whether this request gets the page every anonymous visitor gets (and may be served from,
 /// or stored in, the page cache): no account, no search text echoed, not an htmx fragment.
 pub(crate) fn is_shared(l: &Layout, headers: &axum::http::HeaderMap) -> bool {
@@ -176,6 +175,7 @@ where
     })
 }
 
+/// Renders a template as a full HTML response; pages with a user are private to them.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => (

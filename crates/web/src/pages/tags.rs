@@ -128,7 +128,11 @@ async fn show(
     let (sort_key, sort) = parse_sort(q.sort.as_deref());
     let page = parse_page(q.page.as_deref());
     let app = &state.app;
-    let key = format!("tag:{name}:{sort_key}:{page}");
+    // Keyed by the tag's canonical name, so `/tags/Rust` and `/tags/rust` share one entry.
+    let canonical = stoa_domain::post::TagName::parse(&name)
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_else(|_| name.clone());
+    let key = format!("tag:{canonical}:{sort_key}:{page}");
     super::serve_list(&state, l, &headers, key, |l| async move {
         let tag = app.tag(&name).await?;
         let rows = app
