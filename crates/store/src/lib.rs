@@ -9,6 +9,7 @@ pub mod kb;
 pub mod lists;
 mod migrate;
 pub mod moderation;
+mod post_batch;
 pub mod posts;
 pub mod rate_limit;
 pub mod reputation;
@@ -73,6 +74,8 @@ pub struct Store {
     /// contention into a queue instead of `SQLITE_BUSY` errors. On PostgreSQL it is `read`.
     write: AnyPool,
     backend: Backend,
+    /// Group commit for new posts (SQLite, whose one writer is the bottleneck).
+    posts: Option<post_batch::PostBatcher>,
 }
 
 /// Seconds since the Unix epoch, the only clock the store uses.
@@ -120,10 +123,12 @@ impl Store {
                     .after_connect(sqlite_pragmas)
                     .connect_with(connect)
                     .await?;
+                let posts = Some(post_batch::PostBatcher::spawn(write.clone(), backend));
                 Ok(Store {
                     read,
                     write,
                     backend,
+                    posts,
                 })
             }
             Backend::Postgres => {
@@ -139,6 +144,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    posts: None,
                 })
             }
         }
@@ -166,6 +172,11 @@ impl Store {
     /// The pool for reads.
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
+    }
+
+    /// Group commit for new posts, where it is used.
+    pub(crate) fn post_batcher(&self) -> Option<&post_batch::PostBatcher> {
+        self.posts.as_ref()
     }
 
     /// The pool for writes and read-then-write transactions.

@@ -173,59 +173,11 @@ pub struct RevisionRow {
 impl Store {
     /// Inserts a post with its first revision; tags are created on first use and counted.
     pub async fn insert_post(&self, p: &NewPost<'_>) -> Result<i64, StoreError> {
+        if let Some(batcher) = self.post_batcher() {
+            return batcher.insert(p).await;
+        }
         let mut tx = self.writer().begin().await?;
-        let joined = p.tags.join(" ");
-        let id: i64 = sqlx::query(
-            "INSERT INTO posts (kind, parent_id, author_id, title, body_md, body_html, body_text, tags, status,
-                created_at, last_activity_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        )
-        .bind(p.kind)
-        .bind(p.parent_id)
-        .bind(p.author_id)
-        .bind(p.title)
-        .bind(p.body_md)
-        .bind(p.body_html)
-        .bind(p.body_text)
-        .bind(&joined)
-        .bind(p.status)
-        .bind(p.now)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        insert_revision(
-            &mut tx,
-            id,
-            1,
-            p.author_id,
-            p.title,
-            p.body_md,
-            &joined,
-            "",
-            p.now,
-        )
-        .await?;
-        if p.kind == "question" {
-            add_tags(&mut tx, id, p.tags, p.now).await?;
-        }
-        // A held answer waits for a moderator: it is not counted until it is published.
-        if let (Some(q), "published") = (p.parent_id, p.status) {
-            sqlx::query(
-                "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = $2 WHERE id = $1",
-            )
-            .bind(q)
-            .bind(p.now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        match (p.kind, p.parent_id, p.status) {
-            ("answer", Some(q), "published") => {
-                crate::search::append_answer(&mut tx, self.backend(), q, p.body_text).await?;
-            }
-            // A held answer is indexed when a moderator publishes it.
-            ("answer", _, _) => {}
-            _ => crate::search::index_post(&mut tx, self.backend(), id).await?,
-        }
+        let id = insert_post_in(&mut tx, self.backend(), p).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -543,6 +495,67 @@ pub(crate) async fn set_status_in(
     }
     crate::search::index_post(tx, backend, post_id).await?;
     Ok(true)
+}
+
+/// Inserts a post with its first revision, counters, tags and search document, in `tx`.
+pub(crate) async fn insert_post_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    p: &NewPost<'_>,
+) -> Result<i64, StoreError> {
+    let joined = p.tags.join(" ");
+    let id: i64 = sqlx::query(
+        "INSERT INTO posts (kind, parent_id, author_id, title, body_md, body_html, body_text, tags, status,
+            created_at, last_activity_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(p.kind)
+    .bind(p.parent_id)
+    .bind(p.author_id)
+    .bind(p.title)
+    .bind(p.body_md)
+    .bind(p.body_html)
+    .bind(p.body_text)
+    .bind(&joined)
+    .bind(p.status)
+    .bind(p.now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    insert_revision(
+        tx,
+        id,
+        1,
+        p.author_id,
+        p.title,
+        p.body_md,
+        &joined,
+        "",
+        p.now,
+    )
+    .await?;
+    if p.kind == "question" {
+        add_tags(tx, id, p.tags, p.now).await?;
+    }
+    // A held answer waits for a moderator: it is not counted until it is published.
+    if let (Some(q), "published") = (p.parent_id, p.status) {
+        sqlx::query(
+            "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = $2 WHERE id = $1",
+        )
+        .bind(q)
+        .bind(p.now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    match (p.kind, p.parent_id, p.status) {
+        ("answer", Some(q), "published") => {
+            crate::search::append_answer(tx, backend, q, p.body_text).await?;
+        }
+        // A held answer is indexed when a moderator publishes it.
+        ("answer", _, _) => {}
+        _ => crate::search::index_post(tx, backend, id).await?,
+    }
+    Ok(id)
 }
 
 #[expect(clippy::too_many_arguments, reason = "a revision is a flat record")]

@@ -11,6 +11,7 @@ both!(
     answers_and_comments,
     votes,
     concurrent_votes_are_all_counted,
+    concurrent_answers_are_all_kept,
     acceptance,
     edits_make_revisions,
     deletion,
@@ -323,6 +324,45 @@ async fn concurrent_votes_are_all_counted(t: TestApp) {
         .get_json(&format!("/api/v1/questions/{}", q["id"]), None)
         .await;
     assert_eq!(got["score"], 8);
+}
+
+/// New posts arriving together are committed together (group commit on SQLite): every one
+/// must be kept, counted, indexed and given its own id.
+async fn concurrent_answers_are_all_kept(t: TestApp) {
+    let (_, alice) = t.signup("alice").await;
+    let q = ask(&t, &alice, "Question answered by many at once", &[]).await;
+    let path = format!("/api/v1/questions/{}/answers", q["id"]);
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (_, token) = t.signup(&format!("answerer{i}")).await;
+        let req = t.client.post(t.url(&path)).bearer_auth(token).json(
+            &json!({"body": format!("Answer number {i}: use the zebrawood{i} method and check the result.")}),
+        );
+        tasks.push(tokio::spawn(async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut ids = Vec::new();
+    for task in tasks {
+        let (status, a) = task.await.unwrap();
+        assert_eq!(status, 201, "{a}");
+        ids.push(a["id"].as_i64().unwrap());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "each answer has its own id");
+    let (_, got) = t
+        .get_json(&format!("/api/v1/questions/{}", q["id"]), None)
+        .await;
+    assert_eq!(got["answer_count"], 6, "{got}");
+    for i in 0..6 {
+        let (_, found) = t
+            .get_json(&format!("/api/v1/search?q=zebrawood{i}"), None)
+            .await;
+        assert_eq!(found["total"], 1, "answer {i} is findable: {found}");
+    }
 }
 
 async fn acceptance(t: TestApp) {
