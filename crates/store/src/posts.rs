@@ -371,6 +371,30 @@ pub(crate) async fn edit_in(
     Ok(())
 }
 
+/// What deleting or restoring a post must know of it.
+struct Lifecycle {
+    kind: String,
+    tags: String,
+    parent: Option<i64>,
+    status: String,
+    deleted: bool,
+}
+
+async fn lifecycle(tx: &mut Transaction<'_, Any>, post_id: i64) -> Result<Lifecycle, StoreError> {
+    let row =
+        sqlx::query("SELECT kind, tags, parent_id, deleted_at, status FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(Lifecycle {
+        kind: row.try_get(0)?,
+        tags: row.try_get(1)?,
+        parent: row.try_get(2)?,
+        deleted: row.try_get::<Option<i64>, _>(3)?.is_some(),
+        status: row.try_get(4)?,
+    })
+}
+
 /// Soft-deletes a post inside a transaction; a post already deleted is left alone.
 pub(crate) async fn delete_in(
     tx: &mut Transaction<'_, Any>,
@@ -378,19 +402,16 @@ pub(crate) async fn delete_in(
     post_id: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let row =
-        sqlx::query("SELECT kind, tags, parent_id, deleted_at, status FROM posts WHERE id = $1")
-            .bind(post_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let deleted: Option<i64> = row.try_get(3)?;
-    if deleted.is_some() {
+    let Lifecycle {
+        kind,
+        tags,
+        parent,
+        status,
+        deleted,
+    } = lifecycle(tx, post_id).await?;
+    if deleted {
         return Ok(());
     }
-    let kind: String = row.try_get(0)?;
-    let tags: String = row.try_get(1)?;
-    let parent: Option<i64> = row.try_get(2)?;
-    let status: String = row.try_get(4)?;
     sqlx::query("UPDATE posts SET deleted_at = $2 WHERE id = $1")
         .bind(post_id)
         .bind(now)
@@ -425,19 +446,16 @@ pub(crate) async fn undelete_in(
     post_id: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let row =
-        sqlx::query("SELECT kind, tags, parent_id, deleted_at, status FROM posts WHERE id = $1")
-            .bind(post_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let deleted: Option<i64> = row.try_get(3)?;
-    if deleted.is_none() {
+    let Lifecycle {
+        kind,
+        tags,
+        parent,
+        status,
+        deleted,
+    } = lifecycle(tx, post_id).await?;
+    if !deleted {
         return Ok(());
     }
-    let kind: String = row.try_get(0)?;
-    let tags: String = row.try_get(1)?;
-    let parent: Option<i64> = row.try_get(2)?;
-    let status: String = row.try_get(4)?;
     sqlx::query("UPDATE posts SET deleted_at = NULL WHERE id = $1")
         .bind(post_id)
         .execute(&mut **tx)
