@@ -11,7 +11,7 @@ use stoa_domain::policy::{decide, Action, Target, Thresholds};
 const KEY: &str = "governance";
 
 /// How long a process trusts its copy; another process's change shows within this time.
-const TTL: Duration = Duration::from_secs(5);
+pub(crate) const TTL: Duration = Duration::from_secs(5);
 
 /// The cached settings and when they were read.
 #[derive(Debug, Default)]

@@ -76,6 +76,8 @@ pub struct App {
     local_counters: Option<std::sync::Arc<rate_limit::LocalCounters>>,
     /// Fingerprints of recent posts for duplicate screening.
     fingerprints: std::sync::Arc<spam::FingerprintCache>,
+    /// The spam model, parsed.
+    spam_model: std::sync::Arc<spam::ModelCache>,
 }
 
 impl App {
@@ -86,6 +88,7 @@ impl App {
         App {
             local_counters,
             fingerprints: Default::default(),
+            spam_model: Default::default(),
             store,
             settings,
             views: Default::default(),

@@ -195,21 +195,21 @@ impl App {
         question_id: i64,
         body: &str,
     ) -> Result<PostRow, AppError> {
-        let q = self.live_post(question_id).await?;
-        if q.kind != "question" {
-            return Err(AppError::NotFound("question"));
-        }
-        let state = self
-            .store()
-            .post_state(question_id)
-            .await?
-            .ok_or(AppError::NotFound("question"))?;
+        // One read: the state has everything the decision needs.
+        let state = match self.store().post_state(question_id).await? {
+            Some(s)
+                if s.kind == "question" && s.deleted_at.is_none() && s.status == "published" =>
+            {
+                s
+            }
+            _ => return Err(AppError::NotFound("question")),
+        };
         decide(
             &user.actor(),
             Action::Answer,
             Target::Thread {
-                author_id: q.author_id,
-                locked: q.locked_at.is_some(),
+                author_id: state.author_id,
+                locked: state.locked_at.is_some(),
                 closed: state.closed_at.is_some(),
                 protected: state.protected_at.is_some(),
             },

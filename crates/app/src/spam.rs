@@ -5,7 +5,7 @@ use crate::rate_limit::Limit;
 use crate::{App, AppError, AuthUser};
 use stoa_domain::governance::RateLimit;
 use stoa_domain::policy::Privilege;
-use stoa_domain::screening::{screen, Earlier, Facts, Fingerprint, Screening};
+use stoa_domain::screening::{needs_link_history, screen, Earlier, Facts, Fingerprint, Screening};
 use stoa_domain::spam::SpamModel;
 use stoa_store::governance::{NewSpamDecision, SpamDecisionRow};
 use stoa_store::moderation::NewFlag;
@@ -25,6 +25,14 @@ const FINGERPRINT_CACHE_MAX: usize = 4_096;
 /// Fingerprints of earlier posts by (post id, revision count): an edit makes a new entry.
 pub(crate) type FingerprintCache =
     std::sync::Mutex<std::collections::HashMap<(i64, i64), std::sync::Arc<Fingerprint>>>;
+
+/// The parsed spam model and when it was read: reading and parsing it for every new post cost
+/// more than screening the post. A decision learned here replaces it at once; another
+/// process's shows within [`crate::governance::TTL`].
+#[derive(Debug, Default)]
+pub(crate) struct ModelCache {
+    inner: std::sync::RwLock<Option<(std::time::Instant, std::sync::Arc<SpamModel>)>>,
+}
 
 fn limit(l: RateLimit) -> Limit {
     Limit {
@@ -97,7 +105,11 @@ impl App {
             parent_id,
             reputation: user.reputation,
             trusted,
-            recent_link_posts: self.store().link_posts_since(user.id, now - 3_600).await?,
+            recent_link_posts: if needs_link_history(&gov.spam, trusted, user.reputation, html) {
+                self.store().link_posts_since(user.id, now - 3_600).await?
+            } else {
+                0
+            },
             spam_probability: model.spam_probability(&classifier_text(title, body_md)),
             spam_threshold: model.threshold(),
         };
@@ -193,8 +205,15 @@ impl App {
     }
 
     /// The spam model as moderators have trained it (untrained on a new site).
-    pub(crate) async fn spam_model(&self) -> Result<SpamModel, AppError> {
-        match self
+    pub(crate) async fn spam_model(&self) -> Result<std::sync::Arc<SpamModel>, AppError> {
+        if let Ok(guard) = self.spam_model.inner.read() {
+            if let Some((at, m)) = guard.as_ref() {
+                if at.elapsed() < crate::governance::TTL {
+                    return Ok(m.clone());
+                }
+            }
+        }
+        let model = match self
             .store()
             .setting(stoa_store::governance::SPAM_MODEL_KEY)
             .await?
@@ -203,9 +222,14 @@ impl App {
                 AppError::Internal(
                     format!("the stored spam model cannot be read ({e}); retrain it").into(),
                 )
-            }),
-            _ => Ok(SpamModel::new()),
+            })?,
+            _ => SpamModel::new(),
+        };
+        let model = std::sync::Arc::new(model);
+        if let Ok(mut guard) = self.spam_model.inner.write() {
+            *guard = Some((std::time::Instant::now(), model.clone()));
         }
+        Ok(model)
     }
 
     /// What the classifier has learned so far.
@@ -258,6 +282,10 @@ impl App {
                 },
             )
             .await?;
+        // Forget this process's copy: the next post is screened with what was just learned.
+        if let Ok(mut guard) = self.spam_model.inner.write() {
+            *guard = None;
+        }
         tracing::info!(
             post.id = post_id,
             spam = is_spam,

@@ -62,6 +62,12 @@ pub fn count_links(html: &str) -> i64 {
     lower.matches("<a ").count() as i64
 }
 
+/// Whether screening reads the author's recent link posts: only a new, untrusted member's post
+/// that carries links is judged by them, and counting them reads every post of the last hour.
+pub fn needs_link_history(rules: &SpamRules, trusted: bool, reputation: i64, html: &str) -> bool {
+    !trusted && reputation < rules.new_user_below && count_links(html) > 0
+}
+
 /// Text reduced for comparison: lower-case words of letters and digits, single-spaced.
 pub fn normalize(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
@@ -254,6 +260,16 @@ mod tests {
             2
         );
         assert_eq!(count_links("<p>no links</p>"), 0);
+    }
+
+    #[test]
+    fn link_history_is_read_only_for_a_new_members_link_post() {
+        let r = SpamRules::default();
+        let link = "<p><a href=\"https://example.org\">x</a></p>";
+        assert!(needs_link_history(&r, false, 1, link));
+        assert!(!needs_link_history(&r, false, 1, "<p>no links</p>"));
+        assert!(!needs_link_history(&r, true, 1, link));
+        assert!(!needs_link_history(&r, false, r.new_user_below, link));
     }
 
     #[test]
