@@ -14,6 +14,7 @@
 Usage: bench/run.py [--questions N] [--seed S] [--duration SECS] [--warmup SECS]
                     [--backends sqlite,postgres] [--json-out FILE]
                     [--only SCENARIO,...] [--sqlite-db FILE (imported once, then reused)]
+                    [--postgres-template DB (imported once, then copied for each run)]
 """
 import argparse
 import json
@@ -138,10 +139,11 @@ def lift_write_limits(base, url, env):
 
 
 def answer_text(n, words):
-    """A distinct answer per request, so the duplicate detector does not refuse the writers."""
+    """A distinct answer per request, so the duplicate detector neither refuses nor holds the writers:
+    report.lua puts a number in @N@ and 30 random words in @WORDS@ each time."""
     import random
     rng = random.Random(n)
-    return f"Answer {n} (@N@): " + " ".join(rng.choice(words) for _ in range(30)) + "."
+    return f"Answer {n} (@N@): " + " ".join(rng.choice(words) for _ in range(30)) + ". @WORDS@."
 
 
 def scenarios(base, work):
@@ -208,6 +210,14 @@ def import_all(url, gen_dir, env):
     return posts, secs
 
 
+def pg_database_exists(admin_url, name):
+    if not name.replace("_", "").isalnum():
+        sys.exit(f"--postgres-template {name!r}: use letters, digits and underscores")
+    out = subprocess.run(["psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                         check=True, capture_output=True, text=True).stdout
+    return out.strip() == "1"
+
+
 def count_posts_in(d):
     n = 0
     with open(os.path.join(d, "Posts.xml"), encoding="utf-8-sig") as f:
@@ -229,6 +239,8 @@ def main():
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated scenarios to run (default: all)")
     ap.add_argument("--sqlite-db", default="", help="reuse this SQLite file (imported once) instead of a fresh site")
+    ap.add_argument("--postgres-template", default="",
+                    help="PostgreSQL database imported once and copied for each run instead of a fresh import")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -261,8 +273,18 @@ def main():
             reuse = bool(args.sqlite_db) and os.path.exists(path)
         else:
             path = None
-            subprocess.run(["psql", f"{args.postgres_url}/postgres", "-qc", "DROP DATABASE IF EXISTS stoa_bench"], check=True)
-            subprocess.run(["psql", f"{args.postgres_url}/postgres", "-qc", "CREATE DATABASE stoa_bench"], check=True)
+            admin = f"{args.postgres_url}/postgres"
+            subprocess.run(["psql", admin, "-qc", "DROP DATABASE IF EXISTS stoa_bench"], check=True)
+            template = args.postgres_template
+            if template and not pg_database_exists(admin, template):
+                subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{template}"'], check=True)
+                turl = f"{args.postgres_url}/{template}"
+                run([BIN, "migrate", "--database-url", turl], env=env, capture_output=True)
+                posts, secs = import_all(turl, gen_dir, env)
+                log(f"{backend}: imported {posts} posts into the template {template} in {secs:.1f} s")
+            create = "CREATE DATABASE stoa_bench" + (f' TEMPLATE "{template}"' if template else "")
+            subprocess.run(["psql", admin, "-qc", create], check=True)
+            reuse = bool(template)
             url = f"{args.postgres_url}/stoa_bench"
         run([BIN, "migrate", "--database-url", url], env=env, capture_output=True)
         posts, secs = (0, 0.0) if reuse else import_all(url, gen_dir, env)

@@ -47,6 +47,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_deflection"),
     migration!(6, "0006_list_indexes"),
     migration!(7, "0007_row_layout", rebuild),
+    migration!(8, "0008_recent_posts"),
 ];
 
 impl Store {

@@ -168,50 +168,44 @@ pub(crate) async fn append_answer(
     question_id: i64,
     answer_text: &str,
 ) -> Result<(), StoreError> {
-    let terms = analyze(answer_text).join(" ");
+    let analyzed = analyze(answer_text);
+    let terms = analyzed.join(" ");
     if terms.is_empty() {
         return Ok(());
     }
-    let row = sqlx::query(
+    let done = sqlx::query(
         "UPDATE search_docs
          SET answer_terms = CASE WHEN answer_terms = '' THEN $2 ELSE answer_terms || ' ' || $2 END
-         WHERE post_id = $1
-         RETURNING title_terms, body_terms, answer_terms, tag_terms",
+         WHERE post_id = $1",
     )
     .bind(question_id)
     .bind(&terms)
-    .fetch_optional(&mut **tx)
+    .execute(&mut **tx)
     .await?;
     // No document: the question is not searchable (held, hidden or deleted).
-    let Some(row) = row else { return Ok(()) };
-    let split = |i: usize| -> Result<Vec<String>, sqlx::Error> {
-        Ok(row
-            .try_get::<String, _>(i)?
-            .split_whitespace()
-            .map(str::to_string)
-            .collect())
-    };
-    let (ti, bi, ai, gi) = (
-        index_text(&split(0)?),
-        index_text(&split(1)?),
-        index_text(&split(2)?),
-        index_text(&split(3)?),
-    );
-    match backend {
-        Backend::Sqlite => {
-            sqlx::query("UPDATE search_fts SET answers = $2 WHERE rowid = $1")
-                .bind(question_id)
-                .bind(&ai)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Backend::Postgres => {
-            let sql = format!("UPDATE search_fts SET document = {PG_DOCUMENT} WHERE post_id = $1");
-            pg_document(&sql, question_id, [&ti, &bi, &ai, &gi])
-                .execute(&mut **tx)
-                .await?;
-        }
+    let indexed = index_text(&analyzed);
+    if done.rows_affected() == 0 || indexed.is_empty() {
+        return Ok(());
     }
+    // Appended in the database, not rebuilt here: a question's document grows with every
+    // answer, and re-forming all of it on each new answer made answers slower the more a
+    // question had.
+    let sql = match backend {
+        Backend::Sqlite => {
+            "UPDATE search_fts SET answers = CASE WHEN answers = '' THEN $2 ELSE answers || ' ' || $2 END
+             WHERE rowid = $1"
+        }
+        // The new words take positions after the document's last, where a rebuild puts them.
+        Backend::Postgres => {
+            "UPDATE search_fts SET document = document || setweight(to_tsvector('simple', $2), 'D')
+             WHERE post_id = $1"
+        }
+    };
+    sqlx::query(sql)
+        .bind(question_id)
+        .bind(&indexed)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

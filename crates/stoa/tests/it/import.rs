@@ -19,6 +19,7 @@ both!(
     a_failing_write_rolls_everything_back,
     pipe_tags_and_optional_files,
     search_documents_match_index_post,
+    answers_appended_match_index_post,
     command_line_end_to_end,
 );
 
@@ -864,6 +865,43 @@ async fn search_documents_match_index_post(t: TestApp) {
     assert_eq!(res.status().as_u16(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(body["total"].as_i64().unwrap() > 0, "{body}");
+}
+
+/// New answers are appended to their question's search document in the database; the result
+/// must be the document a rebuild makes.
+async fn answers_appended_match_index_post(t: TestApp) {
+    let (_, asker) = t.signup("asker").await;
+    let (_, helper) = t.signup("helper").await;
+    let (s, q) = t
+        .post_json(
+            "/api/v1/questions",
+            Some(&asker),
+            serde_json::json!({"title": "Which kettle pours slowly enough for pour-over?",
+                "body": "My kettle floods the filter.", "tags": ["kettles"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{q}");
+    let path = format!("/api/v1/questions/{}/answers", q["id"]);
+    for body in [
+        "A gooseneck kettle pours a thin, steady stream.",
+        "Pour from a measuring jug with a narrow spout: C++ and C# users swear by it.",
+        "...",
+        "Gooseneck again, and warm the jug first.",
+    ] {
+        let (s, a) = t
+            .post_json(&path, Some(&helper), serde_json::json!({"body": body}))
+            .await;
+        assert_eq!(s, 201, "{a}");
+    }
+    let appended = search_snapshot(&t).await;
+    assert!(
+        appended.iter().any(|l| l.contains("gooseneck")),
+        "{appended:?}"
+    );
+    let s = store(&t).await;
+    assert_eq!(s.reindex_all().await.unwrap(), 1);
+    s.close().await;
+    assert_eq!(appended, search_snapshot(&t).await);
 }
 
 async fn command_line_end_to_end(t: TestApp) {
