@@ -10,6 +10,7 @@ pub mod lists;
 mod migrate;
 pub mod moderation;
 mod post_batch;
+mod post_insert;
 pub mod posts;
 pub mod rate_limit;
 pub mod reputation;

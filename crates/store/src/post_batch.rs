@@ -1,11 +1,12 @@
-//! Group commit for new posts on SQLite. One connection writes, and a new post is six
-//! statements, each a hand-off between the async runtime and that connection's thread; under
-//! many concurrent writers the hand-offs, not the work, were the limit (ADR 007). Posts that
-//! arrive while a transaction is open wait for it and then go in together, in one transaction
-//! and one commit. If any of them fails, the batch is rolled back and each is retried alone, so
+//! Group commit for new posts on SQLite. One connection writes, and every statement is a
+//! hand-off between the async runtime and that connection's thread; under many concurrent
+//! writers the hand-offs, not the work, were the limit (ADR 007). Posts that arrive while a
+//! transaction is open wait for it and then go in together, in one transaction, one commit and
+//! the same few statements as a single post (`post_insert`). If any of them fails, the batch is rolled back and each is retried alone, so
 //! a failure is only ever its own post's.
 
-use crate::posts::{insert_post_in, NewPost};
+use crate::post_insert::insert_posts_in;
+use crate::posts::NewPost;
 use crate::{Backend, StoreError};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -125,10 +126,8 @@ async fn insert_all(
     posts: &[&OwnedPost],
 ) -> Result<Vec<i64>, StoreError> {
     let mut tx = writer.begin().await?;
-    let mut ids = Vec::with_capacity(posts.len());
-    for p in posts {
-        ids.push(insert_post_in(&mut tx, backend, &p.as_new()).await?);
-    }
+    let new: Vec<NewPost<'_>> = posts.iter().map(|p| p.as_new()).collect();
+    let ids = insert_posts_in(&mut tx, backend, &new).await?;
     tx.commit().await?;
     Ok(ids)
 }

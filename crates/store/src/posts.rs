@@ -177,9 +177,13 @@ impl Store {
             return batcher.insert(p).await;
         }
         let mut tx = self.writer().begin().await?;
-        let id = insert_post_in(&mut tx, self.backend(), p).await?;
+        let ids =
+            crate::post_insert::insert_posts_in(&mut tx, self.backend(), std::slice::from_ref(p))
+                .await?;
         tx.commit().await?;
-        Ok(id)
+        ids.first()
+            .copied()
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 
     /// Applies an edit and records it as a new revision.
@@ -516,66 +520,6 @@ pub(crate) async fn set_status_in(
 }
 
 /// Inserts a post with its first revision, counters, tags and search document, in `tx`.
-pub(crate) async fn insert_post_in(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-    p: &NewPost<'_>,
-) -> Result<i64, StoreError> {
-    let joined = p.tags.join(" ");
-    let id: i64 = sqlx::query(
-        "INSERT INTO posts (kind, parent_id, author_id, title, body_md, body_html, body_text, tags, status,
-            created_at, last_activity_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-    )
-    .bind(p.kind)
-    .bind(p.parent_id)
-    .bind(p.author_id)
-    .bind(p.title)
-    .bind(p.body_md)
-    .bind(p.body_html)
-    .bind(p.body_text)
-    .bind(&joined)
-    .bind(p.status)
-    .bind(p.now)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    insert_revision(
-        tx,
-        id,
-        1,
-        p.author_id,
-        p.title,
-        p.body_md,
-        &joined,
-        "",
-        p.now,
-    )
-    .await?;
-    if p.kind == "question" {
-        add_tags(tx, id, p.tags, p.now).await?;
-    }
-    // A held answer waits for a moderator: it is not counted until it is published.
-    if let (Some(q), "published") = (p.parent_id, p.status) {
-        sqlx::query(
-            "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = $2 WHERE id = $1",
-        )
-        .bind(q)
-        .bind(p.now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    match (p.kind, p.parent_id, p.status) {
-        ("answer", Some(q), "published") => {
-            crate::search::append_answer(tx, backend, q, p.body_text).await?;
-        }
-        // A held answer is indexed when a moderator publishes it.
-        ("answer", _, _) => {}
-        _ => crate::search::index_post(tx, backend, id).await?,
-    }
-    Ok(id)
-}
-
 #[expect(clippy::too_many_arguments, reason = "a revision is a flat record")]
 pub(crate) async fn insert_revision(
     tx: &mut Transaction<'_, Any>,
@@ -605,7 +549,7 @@ pub(crate) async fn insert_revision(
     Ok(())
 }
 
-async fn add_tags(
+pub(crate) async fn add_tags(
     tx: &mut Transaction<'_, Any>,
     post_id: i64,
     tags: &[String],

@@ -160,52 +160,92 @@ pub(crate) async fn index_post(
     Ok(())
 }
 
-/// Adds a new published answer's terms to its question's search document: the same document
-/// [`index_post`] would build, without reading and analysing every earlier answer again.
-pub(crate) async fn append_answer(
+/// Adds new published answers' terms to their questions' search documents: the documents
+/// [`index_post`] would build, without reading and analysing every earlier answer again, and in
+/// one statement per table whatever the number of answers (`post_insert`).
+pub(crate) async fn append_answers(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
-    question_id: i64,
-    answer_text: &str,
+    answers: &[(i64, &str)],
 ) -> Result<(), StoreError> {
-    let analyzed = analyze(answer_text);
-    let terms = analyzed.join(" ");
-    if terms.is_empty() {
-        return Ok(());
+    // Per question, in the answers' order: their analysed terms.
+    let mut per_question: Vec<(i64, Vec<String>)> = Vec::new();
+    for (q, text) in answers {
+        let terms = analyze(text);
+        if terms.is_empty() {
+            continue;
+        }
+        match per_question.iter_mut().find(|(id, _)| id == q) {
+            Some((_, all)) => all.extend(terms),
+            None => per_question.push((*q, terms)),
+        }
     }
-    let done = sqlx::query(
-        "UPDATE search_docs
-         SET answer_terms = CASE WHEN answer_terms = '' THEN $2 ELSE answer_terms || ' ' || $2 END
-         WHERE post_id = $1",
+    let terms: Vec<(i64, String)> = per_question
+        .iter()
+        .map(|(q, t)| (*q, t.join(" ")))
+        .collect();
+    // Questions without a document are not searchable (held, hidden or deleted): no row
+    // matches them, here or in the full-text table.
+    append_each(
+        tx,
+        "UPDATE search_docs SET answer_terms = CASE WHEN answer_terms = '' THEN {new}
+            ELSE answer_terms || ' ' || {new} END
+         WHERE post_id IN ({ids})",
+        "post_id",
+        &terms,
     )
-    .bind(question_id)
-    .bind(&terms)
-    .execute(&mut **tx)
     .await?;
-    // No document: the question is not searchable (held, hidden or deleted).
-    let indexed = index_text(&analyzed);
-    if done.rows_affected() == 0 || indexed.is_empty() {
-        return Ok(());
-    }
+    let indexed: Vec<(i64, String)> = per_question
+        .iter()
+        .map(|(q, t)| (*q, index_text(t)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
     // Appended in the database, not rebuilt here: a question's document grows with every
     // answer, and re-forming all of it on each new answer made answers slower the more a
     // question had.
-    let sql = match backend {
-        Backend::Sqlite => {
-            "UPDATE search_fts SET answers = CASE WHEN answers = '' THEN $2 ELSE answers || ' ' || $2 END
-             WHERE rowid = $1"
-        }
+    let (sql, key) = match backend {
+        Backend::Sqlite => (
+            "UPDATE search_fts SET answers = CASE WHEN answers = '' THEN {new}
+                ELSE answers || ' ' || {new} END
+             WHERE rowid IN ({ids})",
+            "rowid",
+        ),
         // The new words take positions after the document's last, where a rebuild puts them.
-        Backend::Postgres => {
-            "UPDATE search_fts SET document = document || setweight(to_tsvector('simple', $2), 'D')
-             WHERE post_id = $1"
-        }
+        Backend::Postgres => (
+            "UPDATE search_fts SET document = document || setweight(to_tsvector('simple', {new}), 'D')
+             WHERE post_id IN ({ids})",
+            "post_id",
+        ),
     };
-    sqlx::query(sql)
-        .bind(question_id)
-        .bind(&indexed)
-        .execute(&mut **tx)
-        .await?;
+    append_each(tx, sql, key, &indexed).await
+}
+
+/// Runs `template` with `{new}` as each row's value (by `key`) and `{ids}` as the keys.
+async fn append_each(
+    tx: &mut Transaction<'_, Any>,
+    template: &str,
+    key: &str,
+    values: &[(i64, String)],
+) -> Result<(), StoreError> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let mut new = format!("CASE {key}");
+    for i in 0..values.len() {
+        new.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+    }
+    new.push_str(" END");
+    let ids: Vec<String> = (0..values.len())
+        .map(|i| format!("${}", 2 * i + 1))
+        .collect();
+    let sql = template
+        .replace("{new}", &new)
+        .replace("{ids}", &ids.join(", "));
+    let mut q = sqlx::query(&sql);
+    for (id, value) in values {
+        q = q.bind(id).bind(value);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
