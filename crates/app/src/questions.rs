@@ -184,7 +184,7 @@ impl App {
             })
             .await?;
         tracing::info!(post.id = id, held = held.is_some(), "question asked");
-        self.after_new_post(id, held).await
+        self.after_new_post(id, held, title.as_str(), &text).await
     }
 
     /// Answers a question.
@@ -236,7 +236,7 @@ impl App {
             })
             .await?;
         tracing::info!(post.id = id, held = held.is_some(), "answer posted");
-        self.after_new_post(id, held).await
+        self.after_new_post(id, held, "", &text).await
     }
 
     /// Edits a question or answer, recording a revision.

@@ -153,12 +153,7 @@ impl App {
                         format!("{title}\n{body}")
                     };
                     let f = std::sync::Arc::new(Fingerprint::of(&text));
-                    if let Ok(mut c) = self.fingerprints.lock() {
-                        if c.len() >= FINGERPRINT_CACHE_MAX {
-                            c.clear();
-                        }
-                        c.insert((post_id, rev), f.clone());
-                    }
+                    self.remember_fingerprint(post_id, rev, f.clone());
                     f
                 }
                 (None, None) => continue,
@@ -173,11 +168,29 @@ impl App {
         Ok(out)
     }
 
-    /// After inserting a post: a held one gets the spam filter's flag, so moderators see why.
+    /// Keeps a post's fingerprint for later screenings. When full, the older half (by post id)
+    /// goes: new posts are compared with recent ones.
+    fn remember_fingerprint(&self, post_id: i64, revision: i64, f: std::sync::Arc<Fingerprint>) {
+        if let Ok(mut c) = self.fingerprints.lock() {
+            if c.len() >= FINGERPRINT_CACHE_MAX {
+                let mut ids: Vec<i64> = c.keys().map(|k| k.0).collect();
+                let mid = ids.len() / 2;
+                let (_, median, _) = ids.select_nth_unstable(mid);
+                let median = *median;
+                c.retain(|k, _| k.0 > median);
+            }
+            c.insert((post_id, revision), f);
+        }
+    }
+
+    /// After inserting a post: a held one gets the spam filter's flag, so moderators see why;
+    /// `title` and `text` are what it was screened on.
     pub(crate) async fn after_new_post(
         &self,
         id: i64,
         held: Option<Vec<String>>,
+        title: &str,
+        text: &str,
     ) -> Result<PostRow, AppError> {
         if let Some(reasons) = held {
             let text = format!("Held by the spam filter: {}.", reasons.join("; "));
@@ -198,6 +211,13 @@ impl App {
                 .await?;
             tracing::info!(post.id = id, "post held for review");
         }
+        // The next posts are compared with this one: its fingerprint now saves reading it back.
+        let full = if title.is_empty() {
+            Fingerprint::of(text)
+        } else {
+            Fingerprint::of(&format!("{title}\n{text}"))
+        };
+        self.remember_fingerprint(id, 1, std::sync::Arc::new(full));
         self.store()
             .post(id)
             .await?

@@ -151,6 +151,33 @@ impl Fingerprint {
         if !long_enough(self) || !long_enough(other) {
             return 0;
         }
+        let inter = self.common_shingles(other, 0).unwrap_or(0);
+        percent(inter, self.shingles.len() + other.shingles.len())
+    }
+
+    /// The similarity in percent (as [`Fingerprint::similarity_percent`]) if it is at least
+    /// `min`, else `None`. Stops as soon as `min` is out of reach: screening compares a new post
+    /// with two hundred earlier ones, and almost all of them differ from the first few triples.
+    pub fn similar_at_least(&self, other: &Fingerprint, min: i64) -> Option<i64> {
+        let long_enough =
+            |f: &Fingerprint| f.shingles.len() + SHINGLE > MIN_WORDS_FOR_NEAR_DUPLICATE;
+        if !long_enough(self) || !long_enough(other) {
+            return (min <= 0).then_some(0);
+        }
+        let total = self.shingles.len() + other.shingles.len();
+        // s >= min  <=>  100·inter >= min·(total − inter)  <=>  inter·(100 + min) >= min·total.
+        let needed = if min <= 0 {
+            0
+        } else {
+            (min as usize * total).div_ceil(100 + min as usize)
+        };
+        let inter = self.common_shingles(other, needed)?;
+        let s = percent(inter, total);
+        (s >= min).then_some(s)
+    }
+
+    /// Triples both texts have, or `None` once fewer than `needed` remain possible.
+    fn common_shingles(&self, other: &Fingerprint, needed: usize) -> Option<usize> {
         let (a, b) = (&self.shingles, &other.shingles);
         let (mut i, mut j, mut inter) = (0, 0, 0usize);
         while i < a.len() && j < b.len() {
@@ -161,12 +188,22 @@ impl Fingerprint {
                     inter += 1;
                     i += 1;
                     j += 1;
+                    continue;
                 }
             }
+            if inter + (a.len() - i).min(b.len() - j) < needed {
+                return None;
+            }
         }
-        let union = a.len() + b.len() - inter;
-        (inter * 100).checked_div(union).map_or(0, |p| p as i64)
+        (inter >= needed).then_some(inter)
     }
+}
+
+/// Jaccard similarity in percent from the common triples and both texts' triple counts.
+fn percent(inter: usize, total: usize) -> i64 {
+    (inter * 100)
+        .checked_div(total - inter)
+        .map_or(0, |p| p as i64)
 }
 
 /// Jaccard similarity of the word triples of two texts, in percent (0–100); 0 when either is
@@ -191,8 +228,7 @@ pub fn screen(rules: &SpamRules, facts: &Facts<'_>, earlier: &[Earlier]) -> Scre
                 reasons.push(format!("exact copy of post {}", e.post_id));
             }
         } else if !facts.trusted {
-            let s = mine.similarity_percent(theirs);
-            if s >= rules.near_duplicate_percent {
+            if let Some(s) = mine.similar_at_least(theirs, rules.near_duplicate_percent) {
                 reasons.push(format!(
                     "near-duplicate ({s}% similar) of post {}",
                     e.post_id
@@ -449,6 +485,15 @@ mod tests {
                 (inter * 100 / (sa.len() + sb.len() - inter)) as i64
             };
             prop_assert_eq!(similarity_percent(&a, &b), want);
+        }
+
+        #[test]
+        fn early_exit_agrees_with_the_full_comparison(
+            a in "[a-c ]{0,80}", b in "[a-c ]{0,80}", min in -5i64..=105,
+        ) {
+            let (fa, fb) = (Fingerprint::of(&a), Fingerprint::of(&b));
+            let s = fa.similarity_percent(&fb);
+            prop_assert_eq!(fa.similar_at_least(&fb, min), (s >= min).then_some(s));
         }
     }
 }
