@@ -72,8 +72,15 @@ class RssSampler(threading.Thread):
 
     def run(self):
         while not self.stop.is_set():
-            self.max_kb = max(self.max_kb, rss_kb(self.pid))
+            kb = rss_kb(self.pid)
+            self.max_kb = max(self.max_kb, kb)
+            self.scenario_kb = max(getattr(self, "scenario_kb", 0), kb)
             time.sleep(0.1)
+
+    def take_scenario_peak(self):
+        """The peak since the last call, in MB, so each scenario's own is reported."""
+        kb, self.scenario_kb = getattr(self, "scenario_kb", 0), 0
+        return kb / 1024
 
 
 def start_server(args, env, log_path):
@@ -300,24 +307,28 @@ def main():
         sampler = RssSampler(proc.pid)
         sampler.start()
         r["scenarios"] = {}
-        for name, f in files.items():
-            if args.only and name not in args.only.split(","):
-                continue
-            wrk(base, f, args.warmup)
-            m = wrk(base, f, args.duration)
-            m["ratio_to_ceiling"] = m["rps"] / ceiling["rps"] if ceiling["rps"] else 0
-            r["scenarios"][name] = m
-            log(f"  {name:14} {m['rps']:9.0f} req/s  p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}")
-        # Latency without queueing: one connection, so each figure is the time one request
-        # takes, not the wait behind 31 others (the throughput runs above measure that).
         r["latency"] = {}
+        selected = [n for n in files if not args.only or n in args.only.split(",")]
+        reads = [n for n in selected if not n.startswith("write_")]
+        writes = [n for n in selected if n.startswith("write_")]
+        for name in reads:
+            throughput(r, name, base, files[name], args, ceiling, sampler)
+        # Latency without queueing: one connection, so each figure is the time one request
+        # takes, not the wait behind 31 others (the throughput runs measure that). Before the
+        # writes: they pile dozens of answers on each of the few hundred sampled questions,
+        # which no real thread looks like, and the reads would measure that pile.
         for name in LATENCY_SCENARIOS:
-            if name not in files or (args.only and name not in args.only.split(",")):
+            if name not in reads:
                 continue
+            sampler.take_scenario_peak()
             wrk(base, files[name], args.warmup, connections=1, threads=1)
             m = wrk(base, files[name], args.duration, connections=1, threads=1)
+            m["rss_peak_mb"] = sampler.take_scenario_peak()
             r["latency"][name] = m
-            log(f"  {name:14} one connection: p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}")
+            log(f"  {name:14} one connection: p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}"
+                f"  RSS peak {m['rss_peak_mb']:.0f} MB")
+        for name in writes:
+            throughput(r, name, base, files[name], args, ceiling, sampler)
         sampler.stop.set()
         r["rss_load_mb"] = sampler.max_kb / 1024
         stop_server(proc)
@@ -332,6 +343,18 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
 
+def throughput(r, name, base, lines_file, args, ceiling, sampler):
+    """One scenario at 32 connections after a warm-up, with the server's RSS peak during it."""
+    sampler.take_scenario_peak()
+    wrk(base, lines_file, args.warmup)
+    m = wrk(base, lines_file, args.duration)
+    m["rss_peak_mb"] = sampler.take_scenario_peak()
+    m["ratio_to_ceiling"] = m["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+    r["scenarios"][name] = m
+    log(f"  {name:14} {m['rps']:9.0f} req/s  p50 {m['p50_ms']:6.2f} ms  p99 {m['p99_ms']:7.2f} ms  errors {m['errors']}"
+        f"  RSS peak {m['rss_peak_mb']:.0f} MB")
+
+
 # Scenarios whose latency targets are judged at one connection as well.
 LATENCY_SCENARIOS = ("question_page", "search_api", "similar_api")
 
@@ -340,10 +363,11 @@ def print_table(results):
     c = results["ceiling"]
     print(f"\nStoa benchmark: {results['questions']} generated questions + real dumps, {results['duration_s']} s per scenario")
     print(f"ceiling (minimal axum handler): {c['rps']:.0f} req/s, p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms\n")
-    print(f"{'backend':9} {'scenario':14} {'req/s':>9} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'backend':9} {'scenario':14} {'req/s':>9} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MB':>7}")
     for backend, r in results["backends"].items():
         for name, m in r["scenarios"].items():
-            print(f"{backend:9} {name:14} {m['rps']:9.0f} {m['ratio_to_ceiling']:6.2f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} {m['errors']:7d}")
+            print(f"{backend:9} {name:14} {m['rps']:9.0f} {m['ratio_to_ceiling']:6.2f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} {m['errors']:7d}"
+                  f" {m.get('rss_peak_mb', 0):7.0f}")
     print("\nLatency at one connection (the time a request takes, without queueing):")
     for backend, r in results["backends"].items():
         for name, m in r.get("latency", {}).items():
