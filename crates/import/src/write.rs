@@ -140,6 +140,11 @@ pub(crate) async fn write(
     summary.duration = started.elapsed();
     let json = serde_json::to_string(&summary).map_err(|e| ImportError::Internal(e.to_string()))?;
     tx.commit(&json, stoa_store::now()).await?;
+    progress.phase("tidying the tables", "posts", 0);
+    // The import is committed: a failure here only leaves the tidying to autovacuum.
+    if let Err(e) = store.tidy_after_import().await {
+        tracing::warn!(error = %e, "vacuum after the import failed; autovacuum will do it");
+    }
     Ok(summary)
 }
 

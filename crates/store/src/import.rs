@@ -41,6 +41,22 @@ impl std::fmt::Debug for ImportTx {
 }
 
 impl Store {
+    /// Vacuums the tables an import grows, on PostgreSQL (SQLite has nothing to do): freshly
+    /// written rows are not yet known to be visible to everyone, so the first reads after an
+    /// import would set that row by row and autovacuum would scan the tables under the first
+    /// visitors' load (search 335 → 243 req/s in the benchmark just after an import).
+    pub async fn tidy_after_import(&self) -> Result<(), StoreError> {
+        if self.backend() == Backend::Postgres {
+            sqlx::query(
+                "VACUUM (ANALYZE) posts, post_revisions, comments, votes, post_tags, tags, users,
+                    search_docs, search_fts",
+            )
+            .execute(self.writer())
+            .await?;
+        }
+        Ok(())
+    }
+
     /// What the database holds of `site`: committed runs and imported posts.
     pub async fn import_status(&self, site: &str) -> Result<SiteStatus, StoreError> {
         status(self.reader(), site).await
