@@ -69,7 +69,7 @@ pub async fn start(cfg: &Config) -> Result<Running, StartError> {
 pub async fn open_app(cfg: &Config) -> Result<App, StartError> {
     let store = Store::open(&StoreOptions {
         url: cfg.database_url.expose().to_string(),
-        max_connections: cfg.max_connections,
+        max_connections: cfg.connections(),
     })
     .await?;
     Ok(App::new(store, cfg.app_settings()))
