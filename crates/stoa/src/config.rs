@@ -81,7 +81,7 @@ impl Default for RateLimits {
 /// The automatic pool size for a backend. SQLite: two connections per core (4–16), since its
 /// queries are CPU work in this process and more connections only contend (4 beat 8 on two
 /// cores). PostgreSQL: four per core (8–32), since a connection spends most of a write waiting
-/// on round trips and the log flush (votes 1,254 → 1,4xx/s with 8 instead of 4; ADR 007).
+/// on round trips and the log flush (votes 1,254 → 1,536/s with 8 instead of 4; ADR 007).
 fn automatic_connections(backend: stoa_app::Backend) -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let cores = u32::try_from(cores).unwrap_or(16);
