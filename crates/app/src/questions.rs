@@ -165,7 +165,7 @@ impl App {
             .collect();
         let html = stoa_markdown::render_post(body.as_str());
         let text = stoa_markdown::plain_text(&html);
-        let held = self
+        let screened = self
             .screen_new_post(user, None, title.as_str(), body.as_str(), &html, &text)
             .await?;
         let id = self
@@ -179,12 +179,20 @@ impl App {
                 body_html: &html,
                 body_text: &text,
                 tags: &names,
-                status: if held.is_some() { "held" } else { "published" },
+                status: if screened.held.is_some() {
+                    "held"
+                } else {
+                    "published"
+                },
                 now: stoa_store::now(),
             })
             .await?;
-        tracing::info!(post.id = id, held = held.is_some(), "question asked");
-        self.after_new_post(id, held, title.as_str(), &text).await
+        tracing::info!(
+            post.id = id,
+            held = screened.held.is_some(),
+            "question asked"
+        );
+        self.after_new_post(id, screened).await
     }
 
     /// Answers a question.
@@ -217,7 +225,7 @@ impl App {
         let body = Body::parse(body)?;
         let html = stoa_markdown::render_post(body.as_str());
         let text = stoa_markdown::plain_text(&html);
-        let held = self
+        let screened = self
             .screen_new_post(user, Some(question_id), "", body.as_str(), &html, &text)
             .await?;
         let id = self
@@ -231,12 +239,20 @@ impl App {
                 body_html: &html,
                 body_text: &text,
                 tags: &[],
-                status: if held.is_some() { "held" } else { "published" },
+                status: if screened.held.is_some() {
+                    "held"
+                } else {
+                    "published"
+                },
                 now: stoa_store::now(),
             })
             .await?;
-        tracing::info!(post.id = id, held = held.is_some(), "answer posted");
-        self.after_new_post(id, held, "", &text).await
+        tracing::info!(
+            post.id = id,
+            held = screened.held.is_some(),
+            "answer posted"
+        );
+        self.after_new_post(id, screened).await
     }
 
     /// Edits a question or answer, recording a revision.

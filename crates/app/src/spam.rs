@@ -5,7 +5,9 @@ use crate::rate_limit::Limit;
 use crate::{App, AppError, AuthUser};
 use stoa_domain::governance::RateLimit;
 use stoa_domain::policy::Privilege;
-use stoa_domain::screening::{needs_link_history, screen, Earlier, Facts, Fingerprint, Screening};
+use stoa_domain::screening::{
+    needs_link_history, screen_fingerprinted, Earlier, Facts, Fingerprint, Screening,
+};
 use stoa_domain::spam::SpamModel;
 use stoa_store::governance::{NewSpamDecision, SpamDecisionRow};
 use stoa_store::moderation::NewFlag;
@@ -68,7 +70,8 @@ impl App {
     }
 
     /// Decides whether a new question or answer is published, held (with the reasons) or
-    /// refused: new members' posting speed, links, duplicates and the classifier.
+    /// refused: new members' posting speed, links, duplicates and the classifier. The post's
+    /// fingerprint comes back with the decision, for [`App::after_new_post`] to keep.
     pub(crate) async fn screen_new_post(
         &self,
         user: &AuthUser,
@@ -77,7 +80,7 @@ impl App {
         body_md: &str,
         html: &str,
         text: &str,
-    ) -> Result<Option<Vec<String>>, AppError> {
+    ) -> Result<Screened, AppError> {
         let gov = self.governance().await?;
         let actor = user.actor();
         let trusted = actor.has(Privilege::TrustedFlag);
@@ -93,11 +96,8 @@ impl App {
             .earlier_posts(user.id, now - DUPLICATE_WINDOW_SECS)
             .await?;
         let model = self.spam_model().await?;
-        let full = if title.is_empty() {
-            text.to_string()
-        } else {
-            format!("{title}\n{text}")
-        };
+        let full = screened_text(title, text);
+        let fingerprint = std::sync::Arc::new(Fingerprint::of(&full));
         let facts = Facts {
             text: &full,
             html,
@@ -113,14 +113,17 @@ impl App {
             spam_probability: model.spam_probability(&classifier_text(title, body_md)),
             spam_threshold: model.threshold(),
         };
-        match screen(&gov.spam, &facts, &earlier) {
-            Screening::Publish => Ok(None),
-            Screening::Hold(reasons) => Ok(Some(reasons)),
-            Screening::DuplicateOfOwn { post_id } => Err(AppError::Conflict {
-                code: "duplicate_post",
-                message: format!("You already posted this (post {post_id}). Edit that post instead of posting it again."),
-            }),
-        }
+        let held = match screen_fingerprinted(&gov.spam, &facts, &fingerprint, &earlier) {
+            Screening::Publish => None,
+            Screening::Hold(reasons) => Some(reasons),
+            Screening::DuplicateOfOwn { post_id } => {
+                return Err(AppError::Conflict {
+                    code: "duplicate_post",
+                    message: format!("You already posted this (post {post_id}). Edit that post instead of posting it again."),
+                })
+            }
+        };
+        Ok(Screened { held, fingerprint })
     }
 
     /// The posts a new one is compared with, fingerprinted: texts seen before (same post, same
@@ -147,12 +150,7 @@ impl App {
             let fingerprint = match (cached(post_id, rev), texts.get(&post_id)) {
                 (Some(f), _) => f,
                 (None, Some((title, body))) => {
-                    let text = if title.is_empty() {
-                        body.clone()
-                    } else {
-                        format!("{title}\n{body}")
-                    };
-                    let f = std::sync::Arc::new(Fingerprint::of(&text));
+                    let f = std::sync::Arc::new(Fingerprint::of(&screened_text(title, body)));
                     self.remember_fingerprint(post_id, rev, f.clone());
                     f
                 }
@@ -183,16 +181,15 @@ impl App {
         }
     }
 
-    /// After inserting a post: a held one gets the spam filter's flag, so moderators see why;
-    /// `title` and `text` are what it was screened on.
+    /// After inserting a post: a held one gets the spam filter's flag, so moderators see why,
+    /// and its fingerprint is kept so the next posts need not read it back.
     pub(crate) async fn after_new_post(
         &self,
         id: i64,
-        held: Option<Vec<String>>,
-        title: &str,
-        text: &str,
+        screened: Screened,
     ) -> Result<PostRow, AppError> {
-        if let Some(reasons) = held {
+        self.remember_fingerprint(id, 1, screened.fingerprint);
+        if let Some(reasons) = screened.held {
             let text = format!("Held by the spam filter: {}.", reasons.join("; "));
             let text: String = text.chars().take(500).collect();
             self.store()
@@ -211,13 +208,6 @@ impl App {
                 .await?;
             tracing::info!(post.id = id, "post held for review");
         }
-        // The next posts are compared with this one: its fingerprint now saves reading it back.
-        let full = if title.is_empty() {
-            Fingerprint::of(text)
-        } else {
-            Fingerprint::of(&format!("{title}\n{text}"))
-        };
-        self.remember_fingerprint(id, 1, std::sync::Arc::new(full));
         self.store()
             .post(id)
             .await?
@@ -312,6 +302,23 @@ impl App {
             "spam filter learned a decision"
         );
         Ok(())
+    }
+}
+
+/// What screening decided about a new post, with the fingerprint it compared.
+#[derive(Debug)]
+pub(crate) struct Screened {
+    /// The reasons to hold it, or `None` to publish it.
+    pub(crate) held: Option<Vec<String>>,
+    fingerprint: std::sync::Arc<Fingerprint>,
+}
+
+/// The text duplicates are judged on: the title (if any) over the plain text.
+fn screened_text(title: &str, text: &str) -> String {
+    if title.is_empty() {
+        text.to_string()
+    } else {
+        format!("{title}\n{text}")
     }
 }
 

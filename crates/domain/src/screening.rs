@@ -214,11 +214,21 @@ pub fn similarity_percent(a: &str, b: &str) -> i64 {
 
 /// Screens a new post against the rules and earlier posts.
 pub fn screen(rules: &SpamRules, facts: &Facts<'_>, earlier: &[Earlier]) -> Screening {
-    let mine = Fingerprint::of(facts.text);
+    screen_fingerprinted(rules, facts, &Fingerprint::of(facts.text), earlier)
+}
+
+/// [`screen`] with the new post's fingerprint (of `facts.text`) already made, for a caller
+/// that keeps it.
+pub fn screen_fingerprinted(
+    rules: &SpamRules,
+    facts: &Facts<'_>,
+    mine: &Fingerprint,
+    earlier: &[Earlier],
+) -> Screening {
     let mut reasons = Vec::new();
     for e in earlier {
         let theirs = &e.fingerprint;
-        if !mine.is_empty() && theirs.same_text(&mine) {
+        if !mine.is_empty() && theirs.same_text(mine) {
             // Re-asking a question, or answering one twice, is refused; reusing a short answer
             // elsewhere is innocent, a long copy is how spam and plagiarism look.
             if e.author_id == facts.author_id && e.parent_id == facts.parent_id {
