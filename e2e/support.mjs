@@ -11,13 +11,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const STOA_BIN = process.env.STOA_BIN || join(here, "..", "target", "debug", "stoa");
 
 /** Starts Stoa on 127.0.0.1:0 and resolves with { base, stop } once it is listening. */
-export async function startStoa(extraArgs = []) {
+export async function startStoa(extraArgs = [], extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), "stoa-e2e-"));
   const dbUrl = `sqlite://${join(dir, "stoa.db")}`;
   const child = spawn(
     STOA_BIN,
     ["serve", "--addr", "127.0.0.1:0", "--database-url", dbUrl, ...extraArgs],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, STOA_LOG_FORMAT: "text", STOA_LOG: "info" } },
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, STOA_LOG_FORMAT: "text", STOA_LOG: "info", ...extraEnv } },
   );
   let log = "";
   const base = await new Promise((resolve, reject) => {
@@ -76,4 +76,44 @@ export async function launchBrowser() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
   });
+}
+
+/** Starts a real SMTP server (scripts/smtp-sink.py) on a free port; resolves with
+ * { url, messages(), stop } once it listens. Each message is the raw text it received. */
+export async function startSmtpSink() {
+  const { createServer } = await import("node:net");
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const port = await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const dir = mkdtempSync(join(tmpdir(), "stoa-smtp-"));
+  const child = spawn("/usr/bin/python3", [join(here, "..", "scripts", "smtp-sink.py"), "--port", String(port), "--dir", dir],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("SMTP sink did not start")), 15_000);
+    child.stdout.on("data", (c) => { if (c.toString().includes("ready")) { clearTimeout(timer); resolve(); } });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`SMTP sink exited with ${code}`)); });
+  });
+  const messages = () => readdirSync(dir).filter((f) => f.endsWith(".eml")).sort()
+    .map((f) => readFileSync(join(dir, f), "utf8"));
+  const stop = async () => {
+    child.removeAllListeners("exit");
+    const exited = new Promise((r) => child.on("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: `smtp://127.0.0.1:${port}`, messages, stop };
+}
+
+/** Waits until `check()` returns something truthy (polling), or fails after `ms`. */
+export async function eventually(check, ms = 20_000, what = "condition") {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

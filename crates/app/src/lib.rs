@@ -7,8 +7,10 @@ mod deflection;
 mod error;
 mod flags;
 mod governance;
+mod jobs_admin;
 mod kb;
 mod moderation;
+mod notify;
 mod questions;
 mod rate_limit;
 mod reputation;
@@ -28,6 +30,10 @@ pub use error::AppError;
 pub use flags::{flag_reasons, FlagInput, Flagged};
 pub use kb::{ArticleSummary, ArticleView, CategoryInput, PromoteInput};
 pub use moderation::{LogEntry, LogQuery, ModerationInput, ModerationStats};
+pub use notify::{
+    Digest, MailMessage, MailOutcome, NotificationList, NotificationSettings, ReadWhich,
+    Unsubscribed, MAX_READ_IDS,
+};
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
 pub use rate_limit::{Limit, Limits};
 pub use reputation::{privileges, Ledger, PrivilegeStatus};
@@ -35,11 +41,14 @@ pub use review::{QueueSummary, ReviewInput, ReviewItem};
 pub use search::{SearchHit, SearchResults};
 pub use spam::SpamFilterStatus;
 pub use stoa_store::deflection::SolvingPost;
+pub use stoa_store::jobs::{JobCounts, JobRow, NewJob};
 pub use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts};
 pub use stoa_store::lists::{Page, QuestionSort, TagRow};
+pub use stoa_store::mail::MailState;
 pub use stoa_store::moderation::{
     ActionRow, AppealRow, CloseVoteRow, FlagRow, PostState, SuggestedEditRow,
 };
+pub use stoa_store::notify::{FollowRow, NotificationRow};
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::social::CommentRow;
@@ -52,6 +61,12 @@ pub struct AppSettings {
     pub session_ttl_secs: i64,
     /// Rate limits on sensitive actions.
     pub limits: Limits,
+    /// The site's public address, for links in e-mail (no trailing slash).
+    pub base_url: String,
+    /// The community's name, for e-mail.
+    pub site_name: String,
+    /// Most notification and digest e-mails one person gets a day.
+    pub mail_daily_cap: i64,
 }
 
 impl Default for AppSettings {
@@ -59,6 +74,9 @@ impl Default for AppSettings {
         AppSettings {
             session_ttl_secs: 30 * 24 * 3600,
             limits: Limits::default(),
+            base_url: "http://127.0.0.1:8080".into(),
+            site_name: "Stoa".into(),
+            mail_daily_cap: 50,
         }
     }
 }
@@ -78,6 +96,8 @@ pub struct App {
     fingerprints: std::sync::Arc<spam::FingerprintCache>,
     /// The spam model, parsed.
     spam_model: std::sync::Arc<spam::ModelCache>,
+    /// The key that signs links in e-mail; it lives in the database, read once.
+    signing_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl App {
@@ -94,6 +114,7 @@ impl App {
             views: Default::default(),
             doc_freqs: Default::default(),
             governance: Default::default(),
+            signing_key: Default::default(),
         }
     }
 
@@ -108,6 +129,11 @@ impl App {
 
     fn views(&self) -> &views::ViewBuffer {
         &self.views
+    }
+
+    /// Sets the public address once it is known (a server bound to port 0 learns it late).
+    pub fn set_base_url(&mut self, url: String) {
+        self.settings.base_url = url;
     }
 
     /// The settings in force.

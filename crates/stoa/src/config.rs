@@ -30,6 +30,63 @@ pub struct Config {
     pub session_days: i64,
     /// Rate limits.
     pub rate_limits: RateLimits,
+    /// The site's public address, for links in e-mail; empty: `http://` + `addr`.
+    pub base_url: String,
+    /// Outgoing e-mail.
+    pub smtp: Smtp,
+    /// The background job worker.
+    pub jobs: Jobs,
+}
+
+/// Outgoing e-mail over SMTP.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Smtp {
+    /// `smtp://[user:pass@]host:port` (add `?tls=required` for STARTTLS) or `smtps://…` (TLS);
+    /// empty: no e-mail is sent.
+    pub url: Secret,
+    /// The sender, e.g. `Stoa <noreply@example.org>`.
+    pub from: String,
+    /// Most notification and digest e-mails one person gets in a day.
+    pub daily_cap: i64,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Smtp {
+            url: Secret(String::new()),
+            from: "Stoa <noreply@localhost>".into(),
+            daily_cap: 50,
+        }
+    }
+}
+
+/// The background job worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jobs {
+    /// Run a worker inside `stoa serve` (turn off when separate `stoa worker` processes run).
+    pub worker_in_serve: bool,
+    /// Milliseconds between looks at an empty queue.
+    pub poll_ms: u64,
+    /// Jobs claimed at a time.
+    pub batch: i64,
+    /// Base of the exponential backoff between tries, in seconds.
+    pub retry_base_secs: i64,
+    /// Seconds a claim lasts without renewal (a dead worker's jobs run again after it).
+    pub lease_secs: i64,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs {
+            worker_in_serve: true,
+            poll_ms: 500,
+            batch: 16,
+            retry_base_secs: 30,
+            lease_secs: 60,
+        }
+    }
 }
 
 /// Rate limits, each `{ max, window_secs }`.
@@ -104,6 +161,9 @@ impl Default for Config {
             log_format: "text".into(),
             session_days: 30,
             rate_limits: RateLimits::default(),
+            base_url: String::new(),
+            smtp: Smtp::default(),
+            jobs: Jobs::default(),
         }
     }
 }
@@ -218,6 +278,15 @@ impl Config {
         if let Some(v) = get("STOA_TRUST_PROXY") {
             self.trust_proxy = parse_bool("STOA_TRUST_PROXY", &v)?;
         }
+        if let Some(v) = get("STOA_BASE_URL") {
+            self.base_url = v;
+        }
+        if let Some(v) = get("STOA_SMTP_URL") {
+            self.smtp.url = Secret(v);
+        }
+        if let Some(v) = get("STOA_SMTP_FROM") {
+            self.smtp.from = v;
+        }
         if let Some(v) = get("STOA_MAX_CONNECTIONS") {
             self.max_connections = v.parse().map_err(|_| ConfigError::Invalid {
                 key: "STOA_MAX_CONNECTIONS",
@@ -250,6 +319,32 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "session_days",
                 message: "must be positive".into(),
+            });
+        }
+        let b = &self.base_url;
+        if !(b.is_empty() || b.starts_with("http://") || b.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "base_url",
+                message: "must start with http:// or https://".into(),
+            });
+        }
+        let smtp = self.smtp.url.expose();
+        if !(smtp.is_empty() || smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+            return Err(ConfigError::Invalid {
+                key: "smtp.url",
+                message: "must start with smtp:// or smtps://".into(),
+            });
+        }
+        if self.smtp.daily_cap < 0 {
+            return Err(ConfigError::Invalid {
+                key: "smtp.daily_cap",
+                message: "must not be negative".into(),
+            });
+        }
+        if self.jobs.batch <= 0 || self.jobs.retry_base_secs <= 0 || self.jobs.lease_secs < 3 {
+            return Err(ConfigError::Invalid {
+                key: "jobs",
+                message: "batch and retry_base_secs must be positive, lease_secs at least 3".into(),
             });
         }
         for (key, l) in [
@@ -291,6 +386,29 @@ impl Config {
                 login_failures_per_account: self.rate_limits.login_failures_per_account.into(),
                 signup_per_ip: self.rate_limits.signup_per_ip.into(),
             },
+            base_url: self.base_url(),
+            site_name: self.site_name.clone(),
+            mail_daily_cap: self.smtp.daily_cap,
+        }
+    }
+
+    /// The public address: `base_url`, or `http://` + `addr`.
+    pub fn base_url(&self) -> String {
+        if self.base_url.is_empty() {
+            format!("http://{}", self.addr)
+        } else {
+            self.base_url.trim_end_matches('/').to_string()
+        }
+    }
+
+    /// The worker's settings.
+    pub fn worker_settings(&self) -> stoa_jobs::WorkerSettings {
+        stoa_jobs::WorkerSettings {
+            poll: std::time::Duration::from_millis(self.jobs.poll_ms.max(10)),
+            lease_secs: self.jobs.lease_secs,
+            batch: self.jobs.batch,
+            retry_base_secs: self.jobs.retry_base_secs,
+            ..Default::default()
         }
     }
 
@@ -310,7 +428,8 @@ impl Config {
         format!(
             "# Stoa configuration. Every key is optional; environment variables (STOA_ADDR,\n\
              # STOA_DATABASE_URL, STOA_SITE_NAME, STOA_LOG_FORMAT, STOA_SECURE_COOKIES,\n\
-             # STOA_TRUST_PROXY, STOA_MAX_CONNECTIONS) override the file, and flags override both.\n\
+             # STOA_TRUST_PROXY, STOA_MAX_CONNECTIONS, STOA_BASE_URL, STOA_SMTP_URL, STOA_SMTP_FROM)\n\
+             # override the file, and flags override both. An empty smtp.url sends no e-mail.\n\
              # max_connections = 0 chooses by backend: 2 per core on SQLite, 4 per core on PostgreSQL.\n\n{body}"
         )
     }

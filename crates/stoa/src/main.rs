@@ -45,6 +45,11 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run a background job worker (notifications, e-mail, digests) without serving HTTP.
+    Worker {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Create the database if needed and apply pending migrations.
     Migrate {
         #[command(flatten)]
@@ -203,6 +208,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             running.wait().await.map_err(|e| e.to_string())?;
             tracing::info!("stopped");
             Ok(())
+        }
+        Command::Worker { db } => {
+            let cfg = load(&db, None)?;
+            init_logging(&cfg);
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                stoa::server::shutdown_signal().await;
+                tracing::info!("shutting down: finishing the jobs in hand");
+                let _ = stop.send(true);
+            });
+            stoa::server::run_worker(&cfg, stopped)
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::Migrate { db } => {
             let cfg = load(&db, None)?;

@@ -15,6 +15,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] stoa_store::StoreError),
+    /// The SMTP settings cannot be used.
+    #[error(transparent)]
+    Mail(#[from] stoa_jobs::MailError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -75,8 +78,18 @@ pub async fn open_app(cfg: &Config) -> Result<App, StartError> {
     Ok(App::new(store, cfg.app_settings()))
 }
 
-/// Starts serving an already opened application.
-pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
+/// The mailer of the configured SMTP server, if one is.
+pub fn mailer(cfg: &Config) -> Result<Option<stoa_jobs::Mailer>, StartError> {
+    let url = cfg.smtp.url.expose();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(stoa_jobs::Mailer::new(url, &cfg.smtp.from)?))
+}
+
+/// Starts serving an already opened application (and, unless configured otherwise, a job
+/// worker beside it).
+pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(&cfg.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -87,6 +100,10 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
         addr: cfg.addr.clone(),
         source,
     })?;
+    if cfg.base_url.is_empty() {
+        app.set_base_url(format!("http://{addr}"));
+    }
+    let mailer = mailer(cfg)?;
     let state = Arc::new(stoa_web::Shared {
         app: app.clone(),
         web: Arc::new(cfg.web_settings()),
@@ -95,12 +112,18 @@ pub async fn start_with(app: App, cfg: &Config) -> Result<Running, StartError> {
     });
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());
+    let worker = cfg.jobs.worker_in_serve.then(|| {
+        stoa_jobs::Worker::new(app.clone(), mailer, cfg.worker_settings()).spawn(stop.subscribe())
+    });
     let task = tokio::spawn(async move {
         let served = stoa_web::serve(listener, state, async move {
             let _ = stopped.wait_for(|s| *s).await;
         })
         .await;
         let _ = maintenance.await;
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
         served
     });
     tracing::info!(addr = %addr, backend = app.store().backend().name(), "listening on http://{addr}");
@@ -147,6 +170,16 @@ fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()
             tracing::warn!(error = %e, "could not save view counts at shutdown");
         }
     })
+}
+
+/// Runs a job worker on its own (`stoa worker`) until `stop` turns true.
+pub async fn run_worker(cfg: &Config, stop: watch::Receiver<bool>) -> Result<(), StartError> {
+    let app = open_app(cfg).await?;
+    let mailer = mailer(cfg)?;
+    let handle = stoa_jobs::Worker::new(app.clone(), mailer, cfg.worker_settings()).spawn(stop);
+    let _ = handle.await;
+    app.store().close().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -102,7 +102,7 @@ impl Store {
         user_id: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         for (post_id, rank) in shown {
             sqlx::query(
                 "INSERT INTO deflection_suggestions (session_id, post_id, rank, shown_at) VALUES ($1, $2, $3, $4)
@@ -149,7 +149,7 @@ impl Store {
         post_id: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE deflection_suggestions SET clicked_at = $3
              WHERE session_id = $1 AND post_id = $2 AND clicked_at IS NULL",

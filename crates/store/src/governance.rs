@@ -44,7 +44,7 @@ impl Store {
 
     /// Stores one setting.
     pub async fn put_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         put_in(&mut tx, key, value, now).await?;
         tx.commit().await?;
         Ok(())
@@ -62,7 +62,7 @@ impl Store {
     where
         F: FnOnce(Option<String>, &[SpamDecisionRow]) -> Result<String, String>,
     {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let model = lock_setting(&mut tx, self.backend(), SPAM_MODEL_KEY, now).await?;
         let superseded = match d.post_id {
             Some(post_id) => {

@@ -73,7 +73,7 @@ impl Store {
         update: bool,
         now: i64,
     ) -> Result<ImportTx, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let run_id: i64 = sqlx::query(
             "INSERT INTO imports (source, site, mode, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )

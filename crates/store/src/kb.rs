@@ -151,7 +151,7 @@ impl Store {
     /// Inserts an article with its first revision and search document, in one transaction. A
     /// second live article from the same answer is a conflict on `source_post_id`.
     pub async fn insert_article(&self, a: &NewArticle<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let joined = a.tags.join(" ");
         let id: i64 = sqlx::query(
             "INSERT INTO posts (kind, author_id, title, body_md, body_html, body_text, tags, status,

@@ -5,10 +5,13 @@ pub mod deflection;
 mod error;
 pub mod governance;
 pub mod import;
+pub mod jobs;
 pub mod kb;
 pub mod lists;
+pub mod mail;
 mod migrate;
 pub mod moderation;
+pub mod notify;
 mod post_batch;
 mod post_insert;
 pub mod posts;
@@ -185,6 +188,13 @@ impl Store {
         &self.write
     }
 
+    /// A write transaction (see [`begin_write`]).
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        begin_write(&self.write, self.backend).await
+    }
+
     /// Copies the write-ahead log back into the database file (SQLite), on a reader connection
     /// so that the writer never waits for it; nothing to do on PostgreSQL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
@@ -214,6 +224,20 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+}
+
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+/// a deferred transaction that reads first cannot upgrade while another process (a separate
+/// `stoa worker`, a second `stoa serve`) writes, and fails with "database is locked" instead of
+/// waiting its turn; an immediate one waits (`busy_timeout`).
+pub(crate) async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
     }
 }
 

@@ -48,6 +48,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_list_indexes"),
     migration!(7, "0007_row_layout", rebuild),
     migration!(8, "0008_recent_posts"),
+    migration!(9, "0009_notifications"),
 ];
 
 impl Store {

@@ -9,6 +9,7 @@ use crate::reputation::{NewRepEvent, Reverse};
 use crate::{Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
+use stoa_domain::notify::Event;
 
 /// The governance state of a post, beyond what [`PostRow`] carries.
 #[derive(Debug, Clone)]
@@ -618,7 +619,7 @@ impl Store {
         hide: Option<(&(dyn Fn(i64) -> bool + Sync), &NewAction<'_>)>,
         now: i64,
     ) -> Result<(i64, Option<i64>), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.lock_post(&mut tx, f.post_id).await?;
         let id: i64 = sqlx::query(
             "INSERT INTO flags (post_id, user_id, reason, duplicate_of, text, trusted, created_at)
@@ -701,6 +702,7 @@ impl Store {
         s: &NewSuggestedEdit<'_>,
         now: i64,
     ) -> Result<i64, StoreError> {
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "INSERT INTO suggested_edits (post_id, author_id, base_revision, title, body_md, tags, comment, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -713,13 +715,17 @@ impl Store {
         .bind(s.tags)
         .bind(s.comment)
         .bind(now)
-        .fetch_one(self.writer())
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("suggested_edits_one_pending".into()),
             other => other,
         })?;
-        Ok(row.try_get(0)?)
+        let id: i64 = row.try_get(0)?;
+        let e = Event::EditSuggested { suggestion_id: id };
+        crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// One suggested edit.
@@ -758,7 +764,7 @@ impl Store {
         v: &NewCloseVote<'_>,
         now: i64,
     ) -> Result<Vec<CloseVoteRow>, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.lock_post(&mut tx, v.post_id).await?;
         sqlx::query(
             "INSERT INTO close_votes (post_id, user_id, kind, reason, duplicate_of, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1195,7 +1201,7 @@ impl Store {
 
     /// Commits a governance write in one transaction (see [`Write`]).
     pub async fn apply(&self, w: &Write<'_>, now: i64) -> Result<Applied, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed = apply_effect(&mut tx, self, &w.effect, now).await?;
         if !changed {
             // Someone else already did it: write nothing, so the log never says it twice.
@@ -1212,6 +1218,37 @@ impl Store {
             Some(a) => Some(insert_action(&mut tx, a, now).await?),
             None => None,
         };
+        let mut events = Vec::new();
+        if let Some(action_id) = action_id {
+            events.push(Event::ModerationAction { action_id });
+        }
+        if let Effect::Status {
+            post_id,
+            status: "published",
+        } = w.effect
+        {
+            // A post released from the hold notifies as if it had just been posted.
+            events.push(Event::PostCreated { post_id });
+        }
+        if let Some(f) = &w.flags {
+            events.push(Event::FlagsHandled {
+                post_id: f.post_id,
+                handled_at: now,
+            });
+        }
+        if let Some(d) = &w.suggested_edit {
+            events.push(Event::SuggestionReviewed {
+                suggestion_id: d.id,
+            });
+        }
+        if let Some(d) = &w.appeal {
+            events.push(Event::AppealDecided { appeal_id: d.id });
+        }
+        let jobs: Vec<_> = events
+            .iter()
+            .map(|e| crate::jobs::event_job(e, now))
+            .collect();
+        crate::jobs::enqueue_in(&mut tx, &jobs, now).await?;
         for r in &w.ledger_reverse {
             crate::reputation::reverse(&mut tx, r, now).await?;
         }

@@ -125,7 +125,7 @@ async fn insert_all(
     backend: Backend,
     posts: &[&OwnedPost],
 ) -> Result<Vec<i64>, StoreError> {
-    let mut tx = writer.begin().await?;
+    let mut tx = crate::begin_write(writer, backend).await?;
     let new: Vec<NewPost<'_>> = posts.iter().map(|p| p.as_new()).collect();
     let ids = insert_posts_in(&mut tx, backend, &new).await?;
     tx.commit().await?;

@@ -41,6 +41,17 @@ pub(crate) async fn insert_posts_in(
     count_answers(tx, &answers).await?;
     let texts: Vec<(i64, &str)> = answers.iter().map(|(q, p)| (*q, p.body_text)).collect();
     crate::search::append_answers(tx, backend, &texts).await?;
+    // Notifications of published posts go out through the job queue, committed with the post.
+    let now = posts.iter().map(|p| p.now).max().unwrap_or(0);
+    let events: Vec<crate::jobs::NewJob> = posts
+        .iter()
+        .zip(&ids)
+        .filter(|(p, _)| p.status == "published" && p.kind != "article")
+        .map(|(_, &post_id)| {
+            crate::jobs::event_job(&stoa_domain::notify::Event::PostCreated { post_id }, now)
+        })
+        .collect();
+    crate::jobs::enqueue_in(tx, &events, now).await?;
     Ok(ids)
 }
 

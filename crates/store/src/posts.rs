@@ -176,7 +176,7 @@ impl Store {
         if let Some(batcher) = self.post_batcher() {
             return batcher.insert(p).await;
         }
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let ids =
             crate::post_insert::insert_posts_in(&mut tx, self.backend(), std::slice::from_ref(p))
                 .await?;
@@ -188,7 +188,7 @@ impl Store {
 
     /// Applies an edit and records it as a new revision.
     pub async fn edit_post(&self, e: &PostEdit<'_>) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         edit_in(&mut tx, self.backend(), e).await?;
         tx.commit().await?;
         Ok(())
@@ -196,7 +196,7 @@ impl Store {
 
     /// Soft-deletes a post, keeping counts of its question and tags right.
     pub async fn delete_post(&self, post_id: i64, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         delete_in(&mut tx, self.backend(), post_id, now).await?;
         tx.commit().await?;
         Ok(())
@@ -277,7 +277,7 @@ impl Store {
         if views.is_empty() {
             return Ok(());
         }
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         for (id, n) in views {
             sqlx::query("UPDATE posts SET view_count = view_count + $2 WHERE id = $1")
                 .bind(id)
@@ -348,6 +348,12 @@ pub(crate) async fn edit_in(
         e.now,
     )
     .await?;
+    let edited = stoa_domain::notify::Event::PostEdited {
+        post_id: e.post_id,
+        editor_id: e.editor_id,
+        revision: number,
+    };
+    crate::jobs::enqueue_in(tx, &[crate::jobs::event_job(&edited, e.now)], e.now).await?;
     if kind == "question" && old_tags != joined {
         let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
         let removed: Vec<String> = old

@@ -252,7 +252,7 @@ impl Store {
         reasons: &[&'static str],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.lock_post(&mut tx, question_id).await?;
         let old: Option<i64> = sqlx::query("SELECT accepted_answer_id FROM posts WHERE id = $1")
             .bind(question_id)
@@ -279,6 +279,13 @@ impl Store {
             )
             .await?;
             append(&mut tx, add, now).await?;
+            if let Some(answer_id) = answer_id {
+                let e = stoa_domain::notify::Event::AnswerAccepted {
+                    question_id,
+                    answer_id,
+                };
+                crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -543,7 +543,7 @@ impl Store {
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
         for chunk in ids.chunks(500) {
-            let mut tx = self.writer().begin().await?;
+            let mut tx = self.write_tx().await?;
             for id in chunk {
                 index_post(&mut tx, self.backend(), *id).await?;
             }

@@ -51,7 +51,7 @@ impl Store {
         now: i64,
         ledger: &VoteLedger,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         self.lock_post(&mut tx, post_id).await?;
         let old: i64 = sqlx::query("SELECT value FROM votes WHERE post_id = $1 AND user_id = $2")
             .bind(post_id)
@@ -136,7 +136,7 @@ impl Store {
         body_html: &str,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO comments (post_id, author_id, body_md, body_html, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -159,6 +159,15 @@ impl Store {
         .bind(post_id)
         .bind(now)
         .execute(&mut *tx)
+        .await?;
+        crate::jobs::enqueue_in(
+            &mut tx,
+            &[crate::jobs::event_job(
+                &stoa_domain::notify::Event::CommentAdded { comment_id: id },
+                now,
+            )],
+            now,
+        )
         .await?;
         tx.commit().await?;
         Ok(id)

@@ -88,7 +88,9 @@ pub struct NewSession<'a> {
 
 impl Store {
     /// Inserts a user; a taken username or e-mail is a [`StoreError::Conflict`] naming the column.
+    /// The address confirmation mail is enqueued with the account.
     pub async fn insert_user(&self, u: &NewUser<'_>) -> Result<i64, StoreError> {
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "INSERT INTO users (username, username_key, email, email_key, password_hash, role, created_at, last_seen_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -100,7 +102,7 @@ impl Store {
         .bind(u.password_hash)
         .bind(u.role)
         .bind(u.now)
-        .fetch_one(self.writer())
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             // SQLite names the column, PostgreSQL the constraint; both contain the column name.
@@ -110,7 +112,16 @@ impl Store {
             }
             other => other,
         })?;
-        Ok(row.try_get(0)?)
+        let id: i64 = row.try_get(0)?;
+        let confirm = crate::jobs::NewJob::now(
+            crate::jobs::CONFIRM_EMAIL_JOB,
+            format!("{{\"user_id\":{id}}}"),
+            u.now,
+        )
+        .keyed(format!("mail:confirm:{id}"));
+        crate::jobs::enqueue_in(&mut tx, &[confirm], u.now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Finds a user by id.

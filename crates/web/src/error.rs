@@ -47,7 +47,12 @@ impl From<AppError> for Problem {
         let message = e.to_string();
         match e {
             AppError::Invalid { code, field, .. } => Problem {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
+                // A forged, used or expired link is a bad request, not a form to correct.
+                status: if code == "invalid_token" {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
                 code,
                 message,
                 field,

@@ -25,4 +25,70 @@
       form.reset();
     }
   });
+  // @mention completion in post and comment editors: after "@" and a letter or two, a list of
+  // matching usernames; arrows choose, Enter or Tab inserts, Escape closes. Typing the whole
+  // name works the same without it.
+  var box = null, items = [], active = -1, target = null, timer = null;
+  function close() {
+    if (box) box.remove();
+    box = null; items = []; active = -1;
+    if (target) target.removeAttribute("aria-activedescendant");
+  }
+  function pick(i) {
+    if (!target || !items[i]) return;
+    var t = target, pos = t.selectionStart, before = t.value.slice(0, pos);
+    var m = before.match(/@([A-Za-z0-9_.-]*)$/);
+    if (!m) return close();
+    t.value = before.slice(0, pos - m[1].length) + items[i] + " " + t.value.slice(pos);
+    var caret = pos - m[1].length + items[i].length + 1;
+    t.setSelectionRange(caret, caret);
+    close();
+    t.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function show(t, names) {
+    close();
+    if (!names.length) return;
+    target = t; items = names;
+    box = document.createElement("ul");
+    box.className = "mention-list";
+    box.id = "mention-list";
+    box.setAttribute("role", "listbox");
+    box.setAttribute("aria-label", "Usernames");
+    names.forEach(function (n, i) {
+      var li = document.createElement("li");
+      li.id = "mention-" + i;
+      li.setAttribute("role", "option");
+      li.textContent = "@" + n;
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+      box.appendChild(li);
+    });
+    t.insertAdjacentElement("afterend", box);
+  }
+  function highlight(i) {
+    if (!box) return;
+    active = (i + items.length) % items.length;
+    box.querySelectorAll("li").forEach(function (li, j) { li.setAttribute("aria-selected", j === active ? "true" : "false"); });
+    target.setAttribute("aria-activedescendant", "mention-" + active);
+  }
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (t.tagName !== "TEXTAREA" || t.name !== "body") return;
+    var m = t.value.slice(0, t.selectionStart).match(/(^|[^A-Za-z0-9_.-])@([A-Za-z0-9][A-Za-z0-9_.-]{0,29})$/);
+    window.clearTimeout(timer);
+    if (!m) return close();
+    timer = window.setTimeout(function () {
+      fetch("/api/v1/usernames?prefix=" + encodeURIComponent(m[2]), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (d) { show(t, d.items || []); })
+        .catch(close);
+    }, 150);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!box || e.target !== target) return;
+    if (e.key === "ArrowDown") { e.preventDefault(); highlight(active + 1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); highlight(active - 1); }
+    else if ((e.key === "Enter" || e.key === "Tab") && active >= 0) { e.preventDefault(); pick(active); }
+    else if (e.key === "Escape") { close(); }
+  });
+  document.addEventListener("focusout", function (e) { if (e.target === target) window.setTimeout(close, 100); });
 })();

@@ -98,6 +98,9 @@ pub async fn spawn(kind: Kind, tweak: impl FnOnce(&mut Config)) -> Option<TestAp
         max_connections: 4,
         ..Config::default()
     };
+    // Tests wait for background jobs: look often, retry soon.
+    cfg.jobs.poll_ms = 50;
+    cfg.jobs.retry_base_secs = 1;
     tweak(&mut cfg);
     let running = stoa::server::start(&cfg).await.expect("server starts");
     let base = format!("http://{}", running.addr);
@@ -209,4 +212,187 @@ pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..start + 64].to_string()
+}
+
+/// A real SMTP server (`scripts/smtp-sink.py`, aiosmtpd) that writes each message it accepts to
+/// a folder.
+pub struct SmtpSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+/// A free TCP port on loopback (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl SmtpSink {
+    /// Starts a sink on a free port.
+    pub fn start() -> SmtpSink {
+        SmtpSink::start_on(free_port())
+    }
+
+    /// Starts a sink on `port` and waits until it listens.
+    pub fn start_on(port: u16) -> SmtpSink {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink.py");
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start scripts/smtp-sink.py (needs Debian's python3-aiosmtpd)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "SMTP sink did not start");
+        SmtpSink { port, dir, child }
+    }
+
+    /// The URL Stoa sends to.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, oldest first, as raw text.
+    pub fn messages(&self) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    /// Waits until at least `n` messages arrived (or fails after `secs`).
+    pub async fn wait_for(&self, n: usize, secs: u64) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {n} messages, got {}: {m:#?}",
+                m.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Messages to one address.
+    pub fn messages_to(&self, address: &str) -> Vec<String> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.starts_with(&format!("X-Envelope-To: {address}")))
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A header's value in a raw message (first occurrence, unfolded).
+pub fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
+    let mut lines = head.split("\r\n").peekable();
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    while let Some(l) = lines.next() {
+        if l.to_ascii_lowercase().starts_with(&prefix) {
+            let mut v = l[prefix.len()..].trim().to_string();
+            while let Some(next) = lines.peek() {
+                if next.starts_with(' ') || next.starts_with('\t') {
+                    v.push(' ');
+                    v.push_str(next.trim());
+                    lines.next();
+                } else {
+                    break;
+                }
+            }
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The decoded text of a message's parts (quoted-printable soft breaks joined).
+pub fn body_text(raw: &str) -> String {
+    raw.replace("=\r\n", "").replace("=3D", "=")
+}
+
+/// The first URL in a message that contains `needle`.
+pub fn link_with(raw: &str, needle: &str) -> Option<String> {
+    let text = body_text(raw);
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        .find(|w| w.starts_with("http") && w.contains(needle))
+        .map(str::to_string)
+}
+
+impl TestApp {
+    /// Waits until no job is ready or running (background work settled).
+    pub async fn settle(&self) {
+        let pool = self.db().await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let now = stoa_app::now();
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM jobs WHERE done_at IS NULL AND dead_at IS NULL AND run_at <= $1",
+            )
+            .bind(now)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            if n == 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{n} jobs never finished"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        pool.close().await;
+    }
+
+    /// Marks a user's address confirmed, as the confirmation link would.
+    pub async fn confirm(&self, user_id: i64) {
+        let pool = self.db().await;
+        sqlx::query("UPDATE users SET email_confirmed_at = 1 WHERE id = $1")
+            .bind(user_id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+
+    /// Makes a user an admin.
+    pub async fn make_admin(&self, user_id: i64) {
+        let pool = self.db().await;
+        sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+            .bind(user_id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
 }

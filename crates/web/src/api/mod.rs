@@ -7,6 +7,7 @@ mod governance;
 mod json;
 mod kb;
 mod moderation;
+mod notifications;
 mod query;
 mod questions;
 mod review;
@@ -82,6 +83,28 @@ pub fn router() -> Router<AppState> {
         .route("/articles/{id}", get(kb::show))
         .route("/articles/{id}/feedback", post(kb::feedback))
         .route("/posts/{id}/promote", post(kb::promote))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::read))
+        .route(
+            "/me/notification-settings",
+            get(notifications::get_settings).put(notifications::put_settings),
+        )
+        .route("/follows", post(notifications::follow))
+        .route(
+            "/follows/{id}",
+            axum::routing::delete(notifications::unfollow),
+        )
+        .route("/me/follows", get(notifications::follows))
+        .route("/usernames", get(notifications::usernames))
+        .route("/auth/password-reset", post(notifications::password_reset))
+        .route(
+            "/auth/password-reset/confirm",
+            post(notifications::password_reset_confirm),
+        )
+        .route("/auth/confirm-email", post(notifications::confirm_email))
+        .route("/admin/jobs", get(notifications::jobs))
+        .route("/admin/jobs/{id}/retry", post(notifications::retry_job))
+        .route("/admin/digests", post(notifications::send_digests))
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -110,6 +133,10 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         moderation::log, moderation::stats, moderation::appeals, moderation::decide,
         review::queues, review::queue, review::review, review::suggest, review::show_suggestion,
         review::review_suggestion, review::rollback, review::close, review::reopen,
+        notifications::list, notifications::read, notifications::get_settings, notifications::put_settings,
+        notifications::follow, notifications::unfollow, notifications::follows, notifications::usernames,
+        notifications::password_reset, notifications::password_reset_confirm, notifications::confirm_email,
+        notifications::jobs, notifications::retry_job, notifications::send_digests,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -123,6 +150,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "governance", description = "Privilege thresholds, reputation points, spam rules and write limits"),
         (name = "moderation", description = "Flags, moderation actions, the public moderation log, statistics and appeals"),
         (name = "review", description = "Review queues, suggested edits and close votes"),
+        (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
     )
 )]
 struct ApiDoc;

@@ -17,8 +17,10 @@ pub mod tags;
 pub mod users;
 pub mod view;
 // Governance pages.
+pub mod admin_jobs;
 pub mod flags;
 pub mod moderation;
+pub mod notify;
 pub mod reputation;
 pub mod review;
 pub mod suggest;
@@ -57,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .merge(flags::router())
         .merge(suggest::router())
         .merge(reputation::router())
+        .merge(notify::router())
+        .merge(admin_jobs::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.
@@ -80,6 +84,8 @@ pub struct Layout {
     pub csrf: String,
     /// Current search text, echoed in the header search box.
     pub q: String,
+    /// The logged-in user's unread notifications.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -110,7 +116,13 @@ impl FromRequestParts<AppState> for Layout {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
+        let unread = match &user {
+            // A missing count must not cost the page: the badge refreshes itself.
+            Some(u) => state.app.unread_count(u.id).await.unwrap_or(0),
+            None => 0,
+        };
         Ok(Layout {
+            unread,
             site_name: state.web.site_name.clone(),
             license: state.web.content_license.clone(),
             user,

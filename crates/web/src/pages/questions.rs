@@ -56,6 +56,8 @@ struct QuestionPage {
     login_href: String,
     /// "Did this solve your problem?", when the visitor came from a suggestion.
     deflection: Option<super::deflection::DeflectionBox>,
+    /// Follow this question (logged-in viewers).
+    follow: Option<super::notify::FollowButton>,
 }
 
 fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
@@ -92,6 +94,7 @@ fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
         answer_error: drafts.answer_error,
         login_href: format!("/login?next={}", url_encode(&url)),
         deflection: None,
+        follow: None,
         l,
     }
 }
@@ -105,7 +108,11 @@ pub(crate) async fn question_response(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let view = state.app.question_view(l.user.as_ref(), id).await?;
-    Ok((status, render(&page(l, view, drafts))).into_response())
+    let back = question_url(id, &view.question.title);
+    let follow = super::notify::follow_button(state, &l, "question", id.to_string(), back).await;
+    let mut p = page(l, view, drafts);
+    p.follow = follow;
+    Ok((status, render(&p)).into_response())
 }
 
 /// Where a post lives: its question's page, at the answer's anchor for answers.
@@ -168,8 +175,17 @@ async fn show(
     let deflection =
         super::deflection::arrival_box(&state, &visitor, arrival.deflection.as_deref(), id).await?;
     let csrf = l.csrf.clone();
+    let follow = super::notify::follow_button(
+        &state,
+        &l,
+        "question",
+        id.to_string(),
+        question_url(id, &view.question.title),
+    )
+    .await;
     let mut p = page(l, view, Drafts::default());
     p.deflection = deflection;
+    p.follow = follow;
     if shared && p.deflection.is_none() {
         return Ok(super::render_shared(
             &state, key, generation, canonical, &csrf, &p,

@@ -54,6 +54,7 @@ struct TagPage {
     l: Layout,
     tag: TagView,
     list: QuestionList,
+    follow: Option<super::notify::FollowButton>,
 }
 
 #[derive(Deserialize)]
@@ -133,14 +134,22 @@ async fn show(
         .map(|t| t.as_str().to_string())
         .unwrap_or_else(|_| name.clone());
     let key = format!("tag:{canonical}:{sort_key}:{page}");
+    let st = &state;
     super::serve_list(&state, l, &headers, key, |l| async move {
         let tag = app.tag(&name).await?;
+        let follow =
+            super::notify::follow_button(st, &l, "tag", tag.name.clone(), tag_url(&tag.name)).await;
         let rows = app
             .list_questions(sort, Some(&tag.name), Some(page), Some(PER_PAGE))
             .await?;
         let tag = TagView::from_row(&tag);
         let list = QuestionList::new(&tag.href, sort_key, page, &rows, stoa_app::now());
-        Ok(TagPage { l, tag, list })
+        Ok(TagPage {
+            l,
+            tag,
+            list,
+            follow,
+        })
     })
     .await
 }

@@ -38,6 +38,7 @@ struct UserPage {
     total: String,
     posts: Vec<UserPost>,
     pager: Pager,
+    follow: Option<super::notify::FollowButton>,
 }
 
 async fn show(
@@ -84,7 +85,11 @@ async fn show(
         }),
         _ => None,
     };
+    let follow =
+        super::notify::follow_button(&state, &l, "user", id.to_string(), format!("/users/{id}"))
+            .await;
     Ok(render(&UserPage {
+        follow,
         l,
         role,
         reputation: user.reputation,

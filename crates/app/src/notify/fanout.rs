@@ -1,0 +1,490 @@
+//! Turning one event into notifications: who hears of it, under which kind, with what text.
+//! Runs in the job worker; the write happens in one transaction with the job's completion.
+
+use crate::{App, AppError};
+use stoa_domain::notify::{default_channel, mentions, short_title, Event};
+use stoa_domain::post::{slug, TagSet};
+use stoa_store::jobs::JobRow;
+use stoa_store::notify::{Fanout, Recipients};
+use stoa_store::posts::PostRow;
+
+/// A fan-out under construction: notifications in order, most specific first.
+struct Plan {
+    event_key: String,
+    actor_id: Option<i64>,
+    thread_id: Option<i64>,
+    url: String,
+    batches: Vec<Fanout>,
+    auto_follow: Option<(i64, i64)>,
+}
+
+impl Plan {
+    fn new(event_key: String, actor_id: Option<i64>, thread_id: Option<i64>, url: String) -> Self {
+        Plan {
+            event_key,
+            actor_id,
+            thread_id,
+            url,
+            batches: Vec::new(),
+            auto_follow: None,
+        }
+    }
+
+    fn add(&mut self, kind: &'static str, recipients: Recipients, group_key: String, text: String) {
+        if let Recipients::Users(ids) = &recipients {
+            if ids.is_empty() {
+                return;
+            }
+        }
+        self.batches.push(Fanout {
+            recipients,
+            kind,
+            default_channel: default_channel(kind).as_str(),
+            event_key: self.event_key.clone(),
+            group_key,
+            text,
+            url: self.url.clone(),
+            thread_id: self.thread_id,
+            actor_id: self.actor_id,
+        });
+    }
+}
+
+fn question_url(q: &PostRow) -> String {
+    format!("/questions/{}/{}", q.id, slug(&q.title))
+}
+
+fn quoted(q: &PostRow) -> String {
+    format!("“{}”", short_title(&q.title))
+}
+
+impl App {
+    /// Runs a fan-out job: false when the job's claim was lost (another worker has it).
+    pub async fn run_fan_out(&self, job: &JobRow, worker: &str) -> Result<bool, AppError> {
+        let event: Event = serde_json::from_str(&job.payload).map_err(|e| {
+            AppError::Internal(format!("job {} has an unreadable event: {e}", job.id).into())
+        })?;
+        let plan = self.plan(event).await?;
+        let now = stoa_store::now();
+        let claim = (job.id, worker, job.attempts);
+        let (batches, follow) = match plan {
+            Some(p) => (p.batches, p.auto_follow),
+            None => (Vec::new(), None),
+        };
+        Ok(self.store().fan_out(claim, &batches, follow, now).await?)
+    }
+
+    async fn plan(&self, event: Event) -> Result<Option<Plan>, AppError> {
+        match event {
+            Event::PostCreated { post_id } => self.plan_post(post_id).await,
+            Event::CommentAdded { comment_id } => self.plan_comment(comment_id).await,
+            Event::AnswerAccepted {
+                question_id,
+                answer_id,
+            } => self.plan_accept(question_id, answer_id).await,
+            Event::PostEdited {
+                post_id,
+                editor_id,
+                revision,
+            } => self.plan_edit(post_id, editor_id, revision).await,
+            Event::EditSuggested { suggestion_id } => self.plan_suggestion(suggestion_id).await,
+            Event::SuggestionReviewed { suggestion_id } => {
+                self.plan_suggestion_review(suggestion_id).await
+            }
+            Event::ModerationAction { action_id } => self.plan_moderation(action_id).await,
+            Event::FlagsHandled {
+                post_id,
+                handled_at,
+            } => self.plan_flags(post_id, handled_at).await,
+            Event::AppealDecided { appeal_id } => self.plan_appeal(appeal_id).await,
+        }
+    }
+
+    /// A live, published post.
+    async fn published(&self, id: i64) -> Result<Option<PostRow>, AppError> {
+        Ok(self
+            .store()
+            .post(id)
+            .await?
+            .filter(|p| p.deleted_at.is_none() && p.status == "published"))
+    }
+
+    /// A post and the question it belongs to (itself for a question).
+    async fn with_question(&self, id: i64) -> Result<Option<(PostRow, PostRow)>, AppError> {
+        let Some(p) = self.published(id).await? else {
+            return Ok(None);
+        };
+        match p.parent_id {
+            None => Ok(Some((p.clone(), p))),
+            Some(q) => Ok(self.published(q).await?.map(|q| (p, q))),
+        }
+    }
+
+    async fn mentioned(&self, markdown: &str) -> Result<Vec<i64>, AppError> {
+        let names = mentions(markdown);
+        Ok(self
+            .store()
+            .users_by_username_keys(&names)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    async fn plan_post(&self, post_id: i64) -> Result<Option<Plan>, AppError> {
+        let Some((p, q)) = self.with_question(post_id).await? else {
+            return Ok(None);
+        };
+        let who = p.author_name.clone();
+        let is_answer = p.kind == "answer";
+        let url = if is_answer {
+            format!("{}#answer-{}", question_url(&q), p.id)
+        } else {
+            question_url(&q)
+        };
+        let mut plan = Plan::new(
+            format!("post:{post_id}"),
+            Some(p.author_id),
+            Some(q.id),
+            url,
+        );
+        if is_answer {
+            plan.add(
+                "answer",
+                Recipients::Users(vec![q.author_id]),
+                format!("answers:{}", q.id),
+                format!("{who} answered your question {}", quoted(&q)),
+            );
+        }
+        let mentioned = self.mentioned(&p.body_md).await?;
+        plan.add(
+            "mention",
+            Recipients::Users(mentioned),
+            format!("mention:{}", p.id),
+            format!("{who} mentioned you in {}", quoted(&q)),
+        );
+        if is_answer {
+            plan.add(
+                "followed_question",
+                Recipients::Followers("question", q.id.to_string()),
+                format!("answers:{}", q.id),
+                format!("{who} answered {}", quoted(&q)),
+            );
+        } else {
+            for tag in TagSet::split_stored(&q.tags) {
+                plan.add(
+                    "followed_tag",
+                    Recipients::Followers("tag", tag.clone()),
+                    format!("tag:{tag}"),
+                    format!("New question in [{tag}]: {}", quoted(&q)),
+                );
+            }
+        }
+        let verb = if is_answer { "answered" } else { "asked" };
+        plan.add(
+            "followed_user",
+            Recipients::Followers("user", p.author_id.to_string()),
+            format!("user:{}", p.author_id),
+            format!("{who} {verb} {}", quoted(&q)),
+        );
+        let (_, auto_follow) = self.store().notification_settings(p.author_id).await?;
+        if auto_follow {
+            plan.auto_follow = Some((p.author_id, q.id));
+        }
+        Ok(Some(plan))
+    }
+
+    async fn plan_comment(&self, comment_id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(c) = self.store().comment(comment_id).await? else {
+            return Ok(None);
+        };
+        let Some((p, q)) = self.with_question(c.post_id).await? else {
+            return Ok(None);
+        };
+        let who = c.author_name.clone();
+        let url = if p.kind == "answer" {
+            format!("{}#answer-{}", question_url(&q), p.id)
+        } else {
+            format!("{}#question", question_url(&q))
+        };
+        let mut plan = Plan::new(
+            format!("comment:{comment_id}"),
+            Some(c.author_id),
+            Some(q.id),
+            url,
+        );
+        let on = if p.kind == "answer" {
+            "your answer on"
+        } else {
+            "your question"
+        };
+        plan.add(
+            "comment",
+            Recipients::Users(vec![p.author_id]),
+            format!("comments:{}", p.id),
+            format!("{who} commented on {on} {}", quoted(&q)),
+        );
+        let mentioned = self.mentioned(&c.body_md).await?;
+        plan.add(
+            "mention",
+            Recipients::Users(mentioned),
+            format!("comments:{}", p.id),
+            format!("{who} mentioned you in a comment on {}", quoted(&q)),
+        );
+        let earlier = self.store().commenters_on(p.id).await?;
+        plan.add(
+            "comment_reply",
+            Recipients::Users(earlier),
+            format!("comments:{}", p.id),
+            format!("{who} also commented on {}", quoted(&q)),
+        );
+        plan.add(
+            "followed_question",
+            Recipients::Followers("question", q.id.to_string()),
+            format!("comments:{}", q.id),
+            format!("{who} commented on {}", quoted(&q)),
+        );
+        Ok(Some(plan))
+    }
+
+    async fn plan_accept(
+        &self,
+        question_id: i64,
+        answer_id: i64,
+    ) -> Result<Option<Plan>, AppError> {
+        let (Some(q), Some(a)) = (
+            self.published(question_id).await?,
+            self.published(answer_id).await?,
+        ) else {
+            return Ok(None);
+        };
+        if q.accepted_answer_id != Some(answer_id) {
+            // Withdrawn or changed before the worker came to it.
+            return Ok(None);
+        }
+        let url = format!("{}#answer-{answer_id}", question_url(&q));
+        let mut plan = Plan::new(
+            format!("accept:{answer_id}"),
+            Some(q.author_id),
+            Some(q.id),
+            url,
+        );
+        plan.add(
+            "accepted",
+            Recipients::Users(vec![a.author_id]),
+            format!("accepted:{}", q.id),
+            format!("{} accepted your answer on {}", q.author_name, quoted(&q)),
+        );
+        plan.add(
+            "followed_question",
+            Recipients::Followers("question", q.id.to_string()),
+            format!("accepted:{}", q.id),
+            format!("An answer was accepted on {}", quoted(&q)),
+        );
+        Ok(Some(plan))
+    }
+
+    async fn plan_edit(
+        &self,
+        post_id: i64,
+        editor_id: i64,
+        revision: i64,
+    ) -> Result<Option<Plan>, AppError> {
+        let Some((p, q)) = self.with_question(post_id).await? else {
+            return Ok(None);
+        };
+        if p.author_id == editor_id {
+            return Ok(None);
+        }
+        let editor = self
+            .store()
+            .usernames(&[editor_id])
+            .await?
+            .into_iter()
+            .next()
+            .map_or_else(|| "Someone".to_string(), |(_, n)| n);
+        let mut plan = Plan::new(
+            format!("edit:{post_id}:{revision}"),
+            Some(editor_id),
+            Some(q.id),
+            format!("/posts/{post_id}/revisions"),
+        );
+        let what = if p.kind == "answer" {
+            "your answer on"
+        } else {
+            "your question"
+        };
+        plan.add(
+            "edited",
+            Recipients::Users(vec![p.author_id]),
+            format!("edits:{post_id}"),
+            format!("{editor} edited {what} {}", quoted(&q)),
+        );
+        Ok(Some(plan))
+    }
+
+    async fn plan_suggestion(&self, id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(s) = self.store().suggested_edit(id).await? else {
+            return Ok(None);
+        };
+        let Some((p, q)) = self.with_question(s.post_id).await? else {
+            return Ok(None);
+        };
+        let mut plan = Plan::new(
+            format!("suggestion:{id}"),
+            Some(s.author_id),
+            Some(q.id),
+            format!("/suggested-edits/{id}"),
+        );
+        plan.add(
+            "suggested_edit",
+            Recipients::Users(vec![p.author_id]),
+            format!("suggestions:{}", p.id),
+            format!(
+                "{} suggested an edit to your post {}",
+                s.author_name,
+                quoted(&q)
+            ),
+        );
+        Ok(Some(plan))
+    }
+
+    async fn plan_suggestion_review(&self, id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(s) = self.store().suggested_edit(id).await? else {
+            return Ok(None);
+        };
+        let Some((_, q)) = self.with_question(s.post_id).await? else {
+            return Ok(None);
+        };
+        let outcome = match s.status.as_str() {
+            "approved" => "approved",
+            "rejected" => "rejected",
+            _ => "reviewed",
+        };
+        let mut plan = Plan::new(
+            format!("suggestion-review:{id}"),
+            s.reviewer_id,
+            Some(q.id),
+            format!("/suggested-edits/{id}"),
+        );
+        let reason = if s.review_reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", s.review_reason)
+        };
+        plan.add(
+            "suggestion_reviewed",
+            Recipients::Users(vec![s.author_id]),
+            format!("suggestion-review:{id}"),
+            format!(
+                "Your suggested edit on {} was {outcome}{reason}",
+                quoted(&q)
+            ),
+        );
+        Ok(Some(plan))
+    }
+
+    async fn plan_moderation(&self, action_id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(a) = self.store().moderation_action(action_id).await? else {
+            return Ok(None);
+        };
+        let Some(affected) = a.affected_user_id else {
+            return Ok(None);
+        };
+        let on = match &a.question {
+            Some((_, title)) => format!(" on “{}”", short_title(title)),
+            None if a.target_type == "user" => " on your account".to_string(),
+            None => String::new(),
+        };
+        let detail = if a.private_detail.is_empty() {
+            String::new()
+        } else {
+            format!(" Private note to you: {}", a.private_detail)
+        };
+        let mut plan = Plan::new(
+            format!("moderation:{action_id}"),
+            a.actor_id,
+            a.question.as_ref().map(|(id, _)| *id),
+            format!("/moderation/actions/{action_id}"),
+        );
+        plan.add(
+            "moderation",
+            Recipients::Users(vec![affected]),
+            format!("moderation:{action_id}"),
+            format!(
+                "A moderator took the action “{}”{on}. Reason: {}.{detail}",
+                a.action.replace('_', " "),
+                a.reason.trim_end_matches('.')
+            ),
+        );
+        Ok(Some(plan))
+    }
+
+    async fn plan_flags(&self, post_id: i64, handled_at: i64) -> Result<Option<Plan>, AppError> {
+        let Some(p) = self.store().post(post_id).await? else {
+            return Ok(None);
+        };
+        let q = match p.parent_id {
+            Some(q) => match self.store().post(q).await? {
+                Some(q) => q,
+                None => return Ok(None),
+            },
+            None => p.clone(),
+        };
+        let flaggers = self.store().flaggers_handled(post_id, handled_at).await?;
+        let mut plan = Plan::new(
+            format!("flags:{post_id}:{handled_at}"),
+            None,
+            Some(q.id),
+            question_url(&q),
+        );
+        for outcome in ["helpful", "declined"] {
+            let ids: Vec<i64> = flaggers
+                .iter()
+                .filter(|(_, s)| s == outcome)
+                .map(|(id, _)| *id)
+                .collect();
+            let verdict = if outcome == "helpful" {
+                "was marked helpful: thank you"
+            } else {
+                "was declined"
+            };
+            plan.add(
+                "flag_handled",
+                Recipients::Users(ids),
+                format!("flags:{post_id}"),
+                format!("Your flag on {} {verdict}", quoted(&q)),
+            );
+        }
+        Ok(Some(plan))
+    }
+
+    async fn plan_appeal(&self, appeal_id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(ap) = self.store().appeal(appeal_id).await? else {
+            return Ok(None);
+        };
+        let outcome = match ap.status.as_str() {
+            "reversed" => "granted: the action was reversed",
+            "upheld" => "declined: the action stands",
+            _ => return Ok(None),
+        };
+        let reason = if ap.decision_reason.is_empty() {
+            String::new()
+        } else {
+            format!(" Reason: {}", ap.decision_reason)
+        };
+        let mut plan = Plan::new(
+            format!("appeal:{appeal_id}"),
+            ap.decided_by,
+            None,
+            format!("/moderation/actions/{}", ap.action_id),
+        );
+        plan.add(
+            "appeal_decided",
+            Recipients::Users(vec![ap.user_id]),
+            format!("appeal:{appeal_id}"),
+            format!("Your appeal was {outcome}.{reason}"),
+        );
+        Ok(Some(plan))
+    }
+}

@@ -1,0 +1,33 @@
+//! Periodic jobs. Each period's job has a key naming the period, so however many workers
+//! schedule it, it is enqueued (and so run) once.
+
+use stoa_app::{App, AppError, Digest, NewJob};
+
+const DAY: i64 = 86_400;
+
+/// Makes sure the jobs of the current periods exist: the daily digest round (from 00:00 UTC),
+/// the weekly one (from Monday 00:00 UTC) and the queue's daily housekeeping.
+pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
+    let day = now.div_euclid(DAY);
+    app.start_digest_round(Digest::Daily, &format!("day{day}"))
+        .await?;
+    // 1970-01-01 was a Thursday: shifting by three days makes weeks start on Mondays.
+    let week = (day + 3).div_euclid(7);
+    app.start_digest_round(Digest::Weekly, &format!("week{week}"))
+        .await?;
+    app.store()
+        .enqueue(&[NewJob::now("jobs.purge", "{}".into(), now).keyed(format!("jobs.purge:{day}"))])
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn weeks_start_on_mondays() {
+        // 2026-11-30 was a Monday, 2026-11-29 a Sunday.
+        let monday = 20_787_i64;
+        assert_eq!((monday + 3).div_euclid(7), (monday + 6 + 3).div_euclid(7));
+        assert_ne!((monday + 3).div_euclid(7), (monday - 1 + 3).div_euclid(7));
+    }
+}
