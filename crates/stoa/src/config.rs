@@ -67,6 +67,9 @@ impl Default for Smtp {
 pub struct Jobs {
     /// Run a worker inside `stoa serve` (turn off when separate `stoa worker` processes run).
     pub worker_in_serve: bool,
+    /// Whether writes notify anyone at all (off: nothing is enqueued; for bulk work and for
+    /// measuring what notifications cost).
+    pub notifications: bool,
     /// Milliseconds between looks at an empty queue.
     pub poll_ms: u64,
     /// Jobs claimed at a time.
@@ -81,6 +84,7 @@ impl Default for Jobs {
     fn default() -> Self {
         Jobs {
             worker_in_serve: true,
+            notifications: true,
             poll_ms: 500,
             batch: 16,
             retry_base_secs: 30,

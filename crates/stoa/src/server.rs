@@ -75,6 +75,7 @@ pub async fn open_app(cfg: &Config) -> Result<App, StartError> {
         max_connections: cfg.connections(),
     })
     .await?;
+    store.set_notifications(cfg.jobs.notifications);
     Ok(App::new(store, cfg.app_settings()))
 }
 

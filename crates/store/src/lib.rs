@@ -80,6 +80,8 @@ pub struct Store {
     backend: Backend,
     /// Group commit for new posts (SQLite, whose one writer is the bottleneck).
     posts: Option<post_batch::PostBatcher>,
+    /// Whether writes enqueue notification events (on unless an operator turned them off).
+    notify: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Seconds since the Unix epoch, the only clock the store uses.
@@ -127,12 +129,18 @@ impl Store {
                     .after_connect(sqlite_pragmas)
                     .connect_with(connect)
                     .await?;
-                let posts = Some(post_batch::PostBatcher::spawn(write.clone(), backend));
+                let notify = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+                let posts = Some(post_batch::PostBatcher::spawn(
+                    write.clone(),
+                    backend,
+                    notify.clone(),
+                ));
                 Ok(Store {
                     read,
                     write,
                     backend,
                     posts,
+                    notify,
                 })
             }
             Backend::Postgres => {
@@ -149,6 +157,7 @@ impl Store {
                     write: pool,
                     backend,
                     posts: None,
+                    notify: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
                 })
             }
         }
@@ -166,6 +175,17 @@ impl Store {
                 .await?;
         }
         Ok(store)
+    }
+
+    /// Turns the enqueuing of notification events by writes on or off (on by default; off for
+    /// bulk work and for measuring what notifications cost).
+    pub fn set_notifications(&self, on: bool) {
+        self.notify.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether writes enqueue notification events.
+    pub(crate) fn notifications_on(&self) -> bool {
+        self.notify.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The backend in use.

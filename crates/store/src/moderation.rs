@@ -722,8 +722,10 @@ impl Store {
             other => other,
         })?;
         let id: i64 = row.try_get(0)?;
-        let e = Event::EditSuggested { suggestion_id: id };
-        crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        if self.notifications_on() {
+            let e = Event::EditSuggested { suggestion_id: id };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -1212,7 +1214,7 @@ impl Store {
             });
         }
         if let Some(e) = &w.edit {
-            crate::posts::edit_in(&mut tx, self.backend(), e).await?;
+            crate::posts::edit_in(&mut tx, self.backend(), e, self.notifications_on()).await?;
         }
         let action_id = match &w.log {
             Some(a) => Some(insert_action(&mut tx, a, now).await?),
@@ -1243,6 +1245,9 @@ impl Store {
         }
         if let Some(d) = &w.appeal {
             events.push(Event::AppealDecided { appeal_id: d.id });
+        }
+        if !self.notifications_on() {
+            events.clear();
         }
         let jobs: Vec<_> = events
             .iter()

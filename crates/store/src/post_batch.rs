@@ -9,6 +9,8 @@ use crate::post_insert::insert_posts_in;
 use crate::posts::NewPost;
 use crate::{Backend, StoreError};
 use sqlx::AnyPool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most posts committed together.
@@ -71,9 +73,10 @@ pub(crate) struct PostBatcher {
 
 impl PostBatcher {
     /// Starts the task that writes posts through `writer`.
-    pub(crate) fn spawn(writer: AnyPool, backend: Backend) -> Self {
+    /// `notify` is the store's switch for notification events.
+    pub(crate) fn spawn(writer: AnyPool, backend: Backend, notify: Arc<AtomicBool>) -> Self {
         let (jobs, queue) = mpsc::channel(256);
-        tokio::spawn(run(queue, writer, backend));
+        tokio::spawn(run(queue, writer, backend, notify));
         PostBatcher { jobs }
     }
 
@@ -89,7 +92,12 @@ impl PostBatcher {
     }
 }
 
-async fn run(mut queue: mpsc::Receiver<Job>, writer: AnyPool, backend: Backend) {
+async fn run(
+    mut queue: mpsc::Receiver<Job>,
+    writer: AnyPool,
+    backend: Backend,
+    notify: Arc<AtomicBool>,
+) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -99,7 +107,8 @@ async fn run(mut queue: mpsc::Receiver<Job>, writer: AnyPool, backend: Backend) 
             }
         }
         let posts: Vec<&OwnedPost> = jobs.iter().map(|(p, _)| p).collect();
-        match insert_all(&writer, backend, &posts).await {
+        let notify = notify.load(Ordering::Relaxed);
+        match insert_all(&writer, backend, &posts, notify).await {
             Ok(ids) => {
                 for ((_, reply), id) in jobs.into_iter().zip(ids) {
                     let _ = reply.send(Ok(id));
@@ -112,7 +121,7 @@ async fn run(mut queue: mpsc::Receiver<Job>, writer: AnyPool, backend: Backend) 
             }
             Err(_) => {
                 for (post, reply) in jobs {
-                    let alone = insert_all(&writer, backend, &[&post]).await;
+                    let alone = insert_all(&writer, backend, &[&post], notify).await;
                     let _ = reply.send(alone.map(|ids| ids.first().copied().unwrap_or_default()));
                 }
             }
@@ -124,10 +133,11 @@ async fn insert_all(
     writer: &AnyPool,
     backend: Backend,
     posts: &[&OwnedPost],
+    notify: bool,
 ) -> Result<Vec<i64>, StoreError> {
     let mut tx = crate::begin_write(writer, backend).await?;
     let new: Vec<NewPost<'_>> = posts.iter().map(|p| p.as_new()).collect();
-    let ids = insert_posts_in(&mut tx, backend, &new).await?;
+    let ids = insert_posts_in(&mut tx, backend, &new, notify).await?;
     tx.commit().await?;
     Ok(ids)
 }

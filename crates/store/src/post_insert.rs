@@ -14,6 +14,7 @@ pub(crate) async fn insert_posts_in(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     posts: &[NewPost<'_>],
+    notify: bool,
 ) -> Result<Vec<i64>, StoreError> {
     if posts.is_empty() {
         return Ok(Vec::new());
@@ -46,7 +47,7 @@ pub(crate) async fn insert_posts_in(
     let events: Vec<crate::jobs::NewJob> = posts
         .iter()
         .zip(&ids)
-        .filter(|(p, _)| p.status == "published" && p.kind != "article")
+        .filter(|(p, _)| notify && p.status == "published" && p.kind != "article")
         .map(|(_, &post_id)| {
             crate::jobs::event_job(&stoa_domain::notify::Event::PostCreated { post_id }, now)
         })
@@ -285,7 +286,7 @@ mod tests {
                     11,
                 ),
             ];
-            let q = insert_posts_in(&mut tx, Backend::Sqlite, &first)
+            let q = insert_posts_in(&mut tx, Backend::Sqlite, &first, true)
                 .await
                 .unwrap();
             let mut third = post(
@@ -323,14 +324,14 @@ mod tests {
                 ),
             ];
             let ids = if batched {
-                insert_posts_in(&mut tx, Backend::Sqlite, &batch)
+                insert_posts_in(&mut tx, Backend::Sqlite, &batch, true)
                     .await
                     .unwrap()
             } else {
                 let mut ids = Vec::new();
                 for p in &batch {
                     ids.extend(
-                        insert_posts_in(&mut tx, Backend::Sqlite, std::slice::from_ref(p))
+                        insert_posts_in(&mut tx, Backend::Sqlite, std::slice::from_ref(p), true)
                             .await
                             .unwrap(),
                     );

@@ -177,9 +177,13 @@ impl Store {
             return batcher.insert(p).await;
         }
         let mut tx = self.write_tx().await?;
-        let ids =
-            crate::post_insert::insert_posts_in(&mut tx, self.backend(), std::slice::from_ref(p))
-                .await?;
+        let ids = crate::post_insert::insert_posts_in(
+            &mut tx,
+            self.backend(),
+            std::slice::from_ref(p),
+            self.notifications_on(),
+        )
+        .await?;
         tx.commit().await?;
         ids.first()
             .copied()
@@ -189,7 +193,7 @@ impl Store {
     /// Applies an edit and records it as a new revision.
     pub async fn edit_post(&self, e: &PostEdit<'_>) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        edit_in(&mut tx, self.backend(), e).await?;
+        edit_in(&mut tx, self.backend(), e, self.notifications_on()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -310,6 +314,7 @@ pub(crate) async fn edit_in(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     e: &PostEdit<'_>,
+    notify: bool,
 ) -> Result<(), StoreError> {
     let row = sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
         .bind(e.post_id)
@@ -353,7 +358,9 @@ pub(crate) async fn edit_in(
         editor_id: e.editor_id,
         revision: number,
     };
-    crate::jobs::enqueue_in(tx, &[crate::jobs::event_job(&edited, e.now)], e.now).await?;
+    if notify {
+        crate::jobs::enqueue_in(tx, &[crate::jobs::event_job(&edited, e.now)], e.now).await?;
+    }
     if kind == "question" && old_tags != joined {
         let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
         let removed: Vec<String> = old

@@ -279,7 +279,7 @@ impl Store {
             )
             .await?;
             append(&mut tx, add, now).await?;
-            if let Some(answer_id) = answer_id {
+            if let (Some(answer_id), true) = (answer_id, self.notifications_on()) {
                 let e = stoa_domain::notify::Event::AnswerAccepted {
                     question_id,
                     answer_id,

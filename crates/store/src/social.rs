@@ -160,15 +160,10 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        crate::jobs::enqueue_in(
-            &mut tx,
-            &[crate::jobs::event_job(
-                &stoa_domain::notify::Event::CommentAdded { comment_id: id },
-                now,
-            )],
-            now,
-        )
-        .await?;
+        if self.notifications_on() {
+            let e = stoa_domain::notify::Event::CommentAdded { comment_id: id };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

@@ -14,6 +14,42 @@ both!(
     bad_input_changes_nothing,
 );
 
+/// With notifications switched off (`jobs.notifications = false`), writes enqueue nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switched_off_nothing_is_enqueued() {
+    let t = crate::support::spawn(crate::support::Kind::Sqlite, |c| {
+        c.jobs.notifications = false
+    })
+    .await
+    .unwrap();
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let q = ask(
+        &t,
+        &ann,
+        "Does the hub keep schedules during a power cut?",
+        &["power"],
+        "We had an outage and the morning schedule did not run afterwards.",
+    )
+    .await;
+    answer(
+        &t,
+        &bob,
+        q,
+        "Schedules survive, but the clock resets until the hub reaches the internet.",
+    )
+    .await;
+    t.settle().await;
+    let pool = t.db().await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE kind = 'notify'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    pool.close().await;
+    assert_eq!(notifications(&t, &ann).await["total"], 0);
+}
+
 pub async fn ask(t: &TestApp, token: &str, title: &str, tags: &[&str], body: &str) -> i64 {
     let (status, q) = t
         .post_json(
