@@ -165,13 +165,35 @@ impl Worker {
             )
             .await?;
         let n = jobs.len();
+        let (fan_outs, others): (Vec<JobRow>, Vec<JobRow>) =
+            jobs.into_iter().partition(|j| j.kind == "notify");
         let mut set = JoinSet::new();
-        for job in jobs {
+        if !fan_outs.is_empty() {
+            let w = self.clone();
+            set.spawn(async move { w.run_fan_out_batch(fan_outs).await });
+        }
+        for job in others {
             let w = self.clone();
             set.spawn(async move { w.run_job(job).await });
         }
         while set.join_next().await.is_some() {}
         Ok(n)
+    }
+
+    /// Runs the fan-out jobs of a batch together: one transaction writes every notification
+    /// (SQLite's one writer takes a turn per transaction, not per job). Should the batch fail,
+    /// each job runs alone, so that one bad job cannot hold back the others.
+    async fn run_fan_out_batch(&self, jobs: Vec<JobRow>) {
+        if jobs.len() > 1 {
+            match self.app.run_fan_outs(&jobs, &self.settings.id).await {
+                Ok(_) => return,
+                Err(e) => tracing::warn!(error = %e, jobs = jobs.len(),
+                    "a batch of fan-outs failed; running them one by one"),
+            }
+        }
+        for job in jobs {
+            self.run_job(job).await;
+        }
     }
 
     /// Runs one claimed job, renewing its lease while it runs, and records the outcome.
@@ -232,7 +254,9 @@ impl Worker {
         let store = self.app.store();
         match job.kind.as_str() {
             "notify" => {
-                self.app.run_fan_out(job, worker).await?;
+                self.app
+                    .run_fan_outs(std::slice::from_ref(job), worker)
+                    .await?;
                 Ok(())
             }
             "mail.notification" => {

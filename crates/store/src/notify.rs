@@ -100,6 +100,17 @@ pub struct Fanout {
     pub actor_id: Option<i64>,
 }
 
+/// One fan-out job's writes.
+#[derive(Debug, Clone)]
+pub struct FanoutJob<'a> {
+    /// The worker's claim: job id, worker, try.
+    pub claim: (i64, &'a str, i64),
+    /// Notifications, most specific first.
+    pub batches: Vec<Fanout>,
+    /// `(user, question)`: the author follows the question.
+    pub auto_follow: Option<(i64, i64)>,
+}
+
 /// The job that sends a notification by e-mail at once.
 pub const MAIL_NOTIFICATION_JOB: &str = "mail.notification";
 
@@ -239,41 +250,42 @@ impl Store {
         Ok(())
     }
 
-    /// Runs a fan-out job: the author's follow of the question (when they chose to follow what
-    /// they ask and answer), every notification in order (the most specific first, so that a
-    /// person who is, say, both the asker and a follower gets the asker's notification), the
-    /// e-mail jobs of those who chose "at once", and the job's completion, in one transaction.
-    /// False (and nothing written) when the job's claim was lost.
-    pub async fn fan_out(
-        &self,
-        job: (i64, &str, i64),
-        batches: &[Fanout],
-        auto_follow: Option<(i64, i64)>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+    /// Writes fan-out jobs in one transaction (on SQLite each transaction is a turn of the one
+    /// writer, so a batch of jobs costs what one did). For each job: its completion, the author's
+    /// follow of the question (when they chose to follow what they ask and answer), every
+    /// notification in order (the most specific first, so that a person who is both the asker
+    /// and a follower gets the asker's notification), and the e-mail jobs of those who chose
+    /// "at once" and confirmed their address. A job whose claim was lost writes nothing; the
+    /// ids of the jobs written are returned.
+    pub async fn fan_out(&self, jobs: &[FanoutJob<'_>], now: i64) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.write_tx().await?;
-        if !complete_in(&mut tx, job.0, job.1, job.2, now).await? {
-            return Ok(false);
-        }
-        if let Some((user_id, question_id)) = auto_follow {
-            follow_in(&mut tx, user_id, "question", &question_id.to_string(), now).await?;
-        }
+        let mut written = Vec::with_capacity(jobs.len());
         let mut mails = Vec::new();
-        for b in batches {
-            for id in insert_notifications(&mut tx, b, now).await? {
-                mails.push(
-                    NewJob::now(
-                        MAIL_NOTIFICATION_JOB,
-                        format!("{{\"notification_id\":{id}}}"),
-                        now,
-                    )
-                    .keyed(format!("mail:n:{id}")),
-                );
+        for j in jobs {
+            if !complete_in(&mut tx, j.claim.0, j.claim.1, j.claim.2, now).await? {
+                continue;
+            }
+            written.push(j.claim.0);
+            if let Some((user_id, question_id)) = j.auto_follow {
+                follow_in(&mut tx, user_id, "question", &question_id.to_string(), now).await?;
+            }
+            for b in &j.batches {
+                let ids = insert_notifications(&mut tx, b, now).await?;
+                for id in confirmed_recipients(&mut tx, &ids).await? {
+                    mails.push(
+                        NewJob::now(
+                            MAIL_NOTIFICATION_JOB,
+                            format!("{{\"notification_id\":{id}}}"),
+                            now,
+                        )
+                        .keyed(format!("mail:n:{id}")),
+                    );
+                }
             }
         }
         enqueue_in(&mut tx, &mails, now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(written)
     }
 
     /// A page of a person's notifications, newest first, and their unread count.
@@ -463,6 +475,31 @@ async fn set_channel_in(
     Ok(())
 }
 
+/// Of notifications to e-mail, those whose recipient confirmed an address (the others would
+/// only be skipped by the mail job, at the cost of a job).
+async fn confirmed_recipients(
+    tx: &mut Transaction<'_, Any>,
+    ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
+             WHERE n.id IN ({}) AND u.email_confirmed_at IS NOT NULL",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            out.push(r.try_get(0)?);
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
 /// Inserts one notification per recipient whose channel for the kind is not `off`, skipping
 /// people already notified of the event; the ids of the new ones to e-mail at once.
 async fn insert_notifications(
@@ -541,5 +578,76 @@ impl Store {
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+}
+
+/// What a fan-out needs of a post, read lighter than a whole post (no rendered bodies).
+#[derive(Debug, Clone)]
+pub struct ThreadPost {
+    /// Id.
+    pub id: i64,
+    /// `question` or `answer`.
+    pub kind: String,
+    /// Author.
+    pub author_id: i64,
+    /// Author's username.
+    pub author_name: String,
+    /// Markdown source (for @mentions).
+    pub body_md: String,
+    /// Title (questions).
+    pub title: String,
+    /// Tags, space-separated (questions).
+    pub tags: String,
+    /// Accepted answer (questions).
+    pub accepted_answer_id: Option<i64>,
+}
+
+impl Store {
+    /// A live, published post and its live, published question (itself for a question), in one
+    /// read.
+    pub async fn thread_post(
+        &self,
+        id: i64,
+    ) -> Result<Option<(ThreadPost, ThreadPost)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT p.id, p.kind, p.author_id, pu.username, p.body_md, p.title, p.tags, p.accepted_answer_id,
+                    q.id, q.kind, q.author_id, qu.username, q.body_md, q.title, q.tags, q.accepted_answer_id
+             FROM posts p
+             JOIN users pu ON pu.id = p.author_id
+             JOIN posts q ON q.id = COALESCE(p.parent_id, p.id)
+             JOIN users qu ON qu.id = q.author_id
+             WHERE p.id = $1 AND p.deleted_at IS NULL AND p.status = 'published'
+               AND q.deleted_at IS NULL AND q.status = 'published' AND q.kind = 'question'",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let at = |o: usize| -> Result<ThreadPost, sqlx::Error> {
+            Ok(ThreadPost {
+                id: r.try_get(o)?,
+                kind: r.try_get(o + 1)?,
+                author_id: r.try_get(o + 2)?,
+                author_name: r.try_get(o + 3)?,
+                body_md: r.try_get(o + 4)?,
+                title: r.try_get(o + 5)?,
+                tags: r.try_get(o + 6)?,
+                accepted_answer_id: r.try_get(o + 7)?,
+            })
+        };
+        Ok(Some((at(0)?, at(8)?)))
+    }
+
+    /// Whether asking or answering makes a person follow the question.
+    pub async fn auto_follows(&self, user_id: i64) -> Result<bool, StoreError> {
+        let v: Option<i64> = sqlx::query("SELECT auto_follow FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(self.reader())
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        Ok(v.unwrap_or(1) != 0)
     }
 }

@@ -5,7 +5,7 @@ use crate::{App, AppError};
 use stoa_domain::notify::{default_channel, mentions, short_title, Event};
 use stoa_domain::post::{slug, TagSet};
 use stoa_store::jobs::JobRow;
-use stoa_store::notify::{Fanout, Recipients};
+use stoa_store::notify::{Fanout, FanoutJob, Recipients, ThreadPost};
 use stoa_store::posts::PostRow;
 
 /// A fan-out under construction: notifications in order, most specific first.
@@ -50,28 +50,58 @@ impl Plan {
     }
 }
 
-fn question_url(q: &PostRow) -> String {
-    format!("/questions/{}/{}", q.id, slug(&q.title))
+/// What question URLs and quotes need of a post.
+trait Titled {
+    fn id(&self) -> i64;
+    fn title(&self) -> &str;
 }
 
-fn quoted(q: &PostRow) -> String {
-    format!("“{}”", short_title(&q.title))
+impl Titled for PostRow {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+}
+
+impl Titled for ThreadPost {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+}
+
+fn question_url(q: &impl Titled) -> String {
+    format!("/questions/{}/{}", q.id(), slug(q.title()))
+}
+
+fn quoted(q: &impl Titled) -> String {
+    format!("“{}”", short_title(q.title()))
 }
 
 impl App {
-    /// Runs a fan-out job: false when the job's claim was lost (another worker has it).
-    pub async fn run_fan_out(&self, job: &JobRow, worker: &str) -> Result<bool, AppError> {
-        let event: Event = serde_json::from_str(&job.payload).map_err(|e| {
-            AppError::Internal(format!("job {} has an unreadable event: {e}", job.id).into())
-        })?;
-        let plan = self.plan(event).await?;
-        let now = stoa_store::now();
-        let claim = (job.id, worker, job.attempts);
-        let (batches, follow) = match plan {
-            Some(p) => (p.batches, p.auto_follow),
-            None => (Vec::new(), None),
-        };
-        Ok(self.store().fan_out(claim, &batches, follow, now).await?)
+    /// Runs fan-out jobs: plans each (reads), then writes them all in one transaction with
+    /// their completions; the ids of the jobs done (a job whose claim was lost is not).
+    pub async fn run_fan_outs(&self, jobs: &[JobRow], worker: &str) -> Result<Vec<i64>, AppError> {
+        let mut writes = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let event: Event = serde_json::from_str(&job.payload).map_err(|e| {
+                AppError::Internal(format!("job {} has an unreadable event: {e}", job.id).into())
+            })?;
+            let (batches, auto_follow) = match self.plan(event).await? {
+                Some(p) => (p.batches, p.auto_follow),
+                None => (Vec::new(), None),
+            };
+            writes.push(FanoutJob {
+                claim: (job.id, worker, job.attempts),
+                batches,
+                auto_follow,
+            });
+        }
+        Ok(self.store().fan_out(&writes, stoa_store::now()).await?)
     }
 
     async fn plan(&self, event: Event) -> Result<Option<Plan>, AppError> {
@@ -100,24 +130,9 @@ impl App {
         }
     }
 
-    /// A live, published post.
-    async fn published(&self, id: i64) -> Result<Option<PostRow>, AppError> {
-        Ok(self
-            .store()
-            .post(id)
-            .await?
-            .filter(|p| p.deleted_at.is_none() && p.status == "published"))
-    }
-
-    /// A post and the question it belongs to (itself for a question).
-    async fn with_question(&self, id: i64) -> Result<Option<(PostRow, PostRow)>, AppError> {
-        let Some(p) = self.published(id).await? else {
-            return Ok(None);
-        };
-        match p.parent_id {
-            None => Ok(Some((p.clone(), p))),
-            Some(q) => Ok(self.published(q).await?.map(|q| (p, q))),
-        }
+    /// A live, published post and the question it belongs to (itself for a question).
+    async fn with_question(&self, id: i64) -> Result<Option<(ThreadPost, ThreadPost)>, AppError> {
+        Ok(self.store().thread_post(id).await?)
     }
 
     async fn mentioned(&self, markdown: &str) -> Result<Vec<i64>, AppError> {
@@ -187,8 +202,7 @@ impl App {
             format!("user:{}", p.author_id),
             format!("{who} {verb} {}", quoted(&q)),
         );
-        let (_, auto_follow) = self.store().notification_settings(p.author_id).await?;
-        if auto_follow {
+        if self.store().auto_follows(p.author_id).await? {
             plan.auto_follow = Some((p.author_id, q.id));
         }
         Ok(Some(plan))
@@ -252,13 +266,10 @@ impl App {
         question_id: i64,
         answer_id: i64,
     ) -> Result<Option<Plan>, AppError> {
-        let (Some(q), Some(a)) = (
-            self.published(question_id).await?,
-            self.published(answer_id).await?,
-        ) else {
+        let Some((a, q)) = self.with_question(answer_id).await? else {
             return Ok(None);
         };
-        if q.accepted_answer_id != Some(answer_id) {
+        if q.id != question_id || q.accepted_answer_id != Some(answer_id) {
             // Withdrawn or changed before the worker came to it.
             return Ok(None);
         }

@@ -394,6 +394,32 @@ async fn password_reset_by_mail(t: TestApp, sink: SmtpSink) {
         .await;
     assert_eq!(s, 422);
     assert_error(&e, "invalid_password");
+    // Expired (as if an hour had passed), the link is refused like a forged one.
+    let set_expiry = |at: i64| {
+        let t = &t;
+        async move {
+            let pool = t.db().await;
+            sqlx::query(
+                "UPDATE one_time_tokens SET expires_at = $1 WHERE purpose = 'password_reset'",
+            )
+            .bind(at)
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+        }
+    };
+    set_expiry(1).await;
+    let (s, e) = t
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "password": "another horse battery"}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert_error(&e, "invalid_token");
+    set_expiry(stoa_app::now() + 3600).await;
 
     let (s, _) = t
         .post_json(

@@ -17,6 +17,7 @@ mod governance_spam;
 mod import;
 mod kb;
 mod mail;
+mod notification_flows;
 mod notifications;
 mod ops;
 mod questions_api;
