@@ -47,7 +47,10 @@ async fn suggestions_and_appeals_notify(t: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{sug}");
-    assert_eq!(kinds(&notifications(&t, &ann).await), vec!["suggested_edit"]);
+    assert_eq!(
+        kinds(&notifications(&t, &ann).await),
+        vec!["suggested_edit"]
+    );
     let (s, v) = t
         .post_json(
             &format!("/api/v1/suggested-edits/{}/review", sug["id"]),
@@ -101,7 +104,49 @@ async fn suggestions_and_appeals_notify(t: TestApp) {
         .find(|i| i["kind"] == "appeal_decided")
         .unwrap();
     let text = decided["text"].as_str().unwrap();
-    assert!(text.contains("granted") && text.contains("The app is part of the product"), "{text}");
+    assert!(
+        text.contains("granted") && text.contains("The app is part of the product"),
+        "{text}"
+    );
+
+    // A flag handled by a moderator tells the flagger how it went.
+    let (carl_id, carl) = t.signup("carl").await;
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET reputation = 5000 WHERE id = $1")
+        .bind(carl_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let a = answer(
+        &t,
+        &bob,
+        q,
+        "Change the unit under Settings, then Region, in the hub app itself.",
+    )
+    .await;
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/posts/{a}/flags"),
+            Some(&carl),
+            json!({"reason": "low_quality"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/review/flagged/{a}"),
+            Some(&m1),
+            json!({"outcome": "dismiss", "reason": "A fine answer"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let n = notifications(&t, &carl).await;
+    assert_eq!(kinds(&n), vec!["flag_handled"], "{n}");
+    assert!(n["items"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("was declined"));
 }
 
 async fn dead_letters_are_listed_and_retried(t: TestApp) {
@@ -129,11 +174,19 @@ async fn dead_letters_are_listed_and_retried(t: TestApp) {
     let (s, _) = t.get_json("/api/v1/admin/jobs", Some(&member)).await;
     assert_eq!(s, 403);
     let (s, _) = t
-        .post_json(&format!("/api/v1/admin/jobs/{id}/retry"), Some(&member), json!({}))
+        .post_json(
+            &format!("/api/v1/admin/jobs/{id}/retry"),
+            Some(&member),
+            json!({}),
+        )
         .await;
     assert_eq!(s, 403);
     let (s, _) = t
-        .post_json(&format!("/api/v1/admin/jobs/{id}/retry"), Some(&admin), json!({}))
+        .post_json(
+            &format!("/api/v1/admin/jobs/{id}/retry"),
+            Some(&admin),
+            json!({}),
+        )
         .await;
     assert_eq!(s, 202);
     // It runs again (and, having no handler, dies again after one more try).
@@ -284,7 +337,10 @@ async fn notification_pages(t: TestApp) {
 
     // The follow button on a tag page, and stopping from the settings page.
     let tag = page(&t, "/tags/plugs").await;
-    assert!(tag.contains("data-testid=\"follow-button\">Follow<"), "{tag}");
+    assert!(
+        tag.contains("data-testid=\"follow-button\">Follow<"),
+        "{tag}"
+    );
     let follow = |unfollow: bool| {
         let t = &t;
         let csrf = csrf_of(&tag);
@@ -329,6 +385,10 @@ async fn notification_pages(t: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 403);
     let (_, follows) = t.get_json("/api/v1/me/follows", Some(&ann)).await;
-    assert_eq!(follows["items"].as_array().unwrap().len(), 1, "only her question");
+    assert_eq!(
+        follows["items"].as_array().unwrap().len(),
+        1,
+        "only her question"
+    );
     let _ = bob;
 }
