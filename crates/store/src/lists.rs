@@ -190,6 +190,18 @@ impl Store {
 }
 
 /// `$start, $start+1, …` for `n` values.
+/// The first column of every row.
+pub(crate) fn first_column<T>(rows: &[sqlx::any::AnyRow]) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 pub(crate) fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))

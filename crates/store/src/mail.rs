@@ -203,10 +203,7 @@ impl Store {
         .bind(channel)
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        crate::lists::first_column(&rows)
     }
 
     /// A person's notifications waiting for a digest on `channel`, oldest first.

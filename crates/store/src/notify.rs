@@ -415,10 +415,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        crate::lists::first_column(&rows)
     }
 
     /// Earlier commenters on a post (for "a comment after yours").
@@ -429,10 +426,7 @@ impl Store {
         .bind(post_id)
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        crate::lists::first_column(&rows)
     }
 }
 
