@@ -87,6 +87,17 @@ test("follow a tag, see the notification arrive, get the e-mail", async () => {
   assert.match(mail, /Subject: .*New question in \[lighting\]/);
   assert.match(decoded(mail), new RegExp(`/questions/${asked.json.id}/`));
   assert.match(mail, /List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+
+  // Mentioning someone in an answer: typing "@gu" offers "@gus"; Enter completes the name.
+  const answer = page.locator("#answer-body");
+  await answer.click();
+  await answer.pressSequentially("Try the delay setting, @gu");
+  const option = page.getByRole("option", { name: "@gus" });
+  await option.waitFor();
+  await answer.press("ArrowDown");
+  await answer.press("Enter");
+  assert.equal(await answer.inputValue(), "Try the delay setting, @gus ");
+  assert.equal(await page.getByRole("listbox").count(), 0, "the list closes once a name is chosen");
   assert.deepEqual(errors, [], "no script errors or CSP violations");
   await page.close();
 });
