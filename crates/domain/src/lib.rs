@@ -1,6 +1,7 @@
 //! Stoa's domain: types that cannot hold invalid values, permission policy and pure rules. No I/O.
 
 pub mod account;
+pub mod calendar;
 pub mod deflection;
 pub mod diff;
 pub mod governance;
@@ -13,5 +14,6 @@ pub mod post;
 pub mod reputation;
 pub mod screening;
 pub mod search;
+pub mod sla;
 pub mod spam;
 pub mod time;

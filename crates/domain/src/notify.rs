@@ -160,7 +160,7 @@ impl Channel {
     pub fn label(self) -> &'static str {
         match self {
             Channel::Off => "Off",
-            Channel::InApp => "In Stoa only",
+            Channel::InApp => "On the site only",
             Channel::Email => "E-mail at once",
             Channel::Daily => "Daily digest",
             Channel::Weekly => "Weekly digest",
