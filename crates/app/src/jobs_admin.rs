@@ -19,6 +19,11 @@ impl App {
         Ok((counts, self.store().dead_jobs(limit, offset).await?))
     }
 
+    /// Jobs by state, for `/metrics` (no permission: the counts say nothing about content).
+    pub async fn job_counts(&self) -> Result<JobCounts, AppError> {
+        Ok(self.store().job_counts(stoa_store::now()).await?)
+    }
+
     /// Gives a dead job a fresh set of tries (admins); 404 when it is not dead.
     pub async fn retry_job(&self, user: &AuthUser, id: i64) -> Result<(), AppError> {
         decide(&user.actor(), Action::ManageSettings, Target::Site)?;

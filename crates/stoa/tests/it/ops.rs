@@ -33,6 +33,7 @@ async fn health_and_metrics(t: TestApp) {
     assert!(text.contains("route=\"/api/v1/me\",status=\"401\"}"));
     assert!(text.contains("stoa_http_request_duration_seconds_bucket"));
     assert!(text.contains("stoa_db_pool_connections"));
+    assert!(text.contains("stoa_jobs{state=\"dead\"} 0"), "{text}");
 }
 
 async fn openapi_document(t: TestApp) {

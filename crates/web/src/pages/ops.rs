@@ -29,12 +29,29 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 /// Prometheus metrics.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let pool = state.app.store().pool_stats();
+    let mut text = state.metrics.render(pool.size, pool.idle);
+    // The queue lives in the database, so every process reports the same, shared figures;
+    // an unreachable database leaves them out rather than failing the scrape.
+    if let Ok(c) = state.app.job_counts().await {
+        text.push_str(
+            "# HELP stoa_jobs Background jobs in the shared queue, by state (dead: given up, see /admin/jobs).\n\
+             # TYPE stoa_jobs gauge\n",
+        );
+        for (s, n) in [
+            ("queued", c.queued),
+            ("running", c.running),
+            ("dead", c.dead),
+            ("done", c.done),
+        ] {
+            text.push_str(&format!("stoa_jobs{{state=\"{s}\"}} {n}\n"));
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(pool.size, pool.idle),
+        text,
     )
         .into_response()
 }
