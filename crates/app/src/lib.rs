@@ -11,6 +11,7 @@ mod jobs_admin;
 mod kb;
 mod moderation;
 mod notify;
+mod plans;
 mod questions;
 mod rate_limit;
 mod reputation;
@@ -34,6 +35,7 @@ pub use notify::{
     Digest, MailMessage, MailOutcome, NotificationList, NotificationSettings, ReadWhich,
     Unsubscribed, MAX_READ_IDS,
 };
+pub use plans::{targets_for, Plan};
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
 pub use rate_limit::{Limit, Limits};
 pub use reputation::{privileges, Ledger, PrivilegeStatus};

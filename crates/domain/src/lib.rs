@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod kb;
 pub mod moderation;
 pub mod notify;
+pub mod plans;
 pub mod policy;
 pub mod post;
 pub mod reputation;

@@ -12,6 +12,7 @@ pub mod mail;
 mod migrate;
 pub mod moderation;
 pub mod notify;
+pub mod plans;
 mod post_batch;
 mod post_insert;
 pub mod posts;

@@ -49,6 +49,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_row_layout", rebuild),
     migration!(8, "0008_recent_posts"),
     migration!(9, "0009_notifications"),
+    migration!(10, "0010_plans"),
 ];
 
 impl Store {

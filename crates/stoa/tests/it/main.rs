@@ -20,6 +20,7 @@ mod mail;
 mod notification_flows;
 mod notifications;
 mod ops;
+mod plans;
 mod questions_api;
 mod search_api;
 mod storage;

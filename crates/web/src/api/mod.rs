@@ -8,6 +8,7 @@ mod json;
 mod kb;
 mod moderation;
 mod notifications;
+mod plans;
 mod query;
 mod questions;
 mod review;
@@ -105,6 +106,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/jobs", get(notifications::jobs))
         .route("/admin/jobs/{id}/retry", post(notifications::retry_job))
         .route("/admin/digests", post(notifications::send_digests))
+        .route("/plans", get(plans::list).post(plans::create))
+        .route("/users/{id}/plan", axum::routing::put(plans::set_user_plan))
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -137,6 +140,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         notifications::follow, notifications::unfollow, notifications::follows, notifications::usernames,
         notifications::password_reset, notifications::password_reset_confirm, notifications::confirm_email,
         notifications::jobs, notifications::retry_job, notifications::send_digests,
+        plans::list, plans::create, plans::set_user_plan,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -150,6 +154,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "governance", description = "Privilege thresholds, reputation points, spam rules and write limits"),
         (name = "moderation", description = "Flags, moderation actions, the public moderation log, statistics and appeals"),
         (name = "review", description = "Review queues, suggested edits and close votes"),
+        (name = "support", description = "Support plans: what each tier offers and its response-time targets"),
         (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
     )
 )]

@@ -21,6 +21,7 @@ pub mod admin_jobs;
 pub mod flags;
 pub mod moderation;
 pub mod notify;
+pub mod plans;
 pub mod reputation;
 pub mod review;
 pub mod suggest;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(reputation::router())
         .merge(notify::router())
         .merge(admin_jobs::router())
+        .merge(plans::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.

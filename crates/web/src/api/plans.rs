@@ -1,0 +1,140 @@
+//! Support plans: the public list, defining one, giving one to a person (admins).
+
+use super::{parse_id, ApiJson};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use stoa_domain::plans::{CalendarSpec, PlanSpec, TargetMinutes};
+use utoipa::ToSchema;
+
+/// A plan.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBody {
+    /// Id (ignored when creating).
+    #[serde(default, skip_deserializing)]
+    pub id: i64,
+    /// Name, unique.
+    pub name: String,
+    /// Public description.
+    #[serde(default)]
+    pub description: String,
+    /// Price as text.
+    #[serde(default)]
+    pub price: String,
+    /// Whether members on this plan can open private tickets.
+    pub tickets_allowed: bool,
+    /// Most tickets open at once; null: no limit.
+    #[serde(default)]
+    pub max_open_tickets: Option<i64>,
+    /// Targets by priority (`low`, `normal`, `high`, `urgent`): `{first_reply, next_reply,
+    /// resolution}` in business minutes.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub targets: BTreeMap<String, TargetMinutes>,
+    /// Business hours: `{zone, hours: [{day, start, end}], holidays: ["YYYY-MM-DD"]}`.
+    #[schema(value_type = Object)]
+    pub calendar: CalendarSpec,
+    /// Whether people without a plan have this one.
+    #[serde(default, skip_deserializing)]
+    pub default: bool,
+}
+
+impl From<stoa_app::Plan> for PlanBody {
+    fn from(p: stoa_app::Plan) -> Self {
+        PlanBody {
+            id: p.id,
+            name: p.spec.name,
+            description: p.spec.description,
+            price: p.spec.price,
+            tickets_allowed: p.spec.tickets_allowed,
+            max_open_tickets: p.spec.max_open_tickets,
+            targets: p.spec.targets,
+            calendar: p.spec.calendar,
+            default: p.is_default,
+        }
+    }
+}
+
+/// Every plan.
+#[derive(Serialize, ToSchema)]
+pub struct PlanList {
+    /// In display order.
+    pub items: Vec<PlanBody>,
+}
+
+/// The plans, side by side (public).
+#[utoipa::path(get, path = "/api/v1/plans", tag = "support", responses((status = 200, body = PlanList)))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
+    Ok(Json(PlanList {
+        items: state
+            .app
+            .plans()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    }))
+}
+
+/// Adds a plan (admins). A calendar with overlapping hours or an unknown time zone is a 422.
+#[utoipa::path(post, path = "/api/v1/plans", tag = "support", request_body = PlanBody, security(("bearer" = [])),
+    responses((status = 201, body = PlanBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<PlanBody>,
+) -> Result<(StatusCode, Json<PlanBody>), ApiError> {
+    let spec = PlanSpec {
+        name: b.name,
+        description: b.description,
+        price: b.price,
+        tickets_allowed: b.tickets_allowed,
+        max_open_tickets: b.max_open_tickets,
+        targets: b.targets,
+        calendar: b.calendar,
+    };
+    let plan = state.app.create_plan(&u, spec).await?;
+    Ok((StatusCode::CREATED, Json(plan.into())))
+}
+
+/// A plan to give.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPlanBody {
+    /// The plan's id.
+    pub plan_id: i64,
+}
+
+/// A person's plan.
+#[derive(Serialize, ToSchema)]
+pub struct UserPlan {
+    /// The person.
+    pub user_id: i64,
+    /// Their plan.
+    pub plan: PlanBody,
+}
+
+/// Gives a person a plan (admins).
+#[utoipa::path(put, path = "/api/v1/users/{id}/plan", tag = "support", request_body = UserPlanBody,
+    params(("id" = i64, Path, description = "User id")), security(("bearer" = [])),
+    responses((status = 200, body = UserPlan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_user_plan(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UserPlanBody>,
+) -> Result<Json<UserPlan>, ApiError> {
+    let user_id = parse_id(&id)?;
+    let plan = state.app.set_user_plan(&u, user_id, b.plan_id).await?;
+    Ok(Json(UserPlan {
+        user_id,
+        plan: plan.into(),
+    }))
+}
