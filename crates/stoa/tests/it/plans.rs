@@ -52,7 +52,7 @@ async fn plans_are_listed_created_and_given(t: TestApp) {
     assert_eq!(v["items"][0]["tickets_allowed"], false);
     assert_eq!(v["items"][0]["default"], true);
     assert_eq!(v["items"][2]["max_open_tickets"], Value::Null);
-    assert_eq!(v["items"][1]["targets"]["urgent"]["first_reply"], 240);
+    assert_eq!(v["items"][1]["targets"]["urgent"]["first_reply"], 120);
 
     let (admin_id, admin) = t.signup("root").await;
     t.make_admin(admin_id).await;
@@ -125,6 +125,8 @@ async fn plans_are_listed_created_and_given(t: TestApp) {
         "Around the clock, every day",
         "Mon 09:00–12:00, Mon 13:00–18:00, Fri 09:00–17:00 (Europe/Paris)",
         "30 business minutes / 4 business hours",
+        "Mon–Fri 09:00–17:00 (UTC)",
+        "2 business hours / 8 business hours",
         "Yes, up to 10 open at once",
     ] {
         assert!(html.contains(needle), "{needle} missing");

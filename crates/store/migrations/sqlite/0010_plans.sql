@@ -31,7 +31,7 @@ VALUES
 ('Standard', 'standard',
  'Private tickets to our support team during business hours, with response-time targets.',
  'Included with a subscription', 1, 5,
- '{"low":{"first_reply":2880,"next_reply":2880,"resolution":14400},"normal":{"first_reply":960,"next_reply":1440,"resolution":7200},"high":{"first_reply":480,"next_reply":960,"resolution":2880},"urgent":{"first_reply":240,"next_reply":480,"resolution":1440}}',
+ '{"low":{"first_reply":960,"next_reply":960,"resolution":4800},"normal":{"first_reply":480,"next_reply":480,"resolution":2400},"high":{"first_reply":240,"next_reply":240,"resolution":960},"urgent":{"first_reply":120,"next_reply":120,"resolution":480}}',
  '{"zone":"UTC","hours":[{"day":"monday","start":"09:00","end":"17:00"},{"day":"tuesday","start":"09:00","end":"17:00"},{"day":"wednesday","start":"09:00","end":"17:00"},{"day":"thursday","start":"09:00","end":"17:00"},{"day":"friday","start":"09:00","end":"17:00"}],"holidays":[]}',
  1, 0, 0),
 ('Premium', 'premium',

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use stoa_domain::calendar::WEEKDAYS;
 use stoa_domain::plans::PRIORITIES;
 
 pub fn router() -> Router<AppState> {
@@ -33,13 +34,11 @@ struct PlansPage {
     targets: Vec<(String, Vec<String>)>,
 }
 
+/// Business time in words. Always hours, never days: a business day is as long as the plan's
+/// hours make it, so "2 days" would mislead.
 fn duration(minutes: Option<i64>) -> String {
     match minutes {
         None => "—".into(),
-        Some(m) if m % (60 * 24) == 0 && m >= 60 * 24 => {
-            let d = m / (60 * 24);
-            format!("{d} business day{}", if d == 1 { "" } else { "s" })
-        }
         Some(m) if m % 60 == 0 => {
             let h = m / 60;
             format!("{h} business hour{}", if h == 1 { "" } else { "s" })
@@ -48,6 +47,8 @@ fn duration(minutes: Option<i64>) -> String {
     }
 }
 
+/// Opening hours in words: consecutive days with the same hours read as one range
+/// ("Mon–Fri 09:00–17:00 (UTC)").
 fn hours(c: &stoa_domain::plans::CalendarSpec) -> String {
     let all_day = c.hours.len() == 7
         && c.hours
@@ -56,19 +57,43 @@ fn hours(c: &stoa_domain::plans::CalendarSpec) -> String {
     if all_day {
         return "Around the clock, every day".into();
     }
-    let days: Vec<String> = c
-        .hours
-        .iter()
-        .map(|h| {
-            let d: String = h.day.chars().take(3).collect();
-            let mut d = d;
-            if let Some(f) = d.get_mut(0..1) {
-                f.make_ascii_uppercase();
+    let short = |d: &str| -> String {
+        let mut s: String = d.trim().chars().take(3).collect();
+        if let Some(f) = s.get_mut(0..1) {
+            f.make_ascii_uppercase();
+        }
+        s
+    };
+    let day_index = |d: &str| {
+        WEEKDAYS
+            .iter()
+            .position(|w| w.eq_ignore_ascii_case(d.trim()))
+    };
+    // Runs of (first day, last day, start, end).
+    let mut runs: Vec<(String, String, Option<usize>, &str, &str)> = Vec::new();
+    for h in &c.hours {
+        let i = day_index(&h.day);
+        if let Some(last) = runs.last_mut() {
+            let next_day = matches!((last.2, i), (Some(a), Some(b)) if b == a + 1);
+            if next_day && last.3 == h.start && last.4 == h.end {
+                last.1 = short(&h.day);
+                last.2 = i;
+                continue;
             }
-            format!("{d} {}–{}", h.start, h.end)
+        }
+        runs.push((short(&h.day), short(&h.day), i, &h.start, &h.end));
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|(a, b, _, s, e)| {
+            if a == b {
+                format!("{a} {s}–{e}")
+            } else {
+                format!("{a}–{b} {s}–{e}")
+            }
         })
         .collect();
-    format!("{} ({})", days.join(", "), c.zone)
+    format!("{} ({})", parts.join(", "), c.zone)
 }
 
 async fn show(State(state): State<AppState>, l: Layout) -> Result<Response, PageError> {
@@ -91,7 +116,11 @@ async fn show(State(state): State<AppState>, l: Layout) -> Result<Response, Page
                     }
                 })
                 .collect();
-            (format!("{pr} priority: first reply / solved within"), cells)
+            let mut label = format!("{pr} priority: first reply / solved within");
+            if let Some(f) = label.get_mut(0..1) {
+                f.make_ascii_uppercase();
+            }
+            (label, cells)
         })
         .collect();
     let columns = plans
