@@ -51,6 +51,7 @@ pub use stoa_store::moderation::{
     ActionRow, AppealRow, CloseVoteRow, FlagRow, PostState, SuggestedEditRow,
 };
 pub use stoa_store::notify::{FollowRow, NotificationRow};
+pub use stoa_store::plans::OrganizationRow;
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::social::CommentRow;

@@ -3,7 +3,7 @@
 use crate::{App, AppError, AuthUser};
 use stoa_domain::plans::{CalendarSpec, PlanError, PlanSpec, TargetMinutes};
 use stoa_domain::policy::{decide, Action, Target};
-use stoa_store::plans::{NewPlan, PlanRow};
+use stoa_store::plans::{NewPlan, OrganizationRow, PlanRow};
 use stoa_store::StoreError;
 
 /// A plan as everyone sees it.
@@ -60,13 +60,107 @@ impl App {
             .collect()
     }
 
-    /// A person's plan: the one an admin gave them, else the default.
-    pub async fn plan_of(&self, user_id: i64) -> Result<Option<Plan>, AppError> {
+    /// A person's plan: the one an admin gave them, else their organization's (matched by the
+    /// domain of their address), else the default.
+    pub async fn plan_of(&self, user: &AuthUser) -> Result<Option<Plan>, AppError> {
+        let domain = user
+            .email
+            .as_deref()
+            .and_then(|e| e.rsplit_once('@'))
+            .map(|(_, d)| d.to_ascii_lowercase());
         self.store()
-            .plan_of(user_id)
+            .plan_for(user.id, domain.as_deref())
             .await?
             .map(plan_from_row)
             .transpose()
+    }
+
+    /// Every organization (admins).
+    pub async fn organizations(&self, user: &AuthUser) -> Result<Vec<OrganizationRow>, AppError> {
+        decide(&user.actor(), Action::ManageSettings, Target::Site)?;
+        Ok(self.store().organizations().await?)
+    }
+
+    /// Adds an organization whose people (by e-mail domain) get `plan_id` (admins).
+    pub async fn create_organization(
+        &self,
+        user: &AuthUser,
+        name: &str,
+        domains: &[String],
+        plan_id: i64,
+    ) -> Result<OrganizationRow, AppError> {
+        decide(&user.actor(), Action::ManageSettings, Target::Site)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::invalid(
+                "invalid_name",
+                "name",
+                "An organization needs a name of 1 to 100 characters.",
+            ));
+        }
+        let mut clean: Vec<String> = Vec::with_capacity(domains.len());
+        for d in domains {
+            let d = d.trim().trim_start_matches('@').to_ascii_lowercase();
+            let valid = d.len() <= 253
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !d.ends_with('.')
+                && d.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !valid {
+                return Err(AppError::invalid(
+                    "invalid_domain",
+                    "domains",
+                    format!(
+                        "“{}” is not an e-mail domain like example.com.",
+                        d.chars().take(60).collect::<String>()
+                    ),
+                ));
+            }
+            if !clean.contains(&d) {
+                clean.push(d);
+            }
+        }
+        if clean.is_empty() || clean.len() > 50 {
+            return Err(AppError::invalid(
+                "invalid_domain",
+                "domains",
+                "Give 1 to 50 e-mail domains.",
+            ));
+        }
+        if self.store().plan(plan_id).await?.is_none() {
+            return Err(AppError::invalid(
+                "unknown_plan",
+                "plan_id",
+                "There is no such plan.",
+            ));
+        }
+        let id = self
+            .store()
+            .insert_organization(
+                name,
+                &name.to_lowercase(),
+                plan_id,
+                &clean,
+                stoa_store::now(),
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Conflict {
+                    code: "organization_exists",
+                    message:
+                        "An organization with this name, or one of these domains, exists already."
+                            .into(),
+                },
+                other => other.into(),
+            })?;
+        clean.sort();
+        Ok(OrganizationRow {
+            id,
+            name: name.to_string(),
+            plan_id,
+            domains: clean,
+        })
     }
 
     /// Adds a plan (admins). Every field is checked first: a calendar with overlapping hours or

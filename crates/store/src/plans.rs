@@ -85,20 +85,6 @@ impl Store {
         Ok(row.as_ref().map(plan_from_row).transpose()?)
     }
 
-    /// A person's plan: the one assigned, else the default one.
-    pub async fn plan_of(&self, user_id: i64) -> Result<Option<PlanRow>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM plans
-             WHERE id = (SELECT plan_id FROM users WHERE id = $1)
-                OR (is_default = 1 AND (SELECT plan_id FROM users WHERE id = $1) IS NULL)
-             ORDER BY is_default LIMIT 1"
-        ))
-        .bind(user_id)
-        .fetch_optional(self.reader())
-        .await?;
-        Ok(row.as_ref().map(plan_from_row).transpose()?)
-    }
-
     /// Adds a plan after the others; a taken name is a [`StoreError::Conflict`].
     pub async fn insert_plan(&self, p: &NewPlan<'_>, now: i64) -> Result<i64, StoreError> {
         let row = sqlx::query(
@@ -131,5 +117,104 @@ impl Store {
                 .execute(self.writer())
                 .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+/// An organization and its domains.
+#[derive(Debug, Clone)]
+pub struct OrganizationRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// The plan its people get.
+    pub plan_id: i64,
+    /// E-mail domains, sorted.
+    pub domains: Vec<String>,
+}
+
+impl Store {
+    /// A person's plan: the one an admin gave them, else their organization's (by the domain of
+    /// their address), else the default.
+    pub async fn plan_for(
+        &self,
+        user_id: i64,
+        email_domain: Option<&str>,
+    ) -> Result<Option<PlanRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM plans WHERE id = COALESCE(
+                (SELECT plan_id FROM users WHERE id = $1),
+                (SELECT o.plan_id FROM organization_domains d
+                   JOIN organizations o ON o.id = d.organization_id WHERE d.domain = $2),
+                (SELECT id FROM plans WHERE is_default = 1 ORDER BY id LIMIT 1))"
+        ))
+        .bind(user_id)
+        .bind(email_domain.unwrap_or(""))
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.as_ref().map(plan_from_row).transpose()?)
+    }
+
+    /// Adds an organization with its domains; a taken name or domain is a
+    /// [`StoreError::Conflict`].
+    pub async fn insert_organization(
+        &self,
+        name: &str,
+        name_key: &str,
+        plan_id: i64,
+        domains: &[String],
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO organizations (name, name_key, plan_id, created_at) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+        )
+        .bind(name)
+        .bind(name_key)
+        .bind(plan_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        for d in domains {
+            sqlx::query(
+                "INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)",
+            )
+            .bind(d)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every organization, by name.
+    pub async fn organizations(&self) -> Result<Vec<OrganizationRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.name, o.plan_id, d.domain FROM organizations o
+             LEFT JOIN organization_domains d ON d.organization_id = o.id
+             ORDER BY o.name_key, d.domain",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut out: Vec<OrganizationRow> = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let domain: Option<String> = r.try_get(3)?;
+            if out.last().map(|o| o.id) != Some(id) {
+                out.push(OrganizationRow {
+                    id,
+                    name: r.try_get(1)?,
+                    plan_id: r.try_get(2)?,
+                    domains: Vec::new(),
+                });
+            }
+            if let (Some(o), Some(d)) = (out.last_mut(), domain) {
+                o.domains.push(d);
+            }
+        }
+        Ok(out)
     }
 }

@@ -5,7 +5,95 @@ use crate::both;
 use crate::support::{assert_error, TestApp};
 use serde_json::{json, Value};
 
-both!(plans_are_listed_created_and_given);
+both!(
+    plans_are_listed_created_and_given,
+    organizations_give_their_plan
+);
+
+async fn organizations_give_their_plan(t: TestApp) {
+    let (admin_id, admin) = t.signup("root").await;
+    t.make_admin(admin_id).await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (_, me) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(me["plan"]["name"], "Community", "the default: {me}");
+    let (_, plans) = t.get_json("/api/v1/plans", None).await;
+    let standard = plans["items"][1]["id"].as_i64().unwrap();
+    let premium = plans["items"][2]["id"].as_i64().unwrap();
+
+    // Bad input changes nothing.
+    for (body, status, code) in [
+        (
+            json!({"name": "Acme", "domains": ["not a domain"], "plan_id": standard}),
+            422,
+            "invalid_domain",
+        ),
+        (
+            json!({"name": "Acme", "domains": [], "plan_id": standard}),
+            422,
+            "invalid_domain",
+        ),
+        (
+            json!({"name": " ", "domains": ["example.com"], "plan_id": standard}),
+            422,
+            "invalid_name",
+        ),
+        (
+            json!({"name": "Acme", "domains": ["example.com"], "plan_id": 999999}),
+            422,
+            "unknown_plan",
+        ),
+    ] {
+        let (s, e) = t
+            .post_json("/api/v1/organizations", Some(&admin), body)
+            .await;
+        assert_eq!(s, status, "{e}");
+        assert_error(&e, code);
+    }
+    let (s, _) = t
+        .post_json(
+            "/api/v1/organizations",
+            Some(&ann),
+            json!({"name": "Acme", "domains": ["example.com"], "plan_id": standard}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    assert_eq!(t.count("organizations").await, 0);
+
+    let (s, o) = t
+        .post_json(
+            "/api/v1/organizations",
+            Some(&admin),
+            json!({"name": "Acme", "domains": ["@Example.com", "acme.test"], "plan_id": standard}),
+        )
+        .await;
+    assert_eq!(s, 201, "{o}");
+    assert_eq!(o["domains"], json!(["acme.test", "example.com"]));
+    let (s, e) = t
+        .post_json(
+            "/api/v1/organizations",
+            Some(&admin),
+            json!({"name": "Other", "domains": ["example.com"], "plan_id": premium}),
+        )
+        .await;
+    assert_eq!(s, 409, "a domain belongs to one organization: {e}");
+    let (_, list) = t.get_json("/api/v1/organizations", Some(&admin)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    // Ann's address is at example.com: the organization's plan, until she gets her own.
+    let (_, me) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(me["plan"]["name"], "Standard", "{me}");
+    let res = t
+        .client
+        .put(t.url(&format!("/api/v1/users/{ann_id}/plan")))
+        .bearer_auth(&admin)
+        .json(&json!({"plan_id": premium}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, me) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(me["plan"]["name"], "Premium");
+}
 
 fn gold() -> Value {
     json!({

@@ -42,3 +42,19 @@ VALUES
  2, 0, 0);
 
 ALTER TABLE users ADD COLUMN plan_id BIGINT REFERENCES plans (id);
+
+-- Organizations give their plan to everyone whose address is at one of their domains (unless an
+-- admin gave the person a plan of their own).
+CREATE TABLE organizations (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    plan_id BIGINT NOT NULL REFERENCES plans (id),
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE organization_domains (
+    domain TEXT PRIMARY KEY,
+    organization_id BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE
+);
+CREATE INDEX organization_domains_org ON organization_domains (organization_id);

@@ -65,6 +65,8 @@ pub struct Me {
     pub reputation: i64,
     /// When the account was created (RFC 3339).
     pub created_at: String,
+    /// The support plan in force: assigned, else the organization's, else the default.
+    pub plan: Option<super::plans::PlanRef>,
 }
 
 impl From<&AuthUser> for UserRef {
@@ -138,13 +140,18 @@ pub async fn login(
 /// The user the token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn me(ApiUser(u): ApiUser) -> Json<Me> {
-    Json(Me {
+pub async fn me(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Me>, ApiError> {
+    let plan = state.app.plan_of(&u).await?.map(|p| super::plans::PlanRef {
+        id: p.id,
+        name: p.spec.name,
+    });
+    Ok(Json(Me {
+        plan,
         id: u.id,
         username: u.username,
         email: u.email,
         role: u.role.as_str().to_string(),
         reputation: u.reputation,
         created_at: stoa_domain::time::format_rfc3339(u.created_at),
-    })
+    }))
 }

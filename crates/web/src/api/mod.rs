@@ -108,6 +108,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/digests", post(notifications::send_digests))
         .route("/plans", get(plans::list).post(plans::create))
         .route("/users/{id}/plan", axum::routing::put(plans::set_user_plan))
+        .route(
+            "/organizations",
+            get(plans::organizations).post(plans::create_organization),
+        )
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -140,7 +144,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         notifications::follow, notifications::unfollow, notifications::follows, notifications::usernames,
         notifications::password_reset, notifications::password_reset_confirm, notifications::confirm_email,
         notifications::jobs, notifications::retry_job, notifications::send_digests,
-        plans::list, plans::create, plans::set_user_plan,
+        plans::list, plans::create, plans::set_user_plan, plans::organizations, plans::create_organization,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -61,6 +61,15 @@ impl From<stoa_app::Plan> for PlanBody {
     }
 }
 
+/// A plan, briefly.
+#[derive(Serialize, ToSchema)]
+pub struct PlanRef {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
 /// Every plan.
 #[derive(Serialize, ToSchema)]
 pub struct PlanList {
@@ -137,4 +146,74 @@ pub async fn set_user_plan(
         user_id,
         plan: plan.into(),
     }))
+}
+
+/// An organization: everyone whose address is at one of its domains gets its plan (unless an
+/// admin gave them one of their own).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// Id (ignored when creating).
+    #[serde(default, skip_deserializing)]
+    pub id: i64,
+    /// Name, unique.
+    pub name: String,
+    /// E-mail domains, e.g. `["example.com"]`.
+    pub domains: Vec<String>,
+    /// The plan its people get.
+    pub plan_id: i64,
+}
+
+impl From<stoa_app::OrganizationRow> for Organization {
+    fn from(o: stoa_app::OrganizationRow) -> Self {
+        Organization {
+            id: o.id,
+            name: o.name,
+            domains: o.domains,
+            plan_id: o.plan_id,
+        }
+    }
+}
+
+/// Every organization.
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationList {
+    /// By name.
+    pub items: Vec<Organization>,
+}
+
+/// Every organization (admins).
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "support", security(("bearer" = [])),
+    responses((status = 200, body = OrganizationList), (status = 403, body = ErrorBody)))]
+pub async fn organizations(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<OrganizationList>, ApiError> {
+    Ok(Json(OrganizationList {
+        items: state
+            .app
+            .organizations(&u)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    }))
+}
+
+/// Adds an organization (admins): a taken name or domain is a 409, a bad domain or unknown
+/// plan a 422.
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "support", request_body = Organization,
+    security(("bearer" = [])),
+    responses((status = 201, body = Organization), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_organization(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<Organization>,
+) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    let o = state
+        .app
+        .create_organization(&u, &b.name, &b.domains, b.plan_id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(o.into())))
 }

@@ -99,7 +99,7 @@ fn hours(c: &stoa_domain::plans::CalendarSpec) -> String {
 async fn show(State(state): State<AppState>, l: Layout) -> Result<Response, PageError> {
     let plans = state.app.plans().await?;
     let mine = match &l.user {
-        Some(u) => state.app.plan_of(u.id).await?.map(|p| p.id),
+        Some(u) => state.app.plan_of(u).await?.map(|p| p.id),
         None => None,
     };
     let targets = PRIORITIES
