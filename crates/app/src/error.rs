@@ -31,6 +31,14 @@ pub enum AppError {
     /// The policy refused the action.
     #[error(transparent)]
     Forbidden(#[from] Denied),
+    /// Refused for a reason of its own (a plan without tickets), with its code.
+    #[error("{message}")]
+    Refused {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Why, and what to do instead.
+        message: String,
+    },
     /// The thing does not exist (or is not visible to this actor).
     #[error("{0} not found")]
     NotFound(&'static str),

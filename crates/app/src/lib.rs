@@ -20,6 +20,7 @@ mod search;
 mod secrets;
 mod social;
 mod spam;
+mod tickets;
 mod views;
 
 pub use secrets::{constant_time_eq, new_token};
@@ -55,7 +56,9 @@ pub use stoa_store::plans::OrganizationRow;
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::social::CommentRow;
+pub use stoa_store::tickets::{TicketEventRow, TicketMessageRow, TicketRow};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
+pub use tickets::{is_agent, TicketChange, TicketInput, TicketView};
 
 /// Settings the use cases need; part of the binary's configuration.
 #[derive(Debug, Clone)]

@@ -17,4 +17,5 @@ pub mod screening;
 pub mod search;
 pub mod sla;
 pub mod spam;
+pub mod tickets;
 pub mod time;

@@ -208,7 +208,8 @@ pub fn clocks(events: &[Event], targets: &Targets, cal: &Calendar, now: i64) -> 
                 replied = true;
             }
             Event::CustomerReply(t) => {
-                if replied && next.is_none() && !status.done() {
+                // A reply to a solved ticket reopens it (its status event follows at once).
+                if replied && next.is_none() {
                     next = targets.next_reply.map(|target| Timer {
                         start: t,
                         target,
@@ -224,7 +225,7 @@ pub fn clocks(events: &[Event], targets: &Targets, cal: &Calendar, now: i64) -> 
                     next = None;
                     first = None;
                 } else if status.done() && !s.done() {
-                    // Reopened: the resolution clock starts again where it stood.
+                    // Reopened: the resolution clock starts again from the reopening.
                     resolution = targets.resolution.map(|target| Timer {
                         start: t,
                         target,

@@ -50,6 +50,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_recent_posts"),
     migration!(9, "0009_notifications"),
     migration!(10, "0010_plans"),
+    migration!(11, "0011_tickets"),
 ];
 
 impl Store {

@@ -63,6 +63,7 @@ impl From<AppError> for Problem {
                 Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
             }
             AppError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "forbidden", message),
+            AppError::Refused { code, .. } => Problem::new(StatusCode::FORBIDDEN, code, message),
             AppError::NotFound(what) => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",

@@ -24,4 +24,5 @@ mod plans;
 mod questions_api;
 mod search_api;
 mod storage;
+mod tickets;
 mod workers;

@@ -13,6 +13,7 @@ mod query;
 mod questions;
 mod review;
 mod search;
+mod tickets;
 mod users;
 
 use crate::error::{ApiError, Problem};
@@ -112,6 +113,9 @@ pub fn router() -> Router<AppState> {
             "/organizations",
             get(plans::organizations).post(plans::create_organization),
         )
+        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route("/tickets/{id}", get(tickets::show).patch(tickets::change))
+        .route("/tickets/{id}/messages", post(tickets::message))
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -145,6 +149,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         notifications::password_reset, notifications::password_reset_confirm, notifications::confirm_email,
         notifications::jobs, notifications::retry_job, notifications::send_digests,
         plans::list, plans::create, plans::set_user_plan, plans::organizations, plans::create_organization,
+        tickets::create, tickets::list, tickets::show, tickets::message, tickets::change,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -158,7 +163,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "governance", description = "Privilege thresholds, reputation points, spam rules and write limits"),
         (name = "moderation", description = "Flags, moderation actions, the public moderation log, statistics and appeals"),
         (name = "review", description = "Review queues, suggested edits and close votes"),
-        (name = "support", description = "Support plans: what each tier offers and its response-time targets"),
+        (name = "support", description = "Support plans, organizations and private tickets with SLA clocks"),
         (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
     )
 )]

@@ -1,0 +1,337 @@
+//! Private tickets through the API, for every role: a plan without tickets, the open-ticket
+//! limit, privacy (another customer's ticket is a 404), internal notes, status rules and the
+//! SLA clocks.
+
+use crate::both;
+use crate::support::{assert_error, TestApp};
+use serde_json::{json, Value};
+
+both!(tickets_for_every_role);
+
+async fn send(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = t.client.request(method.parse().unwrap(), t.url(path));
+    if let Some(tok) = token {
+        req = req.bearer_auth(tok);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn set_role(t: &TestApp, id: i64, role: &str) {
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        .bind(id)
+        .bind(role)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+async fn tickets_for_every_role(t: TestApp) {
+    let (admin_id, admin) = t.signup("root").await;
+    t.make_admin(admin_id).await;
+    let (agent_id, agent) = t.signup("agnes").await;
+    set_role(&t, agent_id, "agent").await;
+    let (mod_id, moder) = t.signup("mona").await;
+    set_role(&t, mod_id, "moderator").await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (bob_id, bob) = t.signup("bob").await;
+    let (_, carl) = t.signup("carl").await;
+    let (_, plans) = t.get_json("/api/v1/plans", None).await;
+    let standard = plans["items"][1]["id"].as_i64().unwrap();
+    for who in [ann_id, bob_id] {
+        let (s, _) = send(
+            &t,
+            "PUT",
+            &format!("/api/v1/users/{who}/plan"),
+            Some(&admin),
+            Some(json!({"plan_id": standard})),
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    let ticket = |subject: &str| json!({"subject": subject, "body": "The hub's light blinks red and the app says offline."});
+
+    // The community plan has no tickets: a 403 that points to the plans.
+    let (s, e) = t
+        .post_json("/api/v1/tickets", Some(&carl), ticket("Hub offline"))
+        .await;
+    assert_eq!(s, 403, "{e}");
+    assert_error(&e, "plan_has_no_tickets");
+    assert!(e["error"]["message"].as_str().unwrap().contains("/plans"));
+    let (s, _) = t
+        .post_json("/api/v1/tickets", None, ticket("Hub offline"))
+        .await;
+    assert_eq!(s, 401);
+
+    // Bad input changes nothing.
+    for (body, code) in [
+        (json!({"subject": " ", "body": "text"}), "invalid_subject"),
+        (json!({"subject": "Hub", "body": " "}), "invalid_body"),
+        (
+            json!({"subject": "Hub", "body": "text", "priority": "asap"}),
+            "invalid_priority",
+        ),
+    ] {
+        let (s, e) = t.post_json("/api/v1/tickets", Some(&ann), body).await;
+        assert_eq!(s, 422, "{e}");
+        assert_error(&e, code);
+    }
+    assert_eq!(t.count("tickets").await, 0);
+
+    let (s, tk) = t
+        .post_json("/api/v1/tickets", Some(&ann), json!({"subject": "Hub offline since the update", "body": "It blinks red.", "priority": "high"}))
+        .await;
+    assert_eq!(s, 201, "{tk}");
+    let id = tk["id"].as_i64().unwrap();
+    assert_eq!(tk["status"], "new");
+    assert_eq!(tk["priority"], "high");
+    assert!(tk["sla"]["first_reply_due"].as_str().is_some(), "{tk}");
+    assert!(tk["sla"]["resolution_due"].as_str().is_some());
+    assert_eq!(tk["sla"]["paused"], false);
+    assert_eq!(tk["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(tk["events"][0]["kind"], "created");
+    let path = format!("/api/v1/tickets/{id}");
+
+    // Who sees it: the requester and agents; not another customer, nor a moderator.
+    for (token, want) in [
+        (&ann, 200),
+        (&agent, 200),
+        (&admin, 200),
+        (&bob, 404),
+        (&moder, 404),
+        (&carl, 404),
+    ] {
+        let (s, _) = t.get_json(&path, Some(token)).await;
+        assert_eq!(s, want, "GET by {token}");
+    }
+    let (s, _) = t.get_json(&path, None).await;
+    assert_eq!(s, 401);
+    for (token, want) in [(&ann, 1), (&bob, 0), (&moder, 0), (&agent, 1), (&admin, 1)] {
+        let (s, l) = t.get_json("/api/v1/tickets", Some(token)).await;
+        assert_eq!(s, 200);
+        assert_eq!(l["total"], want, "list by {token}: {l}");
+    }
+    let (s, e) = t
+        .get_json("/api/v1/tickets?status=lost", Some(&agent))
+        .await;
+    assert_eq!(s, 422);
+    assert_error(&e, "invalid_status");
+    // Another customer can neither write on it nor change it.
+    let (s, _) = send(
+        &t,
+        "POST",
+        &format!("{path}/messages"),
+        Some(&bob),
+        Some(json!({"body": "me too"})),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, _) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&bob),
+        Some(json!({"status": "solved"})),
+    )
+    .await;
+    assert_eq!(s, 404);
+
+    // Internal notes: agents only, and only agents see them.
+    let (s, e) = send(
+        &t,
+        "POST",
+        &format!("{path}/messages"),
+        Some(&ann),
+        Some(json!({"body": "secret", "internal": true})),
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert_error(&e, "not_allowed");
+    let (s, _) = send(
+        &t,
+        "POST",
+        &format!("{path}/messages"),
+        Some(&agent),
+        Some(json!({"body": "Firmware 4.2 bug, see KB.", "internal": true})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (_, v) = t.get_json(&path, Some(&ann)).await;
+    assert_eq!(
+        v["messages"].as_array().unwrap().len(),
+        1,
+        "no internal note for the customer"
+    );
+    let (_, v) = t.get_json(&path, Some(&agent)).await;
+    assert_eq!(v["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(v["status"], "new", "a note changes nothing");
+
+    // The agent's reply opens it and stops the first-reply clock.
+    let (s, _) = send(
+        &t,
+        "POST",
+        &format!("{path}/messages"),
+        Some(&agent),
+        Some(json!({"body": "Please hold the reset button for ten seconds."})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (_, v) = t.get_json(&path, Some(&ann)).await;
+    assert_eq!(v["status"], "open");
+    assert!(v["sla"]["first_reply_due"].is_null(), "{v}");
+
+    // The customer may only mark it solved; a reply reopens it.
+    let (s, e) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&ann),
+        Some(json!({"priority": "urgent"})),
+    )
+    .await;
+    assert_eq!(s, 403, "{e}");
+    let (s, e) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&ann),
+        Some(json!({"status": "open"})),
+    )
+    .await;
+    assert_eq!(s, 403, "{e}");
+    let (s, v) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&ann),
+        Some(json!({"status": "solved"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "solved");
+    assert!(v["sla"]["resolution_due"].is_null());
+    let (s, _) = send(
+        &t,
+        "POST",
+        &format!("{path}/messages"),
+        Some(&ann),
+        Some(json!({"body": "It came back after a day."})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (_, v) = t.get_json(&path, Some(&ann)).await;
+    assert_eq!(v["status"], "open");
+    assert!(
+        v["sla"]["next_reply_due"].as_str().is_some(),
+        "the customer waits for a reply: {v}"
+    );
+
+    // Agents assign (to agents only), change priority, and pending pauses the clocks.
+    let (s, e) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&agent),
+        Some(json!({"assignee_id": ann_id})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_error(&e, "unknown_assignee");
+    let (s, v) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&agent),
+        Some(json!({"assignee_id": agent_id, "priority": "urgent", "status": "pending"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["assignee_id"], agent_id);
+    assert_eq!(v["priority"], "urgent");
+    assert_eq!(v["sla"]["paused"], true);
+    let (_, mine) = t
+        .get_json(
+            &format!("/api/v1/tickets?assignee={agent_id}"),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(mine["total"], 1);
+    let kinds: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "created",
+        "note",
+        "agent_reply",
+        "status",
+        "customer_reply",
+        "assignee",
+        "priority",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    let (s, v) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&agent),
+        Some(json!({"assignee_id": null})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(v["assignee_id"].is_null());
+
+    // A closed ticket takes no more messages.
+    let (s, _) = send(
+        &t,
+        "PATCH",
+        &path,
+        Some(&agent),
+        Some(json!({"status": "closed"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, e) = send(
+        &t,
+        "POST",
+        &format!("{path}/messages"),
+        Some(&ann),
+        Some(json!({"body": "Again!"})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    assert_error(&e, "ticket_closed");
+
+    // The plan's limit of open tickets (Standard: 5).
+    for n in 0..5 {
+        let (s, v) = t
+            .post_json(
+                "/api/v1/tickets",
+                Some(&bob),
+                ticket(&format!("Question {n}")),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (s, e) = t
+        .post_json("/api/v1/tickets", Some(&bob), ticket("One too many"))
+        .await;
+    assert_eq!(s, 409);
+    assert_error(&e, "too_many_open_tickets");
+    assert_eq!(t.count("tickets").await, 6);
+}
