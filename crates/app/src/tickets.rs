@@ -306,4 +306,33 @@ impl App {
         }
         self.ticket(user, id).await
     }
+
+    /// Records SLA breaches and warnings as ticket events when they happen (the job queue runs
+    /// this every minute): each breach or warning once, as `breach` / `sla_warning` with
+    /// `target@due`. How many events were new.
+    pub async fn check_slas(&self) -> Result<usize, AppError> {
+        let mut added = 0;
+        for id in self.store().running_tickets(10_000).await? {
+            let Some(ticket) = self.store().ticket(id).await? else {
+                continue;
+            };
+            let events = self.store().ticket_events(id).await?;
+            let clocks = self.clocks(&ticket, &events).await?;
+            let mut new: Vec<(&str, String)> = Vec::new();
+            for b in &clocks.breaches {
+                new.push(("breach", format!("{}@{}", b.target.as_str(), b.due)));
+            }
+            for w in &clocks.warnings {
+                new.push(("sla_warning", format!("{}@{}", w.target.as_str(), w.due)));
+            }
+            added += self
+                .store()
+                .record_ticket_events_once(id, &new, stoa_store::now())
+                .await?;
+        }
+        if added > 0 {
+            tracing::info!(events = added, "SLA breaches and warnings recorded");
+        }
+        Ok(added)
+    }
 }

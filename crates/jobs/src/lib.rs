@@ -295,6 +295,14 @@ impl Worker {
                     .map_err(AppError::from)?;
                 Ok(())
             }
+            "sla.check" => {
+                self.app.check_slas().await?;
+                store
+                    .complete_job(job.id, worker, job.attempts, stoa_app::now())
+                    .await
+                    .map_err(AppError::from)?;
+                Ok(())
+            }
             "jobs.purge" => {
                 let now = stoa_app::now();
                 let purged = store

@@ -6,7 +6,8 @@ use stoa_app::{App, AppError, Digest, NewJob};
 const DAY: i64 = 86_400;
 
 /// Makes sure the jobs of the current periods exist: the daily digest round (from 00:00 UTC),
-/// the weekly one (from Monday 00:00 UTC) and the queue's daily housekeeping.
+/// the weekly one (from Monday 00:00 UTC), the queue's daily housekeeping and the minute's SLA
+/// check.
 pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
     let day = now.div_euclid(DAY);
     app.start_digest_round(Digest::Daily, &format!("day{day}"))
@@ -16,7 +17,11 @@ pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
     app.start_digest_round(Digest::Weekly, &format!("week{week}"))
         .await?;
     app.store()
-        .enqueue(&[NewJob::now("jobs.purge", "{}".into(), now).keyed(format!("jobs.purge:{day}"))])
+        .enqueue(&[
+            NewJob::now("jobs.purge", "{}".into(), now).keyed(format!("jobs.purge:{day}")),
+            // SLA breaches and warnings are recorded within a minute of happening.
+            NewJob::now("sla.check", "{}".into(), now).keyed(format!("sla.check:{}", now / 60)),
+        ])
         .await?;
     Ok(())
 }

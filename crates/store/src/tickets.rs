@@ -381,3 +381,48 @@ async fn touch_in(
         .await?;
     Ok(())
 }
+
+impl Store {
+    /// Ids of tickets whose clocks may run (not solved or closed), oldest change first.
+    pub async fn running_tickets(&self, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM tickets WHERE status NOT IN ('solved', 'closed')
+             ORDER BY updated_at, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        crate::lists::first_column(&rows)
+    }
+
+    /// Records system events (`kind`, `value`) on a ticket unless the same one is there
+    /// already; how many were new. Breaches and warnings are recorded once each.
+    pub async fn record_ticket_events_once(
+        &self,
+        ticket_id: i64,
+        events: &[(&str, String)],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write_tx().await?;
+        let mut added = 0;
+        for (kind, value) in events {
+            let done = sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, actor_id, kind, value, created_at)
+                 SELECT $1, NULL, $2, $3, $4
+                 WHERE NOT EXISTS (SELECT 1 FROM ticket_events WHERE ticket_id = $1 AND kind = $2 AND value = $3)",
+            )
+            .bind(ticket_id)
+            .bind(*kind)
+            .bind(value)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            added += done.rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+}

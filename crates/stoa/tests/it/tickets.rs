@@ -6,7 +6,68 @@ use crate::both;
 use crate::support::{assert_error, TestApp};
 use serde_json::{json, Value};
 
-both!(tickets_for_every_role);
+both!(tickets_for_every_role, breaches_are_recorded_by_the_queue);
+
+async fn breaches_are_recorded_by_the_queue(t: TestApp) {
+    let (admin_id, admin) = t.signup("root").await;
+    t.make_admin(admin_id).await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (_, plans) = t.get_json("/api/v1/plans", None).await;
+    let premium = plans["items"][2]["id"].as_i64().unwrap();
+    let (s, _) = send(
+        &t,
+        "PUT",
+        &format!("/api/v1/users/{ann_id}/plan"),
+        Some(&admin),
+        Some(json!({"plan_id": premium})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, tk) = t
+        .post_json("/api/v1/tickets", Some(&ann), json!({"subject": "Alarm siren stuck on", "body": "It will not stop.", "priority": "urgent"}))
+        .await;
+    assert_eq!(s, 201);
+    let id = tk["id"].as_i64().unwrap();
+    // As if it had been filed two days ago and nobody answered.
+    let pool = t.db().await;
+    sqlx::query("UPDATE ticket_events SET created_at = created_at - 172800 WHERE ticket_id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        sqlx::query("INSERT INTO jobs (queue, kind, payload, run_at, created_at) VALUES ('default', 'sla.check', '{}', 0, 0)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        t.settle().await;
+    }
+    pool.close().await;
+    let (_, v) = t
+        .get_json(&format!("/api/v1/tickets/{id}"), Some(&ann))
+        .await;
+    let breaches: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "breach")
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        breaches.len(),
+        2,
+        "first reply and resolution, each once: {v}"
+    );
+    assert!(breaches.iter().any(|b| b.starts_with("first_reply@")));
+    assert!(breaches.iter().any(|b| b.starts_with("resolution@")));
+    let targets: Vec<&str> = v["sla"]["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, vec!["first_reply", "resolution"]);
+}
 
 async fn send(
     t: &TestApp,
