@@ -6,7 +6,196 @@ use crate::both;
 use crate::support::{assert_error, TestApp};
 use serde_json::{json, Value};
 
-both!(tickets_for_every_role, breaches_are_recorded_by_the_queue);
+both!(
+    tickets_for_every_role,
+    breaches_are_recorded_by_the_queue,
+    support_pages
+);
+
+/// A client logged in through the form, with its CSRF token.
+async fn browser(t: &TestApp, username: &str) -> (reqwest::Client, String) {
+    let c = crate::support::client();
+    let page = c
+        .get(t.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::support::csrf_of(&page);
+    let res = c
+        .post(t.url("/login"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("login", username),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    (c, csrf)
+}
+
+async fn support_pages(t: TestApp) {
+    let (admin_id, admin) = t.signup("root").await;
+    t.make_admin(admin_id).await;
+    let (ann_id, _) = t.signup("ann").await;
+    t.signup("bob").await;
+    t.signup("carl").await;
+    let (_, plans) = t.get_json("/api/v1/plans", None).await;
+    let standard = plans["items"][1]["id"].as_i64().unwrap();
+    let (s, _) = send(
+        &t,
+        "PUT",
+        &format!("/api/v1/users/{ann_id}/plan"),
+        Some(&admin),
+        Some(json!({"plan_id": standard})),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // Carl's plan has no tickets: the form explains and points to the plans.
+    let (carl, csrf) = browser(&t, "carl").await;
+    let html = carl
+        .get(t.url("/support"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("does not include private tickets"));
+    let res = carl
+        .post(t.url("/support/new"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("subject", "Help"),
+            ("body", "Please"),
+            ("priority", "normal"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("href=\"/plans\""));
+
+    // Ann files one through the form, replies, and marks it solved.
+    let (ann, csrf) = browser(&t, "ann").await;
+    let res = ann
+        .post(t.url("/support/new"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("subject", " "),
+            ("body", "x"),
+            ("priority", "normal"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("The subject needs 1 to 200 characters."));
+    let res = ann
+        .post(t.url("/support/new"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("subject", "Invoice shows the wrong plan"),
+            ("body", "It says Premium."),
+            ("priority", "low"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/support/tickets/"), "{to}");
+    let html = ann
+        .get(t.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Invoice shows the wrong plan") && html.contains("First reply due"),
+        "{html}"
+    );
+    assert!(!html.contains("Internal note (agents only)"));
+    let res = ann
+        .post(t.url(&format!("{to}/reply")))
+        .form(&[("csrf_token", csrf.as_str()), ("body", "Attached the PDF.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = ann
+        .post(t.url(&format!("{to}/change")))
+        .form(&[("csrf_token", csrf.as_str()), ("status", "solved")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = ann
+        .get(t.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-testid=\"ticket-status\">solved<"),
+        "{html}"
+    );
+    assert!(html.contains("Attached the PDF."));
+    // Without the form token nothing happens.
+    let res = ann
+        .post(t.url(&format!("{to}/reply")))
+        .form(&[("body", "sneaky")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // Bob cannot see it; his list is empty.
+    let (bob, _) = browser(&t, "bob").await;
+    assert_eq!(bob.get(t.url(&to)).send().await.unwrap().status(), 404);
+    let html = bob
+        .get(t.url("/support"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Invoice shows the wrong plan"));
+    // An agent sees it in the list and may add internal notes.
+    let (root, _) = browser(&t, "root").await;
+    let html = root
+        .get(t.url("/support"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Invoice shows the wrong plan") && html.contains("All tickets"));
+    let html = root
+        .get(t.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Internal note (agents only)"));
+}
 
 async fn breaches_are_recorded_by_the_queue(t: TestApp) {
     let (admin_id, admin) = t.signup("root").await;

@@ -25,6 +25,7 @@ pub mod plans;
 pub mod reputation;
 pub mod review;
 pub mod suggest;
+pub mod support;
 
 use crate::assets::asset_url;
 use crate::auth::MaybeUser;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(notify::router())
         .merge(admin_jobs::router())
         .merge(plans::router())
+        .merge(support::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.
