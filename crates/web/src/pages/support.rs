@@ -231,7 +231,10 @@ async fn ticket_page(
                         "Target at 75 %: {}",
                         v.split('@').next().unwrap_or(v).replace('_', " ")
                     ),
-                    (k, v) => format!("{} set to {}", k, v.replace('_', " ")),
+                    ("status", v) => format!("Status set to {}", v.replace('_', " ")),
+                    ("priority", v) => format!("Priority set to {v}"),
+                    ("assignee", v) => format!("Assigned to agent #{v}"),
+                    (k, v) => format!("{k}: {v}"),
                 };
                 (what, When::at(e.created_at, now))
             })
@@ -246,7 +249,7 @@ async fn ticket_page(
         paused: v.sla.paused,
         dues,
         agent: is_agent(u),
-        statuses: vec!["open", "pending", "on_hold", "solved", "closed"],
+        statuses: vec!["new", "open", "pending", "on_hold", "solved", "closed"],
         priorities: PRIORITIES.to_vec(),
         error,
         l,
