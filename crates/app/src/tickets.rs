@@ -4,8 +4,8 @@
 //! agents and admins see all; moderators who are not agents see none.
 
 use crate::{paging, App, AppError, AuthUser};
-use stoa_domain::account::Role;
 use stoa_domain::plans::CalendarSpec;
+use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::Body;
 use stoa_domain::sla::{self, Clocks, Event, Status, Targets};
 use stoa_domain::tickets::{self, TicketError, Writer};
@@ -69,9 +69,15 @@ pub struct TicketView {
     pub sla: Clocks,
 }
 
-/// Whether a user works tickets.
+/// Whether a user works tickets (the permission policy's `WorkTickets`).
 pub fn is_agent(u: &AuthUser) -> bool {
-    matches!(u.role, Role::Agent | Role::Admin)
+    decide(&u.actor(), Action::WorkTickets, Target::Site).is_ok()
+}
+
+fn target(t: &TicketRow) -> Target {
+    Target::Ticket {
+        requester_id: t.requester_id,
+    }
 }
 
 fn sla_events(events: &[TicketEventRow]) -> Vec<Event> {
@@ -119,6 +125,7 @@ impl App {
         user: &AuthUser,
         input: TicketInput,
     ) -> Result<TicketView, AppError> {
+        decide(&user.actor(), Action::OpenTicket, Target::Site)?;
         let subject = tickets::subject(&input.subject)?;
         let body = Body::parse(&input.body)?;
         let priority = tickets::priority(input.priority.as_deref().unwrap_or("normal"))?;
@@ -164,10 +171,11 @@ impl App {
         self.ticket(user, id).await
     }
 
-    /// A ticket its viewer may see: the requester, or an agent.
+    /// A ticket its viewer may see: the requester, or an agent. Anyone else gets a 404, not a
+    /// 403, so that a ticket's existence stays private.
     async fn visible_ticket(&self, user: &AuthUser, id: i64) -> Result<TicketRow, AppError> {
         match self.store().ticket(id).await? {
-            Some(t) if t.requester_id == user.id || is_agent(user) => Ok(t),
+            Some(t) if decide(&user.actor(), Action::ViewTicket, target(&t)).is_ok() => Ok(t),
             _ => Err(AppError::NotFound("ticket")),
         }
     }
@@ -215,7 +223,7 @@ impl App {
         internal: bool,
     ) -> Result<i64, AppError> {
         let t = self.visible_ticket(user, id).await?;
-        let agent = is_agent(user);
+        let agent = decide(&user.actor(), Action::WorkTickets, target(&t)).is_ok();
         let writer = match (agent, internal) {
             (true, true) => Writer::Note,
             (true, false) => Writer::Agent,
@@ -259,11 +267,14 @@ impl App {
         change: TicketChange,
     ) -> Result<TicketView, AppError> {
         let t = self.visible_ticket(user, id).await?;
-        let agent = is_agent(user);
+        let agent = decide(&user.actor(), Action::WorkTickets, target(&t)).is_ok();
         let mut changes: Vec<(&str, String)> = Vec::new();
         if let Some(s) = &change.status {
             let s = Status::parse(s).ok_or(TicketError::Status)?;
-            if !agent && s != Status::Solved {
+            if !agent
+                && (s != Status::Solved
+                    || decide(&user.actor(), Action::SolveTicket, target(&t)).is_err())
+            {
                 return Err(TicketError::CustomerChange.into());
             }
             if s.as_str() != t.status {

@@ -258,6 +258,14 @@ pub enum Action {
     SeePrivateDetail,
     /// Change site settings.
     ManageSettings,
+    /// File a private ticket (whether the plan includes tickets is the plan's business).
+    OpenTicket,
+    /// Read a ticket, or write a public reply on it.
+    ViewTicket,
+    /// Mark one's ticket solved.
+    SolveTicket,
+    /// See every ticket, add internal notes, change status, priority and assignee: agents' work.
+    WorkTickets,
 }
 
 /// What the action is applied to.
@@ -305,6 +313,11 @@ pub enum Target {
         user_id: i64,
         /// Their office.
         role: Role,
+    },
+    /// A private ticket.
+    Ticket {
+        /// The customer who filed it.
+        requester_id: i64,
     },
     /// A moderation action in the log.
     Logged {
@@ -370,11 +383,17 @@ pub enum Denied {
 /// Decides whether `actor` may perform `action` on `target`.
 pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denied> {
     let is_mod = actor.role.is_moderator();
-    // A suspended person may still take back votes, read their own case and appeal it.
+    // A suspended person may still take back votes, read their own case and appeal it, and
+    // reach support: a suspension must not cut the path to a person.
     if actor.suspended
         && !matches!(
             action,
-            Action::Unvote | Action::Appeal | Action::SeePrivateDetail
+            Action::Unvote
+                | Action::Appeal
+                | Action::SeePrivateDetail
+                | Action::OpenTicket
+                | Action::ViewTicket
+                | Action::SolveTicket
         )
     {
         return Err(Denied::Suspended);
@@ -388,7 +407,23 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
                 Err(Denied::Forbidden)
             }
         }
-        (Action::Ask, _) => Ok(()),
+        (Action::Ask | Action::OpenTicket, _) => Ok(()),
+        // Agents work tickets; admins can do everything. Moderators who are not agents see
+        // none: moderation is public, support is private.
+        (Action::WorkTickets, _) => {
+            if matches!(actor.role, Role::Agent | Role::Admin) {
+                Ok(())
+            } else {
+                Err(Denied::Forbidden)
+            }
+        }
+        (Action::ViewTicket | Action::SolveTicket, Target::Ticket { requester_id }) => {
+            if requester_id == me || matches!(actor.role, Role::Agent | Role::Admin) {
+                Ok(())
+            } else {
+                Err(Denied::Forbidden)
+            }
+        }
         (
             Action::Answer,
             Target::Thread {
@@ -1095,6 +1130,45 @@ mod tests {
             assert!(
                 new_site.get(p) <= normal.get(p),
                 "the new-site profile is never stricter: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ticket_table() {
+        use Profile::Normal as N;
+        let mine = Target::Ticket { requester_id: 1 };
+        let theirs = Target::Ticket { requester_id: 9 };
+        let member = actor(1, Role::Member, 1, N);
+        let agent = actor(2, Role::Agent, 1, N);
+        let moderator = actor(3, Role::Moderator, 50_000, N);
+        let admin = actor(4, Role::Admin, 1, N);
+        let suspended = Actor {
+            suspended: true,
+            ..member
+        };
+        let cases: &[(&Actor, Action, Target, bool)] = &[
+            (&member, OpenTicket, Target::Site, true),
+            (&suspended, OpenTicket, Target::Site, true),
+            (&member, ViewTicket, mine, true),
+            (&suspended, ViewTicket, mine, true),
+            (&member, SolveTicket, mine, true),
+            (&member, ViewTicket, theirs, false),
+            (&member, SolveTicket, theirs, false),
+            (&member, WorkTickets, mine, false),
+            (&suspended, WorkTickets, mine, false),
+            (&agent, ViewTicket, theirs, true),
+            (&agent, WorkTickets, theirs, true),
+            (&admin, ViewTicket, theirs, true),
+            (&admin, WorkTickets, Target::Site, true),
+            (&moderator, ViewTicket, theirs, false),
+            (&moderator, WorkTickets, Target::Site, false),
+        ];
+        for (a, action, target, allowed) in cases {
+            assert_eq!(
+                decide(a, *action, *target).is_ok(),
+                *allowed,
+                "{a:?} {action:?} {target:?}"
             );
         }
     }

@@ -289,19 +289,11 @@ impl Worker {
                     .enqueue_digests(Digest::parse(&p.channel)?, job.id)
                     .await?;
                 tracing::info!(channel = %p.channel, digests = n, "digest round started");
-                store
-                    .complete_job(job.id, worker, job.attempts, stoa_app::now())
-                    .await
-                    .map_err(AppError::from)?;
-                Ok(())
+                self.complete(job).await
             }
             "sla.check" => {
                 self.app.check_slas().await?;
-                store
-                    .complete_job(job.id, worker, job.attempts, stoa_app::now())
-                    .await
-                    .map_err(AppError::from)?;
-                Ok(())
+                self.complete(job).await
             }
             "jobs.purge" => {
                 let now = stoa_app::now();
@@ -314,14 +306,20 @@ impl Worker {
                     .await
                     .map_err(AppError::from)?;
                 tracing::info!(purged, buried, "job queue housekeeping");
-                store
-                    .complete_job(job.id, worker, job.attempts, now)
-                    .await
-                    .map_err(AppError::from)?;
-                Ok(())
+                self.complete(job).await
             }
             other => Err(JobError::UnknownKind(other.to_string())),
         }
+    }
+
+    /// Marks done a job whose handler wrote nothing of its own to commit with it.
+    async fn complete(&self, job: &JobRow) -> Result<(), JobError> {
+        self.app
+            .store()
+            .complete_job(job.id, &self.settings.id, job.attempts, stoa_app::now())
+            .await
+            .map_err(AppError::from)?;
+        Ok(())
     }
 
     /// Sends (or skips) a prepared message, at most once per job: the mail log records the

@@ -112,21 +112,6 @@ fn gold() -> Value {
     })
 }
 
-async fn put(t: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let res = t
-        .client
-        .put(t.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
-}
-
 async fn plans_are_listed_created_and_given(t: TestApp) {
     let (s, v) = t.get_json("/api/v1/plans", None).await;
     assert_eq!(s, 200);
@@ -180,19 +165,31 @@ async fn plans_are_listed_created_and_given(t: TestApp) {
 
     // Giving ann the plan.
     let path = format!("/api/v1/users/{ann_id}/plan");
-    let (s, _) = put(&t, &path, &ann, json!({"plan_id": gold_id})).await;
+    let (s, _) = t
+        .send_json("PUT", &path, Some(&ann), Some(json!({"plan_id": gold_id})))
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = put(&t, &path, &admin, json!({"plan_id": 999999})).await;
+    let (s, _) = t
+        .send_json("PUT", &path, Some(&admin), Some(json!({"plan_id": 999999})))
+        .await;
     assert_eq!(s, 404);
-    let (s, _) = put(
-        &t,
-        "/api/v1/users/999999/plan",
-        &admin,
-        json!({"plan_id": gold_id}),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "PUT",
+            "/api/v1/users/999999/plan",
+            Some(&admin),
+            Some(json!({"plan_id": gold_id})),
+        )
+        .await;
     assert_eq!(s, 404);
-    let (s, v) = put(&t, &path, &admin, json!({"plan_id": gold_id})).await;
+    let (s, v) = t
+        .send_json(
+            "PUT",
+            &path,
+            Some(&admin),
+            Some(json!({"plan_id": gold_id})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["plan"]["name"], "Gold");
 

@@ -4,13 +4,23 @@
 
 use crate::both;
 use crate::support::{assert_error, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
 both!(
     tickets_for_every_role,
     breaches_are_recorded_by_the_queue,
     support_pages
 );
+
+/// Posts a form with a browser client.
+async fn form(
+    t: &TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(t.url(path)).form(fields).send().await.unwrap()
+}
 
 /// A client logged in through the form, with its CSRF token.
 async fn browser(t: &TestApp, username: &str) -> (reqwest::Client, String) {
@@ -24,16 +34,17 @@ async fn browser(t: &TestApp, username: &str) -> (reqwest::Client, String) {
         .await
         .unwrap();
     let csrf = crate::support::csrf_of(&page);
-    let res = c
-        .post(t.url("/login"))
-        .form(&[
+    let res = form(
+        t,
+        &c,
+        "/login",
+        &[
             ("csrf_token", csrf.as_str()),
             ("login", username),
             ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     (c, csrf)
 }
@@ -46,14 +57,14 @@ async fn support_pages(t: TestApp) {
     t.signup("carl").await;
     let (_, plans) = t.get_json("/api/v1/plans", None).await;
     let standard = plans["items"][1]["id"].as_i64().unwrap();
-    let (s, _) = send(
-        &t,
-        "PUT",
-        &format!("/api/v1/users/{ann_id}/plan"),
-        Some(&admin),
-        Some(json!({"plan_id": standard})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "PUT",
+            &format!("/api/v1/users/{ann_id}/plan"),
+            Some(&admin),
+            Some(json!({"plan_id": standard})),
+        )
+        .await;
     assert_eq!(s, 200);
 
     // Carl's plan has no tickets: the form explains and points to the plans.
@@ -67,50 +78,53 @@ async fn support_pages(t: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("does not include private tickets"));
-    let res = carl
-        .post(t.url("/support/new"))
-        .form(&[
+    let res = form(
+        &t,
+        &carl,
+        "/support/new",
+        &[
             ("csrf_token", csrf.as_str()),
             ("subject", "Help"),
             ("body", "Please"),
             ("priority", "normal"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("href=\"/plans\""));
 
     // Ann files one through the form, replies, and marks it solved.
     let (ann, csrf) = browser(&t, "ann").await;
-    let res = ann
-        .post(t.url("/support/new"))
-        .form(&[
+    let res = form(
+        &t,
+        &ann,
+        "/support/new",
+        &[
             ("csrf_token", csrf.as_str()),
             ("subject", " "),
             ("body", "x"),
             ("priority", "normal"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(res
         .text()
         .await
         .unwrap()
         .contains("The subject needs 1 to 200 characters."));
-    let res = ann
-        .post(t.url("/support/new"))
-        .form(&[
+    let res = form(
+        &t,
+        &ann,
+        "/support/new",
+        &[
             ("csrf_token", csrf.as_str()),
             ("subject", "Invoice shows the wrong plan"),
             ("body", "It says Premium."),
             ("priority", "low"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_string();
     assert!(to.starts_with("/support/tickets/"), "{to}");
@@ -127,19 +141,21 @@ async fn support_pages(t: TestApp) {
         "{html}"
     );
     assert!(!html.contains("Internal note (agents only)"));
-    let res = ann
-        .post(t.url(&format!("{to}/reply")))
-        .form(&[("csrf_token", csrf.as_str()), ("body", "Attached the PDF.")])
-        .send()
-        .await
-        .unwrap();
+    let res = form(
+        &t,
+        &ann,
+        &format!("{to}/reply"),
+        &[("csrf_token", csrf.as_str()), ("body", "Attached the PDF.")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
-    let res = ann
-        .post(t.url(&format!("{to}/change")))
-        .form(&[("csrf_token", csrf.as_str()), ("status", "solved")])
-        .send()
-        .await
-        .unwrap();
+    let res = form(
+        &t,
+        &ann,
+        &format!("{to}/change"),
+        &[("csrf_token", csrf.as_str()), ("status", "solved")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let html = ann
         .get(t.url(&to))
@@ -155,12 +171,7 @@ async fn support_pages(t: TestApp) {
     );
     assert!(html.contains("Attached the PDF."));
     // Without the form token nothing happens.
-    let res = ann
-        .post(t.url(&format!("{to}/reply")))
-        .form(&[("body", "sneaky")])
-        .send()
-        .await
-        .unwrap();
+    let res = form(&t, &ann, &format!("{to}/reply"), &[("body", "sneaky")]).await;
     assert_eq!(res.status(), 403);
 
     // Bob cannot see it; his list is empty.
@@ -203,14 +214,14 @@ async fn breaches_are_recorded_by_the_queue(t: TestApp) {
     let (ann_id, ann) = t.signup("ann").await;
     let (_, plans) = t.get_json("/api/v1/plans", None).await;
     let premium = plans["items"][2]["id"].as_i64().unwrap();
-    let (s, _) = send(
-        &t,
-        "PUT",
-        &format!("/api/v1/users/{ann_id}/plan"),
-        Some(&admin),
-        Some(json!({"plan_id": premium})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "PUT",
+            &format!("/api/v1/users/{ann_id}/plan"),
+            Some(&admin),
+            Some(json!({"plan_id": premium})),
+        )
+        .await;
     assert_eq!(s, 200);
     let (s, tk) = t
         .post_json("/api/v1/tickets", Some(&ann), json!({"subject": "Alarm siren stuck on", "body": "It will not stop.", "priority": "urgent"}))
@@ -258,25 +269,6 @@ async fn breaches_are_recorded_by_the_queue(t: TestApp) {
     assert_eq!(targets, vec!["first_reply", "resolution"]);
 }
 
-async fn send(
-    t: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = t.client.request(method.parse().unwrap(), t.url(path));
-    if let Some(tok) = token {
-        req = req.bearer_auth(tok);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn set_role(t: &TestApp, id: i64, role: &str) {
     let pool = t.db().await;
     sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
@@ -301,14 +293,14 @@ async fn tickets_for_every_role(t: TestApp) {
     let (_, plans) = t.get_json("/api/v1/plans", None).await;
     let standard = plans["items"][1]["id"].as_i64().unwrap();
     for who in [ann_id, bob_id] {
-        let (s, _) = send(
-            &t,
-            "PUT",
-            &format!("/api/v1/users/{who}/plan"),
-            Some(&admin),
-            Some(json!({"plan_id": standard})),
-        )
-        .await;
+        let (s, _) = t
+            .send_json(
+                "PUT",
+                &format!("/api/v1/users/{who}/plan"),
+                Some(&admin),
+                Some(json!({"plan_id": standard})),
+            )
+            .await;
         assert_eq!(s, 200);
     }
     let ticket = |subject: &str| json!({"subject": subject, "body": "The hub's light blinks red and the app says offline."});
@@ -379,44 +371,44 @@ async fn tickets_for_every_role(t: TestApp) {
     assert_eq!(s, 422);
     assert_error(&e, "invalid_status");
     // Another customer can neither write on it nor change it.
-    let (s, _) = send(
-        &t,
-        "POST",
-        &format!("{path}/messages"),
-        Some(&bob),
-        Some(json!({"body": "me too"})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&bob),
+            Some(json!({"body": "me too"})),
+        )
+        .await;
     assert_eq!(s, 404);
-    let (s, _) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&bob),
-        Some(json!({"status": "solved"})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&bob),
+            Some(json!({"status": "solved"})),
+        )
+        .await;
     assert_eq!(s, 404);
 
     // Internal notes: agents only, and only agents see them.
-    let (s, e) = send(
-        &t,
-        "POST",
-        &format!("{path}/messages"),
-        Some(&ann),
-        Some(json!({"body": "secret", "internal": true})),
-    )
-    .await;
+    let (s, e) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&ann),
+            Some(json!({"body": "secret", "internal": true})),
+        )
+        .await;
     assert_eq!(s, 403);
     assert_error(&e, "not_allowed");
-    let (s, _) = send(
-        &t,
-        "POST",
-        &format!("{path}/messages"),
-        Some(&agent),
-        Some(json!({"body": "Firmware 4.2 bug, see KB.", "internal": true})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&agent),
+            Some(json!({"body": "Firmware 4.2 bug, see KB.", "internal": true})),
+        )
+        .await;
     assert_eq!(s, 201);
     let (_, v) = t.get_json(&path, Some(&ann)).await;
     assert_eq!(
@@ -429,57 +421,52 @@ async fn tickets_for_every_role(t: TestApp) {
     assert_eq!(v["status"], "new", "a note changes nothing");
 
     // The agent's reply opens it and stops the first-reply clock.
-    let (s, _) = send(
-        &t,
-        "POST",
-        &format!("{path}/messages"),
-        Some(&agent),
-        Some(json!({"body": "Please hold the reset button for ten seconds."})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&agent),
+            Some(json!({"body": "Please hold the reset button for ten seconds."})),
+        )
+        .await;
     assert_eq!(s, 201);
     let (_, v) = t.get_json(&path, Some(&ann)).await;
     assert_eq!(v["status"], "open");
     assert!(v["sla"]["first_reply_due"].is_null(), "{v}");
 
     // The customer may only mark it solved; a reply reopens it.
-    let (s, e) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&ann),
-        Some(json!({"priority": "urgent"})),
-    )
-    .await;
+    let (s, e) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&ann),
+            Some(json!({"priority": "urgent"})),
+        )
+        .await;
     assert_eq!(s, 403, "{e}");
-    let (s, e) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&ann),
-        Some(json!({"status": "open"})),
-    )
-    .await;
+    let (s, e) = t
+        .send_json("PATCH", &path, Some(&ann), Some(json!({"status": "open"})))
+        .await;
     assert_eq!(s, 403, "{e}");
-    let (s, v) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&ann),
-        Some(json!({"status": "solved"})),
-    )
-    .await;
+    let (s, v) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&ann),
+            Some(json!({"status": "solved"})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "solved");
     assert!(v["sla"]["resolution_due"].is_null());
-    let (s, _) = send(
-        &t,
-        "POST",
-        &format!("{path}/messages"),
-        Some(&ann),
-        Some(json!({"body": "It came back after a day."})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&ann),
+            Some(json!({"body": "It came back after a day."})),
+        )
+        .await;
     assert_eq!(s, 201);
     let (_, v) = t.get_json(&path, Some(&ann)).await;
     assert_eq!(v["status"], "open");
@@ -489,24 +476,24 @@ async fn tickets_for_every_role(t: TestApp) {
     );
 
     // Agents assign (to agents only), change priority, and pending pauses the clocks.
-    let (s, e) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&agent),
-        Some(json!({"assignee_id": ann_id})),
-    )
-    .await;
+    let (s, e) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&agent),
+            Some(json!({"assignee_id": ann_id})),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_error(&e, "unknown_assignee");
-    let (s, v) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&agent),
-        Some(json!({"assignee_id": agent_id, "priority": "urgent", "status": "pending"})),
-    )
-    .await;
+    let (s, v) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&agent),
+            Some(json!({"assignee_id": agent_id, "priority": "urgent", "status": "pending"})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["assignee_id"], agent_id);
     assert_eq!(v["priority"], "urgent");
@@ -535,35 +522,35 @@ async fn tickets_for_every_role(t: TestApp) {
     ] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
-    let (s, v) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&agent),
-        Some(json!({"assignee_id": null})),
-    )
-    .await;
+    let (s, v) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&agent),
+            Some(json!({"assignee_id": null})),
+        )
+        .await;
     assert_eq!(s, 200);
     assert!(v["assignee_id"].is_null());
 
     // A closed ticket takes no more messages.
-    let (s, _) = send(
-        &t,
-        "PATCH",
-        &path,
-        Some(&agent),
-        Some(json!({"status": "closed"})),
-    )
-    .await;
+    let (s, _) = t
+        .send_json(
+            "PATCH",
+            &path,
+            Some(&agent),
+            Some(json!({"status": "closed"})),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, e) = send(
-        &t,
-        "POST",
-        &format!("{path}/messages"),
-        Some(&ann),
-        Some(json!({"body": "Again!"})),
-    )
-    .await;
+    let (s, e) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&ann),
+            Some(json!({"body": "Again!"})),
+        )
+        .await;
     assert_eq!(s, 409);
     assert_error(&e, "ticket_closed");
 
