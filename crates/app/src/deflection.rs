@@ -119,8 +119,9 @@ impl App {
             .zip(1..)
             .map(|(h, rank)| (h.post_id, rank))
             .collect();
+        let query: String = title.trim().chars().take(200).collect();
         self.store()
-            .record_suggestions(id, &shown, visitor.user_id, now)
+            .record_suggestions(id, &shown, &query, visitor.user_id, now)
             .await?;
         Ok(AskSuggestions {
             token: Some(token),
@@ -217,6 +218,17 @@ impl App {
         Ok(())
     }
 
+    /// The visitor filed a support ticket from the session: it ends as `posted` (asked a
+    /// person) without a question, unless it had already ended.
+    pub(crate) async fn record_ticket_filed(&self, s: &DeflectionSession) -> Result<(), AppError> {
+        if let Some(next) = transition(Outcome::parse(s.outcome.as_deref()), Event::Posted) {
+            self.store()
+                .set_deflection_outcome(s.id, next.as_str(), None, None, stoa_store::now())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Housekeeping: stamps `abandoned` on sessions silent for [`ABANDON_AFTER_SECS`].
     pub async fn close_stale_deflections(&self) -> Result<u64, AppError> {
         let now = stoa_store::now();
@@ -258,7 +270,7 @@ impl App {
     }
 
     /// The session of `token` if it belongs to `visitor`; malformed tokens are not looked up.
-    async fn owned_session(
+    pub(crate) async fn owned_session(
         &self,
         visitor: &Visitor,
         token: &str,

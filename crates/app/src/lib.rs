@@ -20,6 +20,7 @@ mod search;
 mod secrets;
 mod social;
 mod spam;
+mod support;
 mod tickets;
 mod views;
 
@@ -43,6 +44,7 @@ pub use reputation::{privileges, Ledger, PrivilegeStatus};
 pub use review::{QueueSummary, ReviewInput, ReviewItem};
 pub use search::{SearchHit, SearchResults};
 pub use spam::SpamFilterStatus;
+pub use stoa_domain::support::Gap;
 pub use stoa_store::deflection::SolvingPost;
 pub use stoa_store::jobs::{JobCounts, JobRow, NewJob};
 pub use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts};
@@ -56,9 +58,13 @@ pub use stoa_store::plans::OrganizationRow;
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::social::CommentRow;
-pub use stoa_store::tickets::{TicketEventRow, TicketMessageRow, TicketRow};
+pub use stoa_store::support::{CannedReplyRow, DeflectionTrail, PublicationRow, TrailItem};
+pub use stoa_store::tickets::{TicketEventRow, TicketMessageRow, TicketRow, NO_DUE};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
-pub use tickets::{is_agent, TicketChange, TicketInput, TicketView};
+pub use support::{ConsentInput, CoveringPost, PlanTimes, ProposeInput, ReportWeek, SupportReport};
+pub use tickets::{
+    is_agent, AgentDesk, TicketChange, TicketInput, TicketQuery, TicketView, Written,
+};
 
 /// Settings the use cases need; part of the binary's configuration.
 #[derive(Debug, Clone)]
@@ -73,6 +79,8 @@ pub struct AppSettings {
     pub site_name: String,
     /// Most notification and digest e-mails one person gets a day.
     pub mail_daily_cap: i64,
+    /// Days after which a solved ticket closes by itself.
+    pub auto_close_days: i64,
 }
 
 impl Default for AppSettings {
@@ -83,6 +91,7 @@ impl Default for AppSettings {
             base_url: "http://127.0.0.1:8080".into(),
             site_name: "Stoa".into(),
             mail_daily_cap: 50,
+            auto_close_days: 4,
         }
     }
 }

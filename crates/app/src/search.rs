@@ -132,6 +132,17 @@ impl App {
                 }
             }
         }
+        if total == 0 && !parsed.terms.is_empty() && offset == 0 {
+            // Failed searches feed the support report's content gaps; the search answers anyway.
+            let text: String = q.trim().chars().take(200).collect();
+            if let Err(e) = self
+                .store()
+                .record_search_miss(&text, stoa_store::now())
+                .await
+            {
+                tracing::warn!(error = %e, "could not record a failed search");
+            }
+        }
         Ok(SearchResults {
             hits,
             total,

@@ -3,14 +3,22 @@
 //! A customer sees only their own tickets (another's is a 404: its existence is private);
 //! agents and admins see all; moderators who are not agents see none.
 
-use crate::{paging, App, AppError, AuthUser};
+use crate::{paging, App, AppError, AuthUser, SearchHit, Visitor};
 use stoa_domain::plans::CalendarSpec;
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::Body;
 use stoa_domain::sla::{self, Clocks, Event, Status, Targets};
 use stoa_domain::tickets::{self, TicketError, Writer};
 use stoa_store::lists::Page;
+use stoa_store::support::{
+    CannedReplyRow, DeflectionTrail, PublicationRow, TicketFilter, TicketSort,
+};
 use stoa_store::tickets::{NewTicket, TicketEventRow, TicketMessageRow, TicketRow};
+
+/// Earlier tickets of the same customer shown to agents.
+const EARLIER_TICKETS: i64 = 10;
+/// Articles and answers matching a ticket, shown to agents.
+const MATCHING_POSTS: usize = 5;
 
 impl From<TicketError> for AppError {
     fn from(e: TicketError) -> Self {
@@ -43,6 +51,8 @@ pub struct TicketInput {
     pub body: String,
     /// `low`, `normal` (default), `high` or `urgent`.
     pub priority: Option<String>,
+    /// The deflection session token of the search that led here, if any.
+    pub deflection: Option<String>,
 }
 
 /// Changes to a ticket; absent fields stay.
@@ -54,6 +64,8 @@ pub struct TicketChange {
     pub priority: Option<String>,
     /// New assignee (`Some(None)` unassigns).
     pub assignee_id: Option<Option<i64>>,
+    /// New tags (replacing the old ones).
+    pub tags: Option<Vec<String>>,
 }
 
 /// A ticket with what its viewer may see.
@@ -67,6 +79,59 @@ pub struct TicketView {
     pub events: Vec<TicketEventRow>,
     /// The SLA clocks now.
     pub sla: Clocks,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// The name of the plan it was filed under.
+    pub plan_name: String,
+    /// The proposal to publish it, if any (the requester consents to it).
+    pub publication: Option<PublicationRow>,
+    /// The public post that covers it: id, kind and title.
+    pub covered: Option<(i64, String, String)>,
+    /// What only agents see.
+    pub desk: Option<AgentDesk>,
+}
+
+/// What agents see beside a ticket.
+#[derive(Debug, Clone, Default)]
+pub struct AgentDesk {
+    /// The customer's other tickets, newest first.
+    pub earlier: Vec<TicketRow>,
+    /// What the customer searched and opened before filing.
+    pub trail: Option<DeflectionTrail>,
+    /// Articles and questions matching the ticket.
+    pub matching: Vec<SearchHit>,
+    /// Canned replies to insert.
+    pub canned: Vec<CannedReplyRow>,
+}
+
+/// Where a message went: a reply to a closed ticket starts a follow-up ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The message.
+    pub message_id: i64,
+    /// The ticket it is on (a new follow-up ticket when the original was closed).
+    pub ticket_id: i64,
+}
+
+/// Which tickets to list.
+#[derive(Debug, Clone, Default)]
+pub struct TicketQuery {
+    /// One status.
+    pub status: Option<String>,
+    /// An agent's id, `me`, or `none` for unassigned.
+    pub assignee: Option<String>,
+    /// Only breached (`true`) or unbreached (`false`).
+    pub breached: Option<bool>,
+    /// A plan id.
+    pub plan_id: Option<i64>,
+    /// A tag.
+    pub tag: Option<String>,
+    /// Soonest due first (the inbox) instead of the most recently changed.
+    pub by_due: bool,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Per page.
+    pub per_page: Option<i64>,
 }
 
 /// Whether a user works tickets (the permission policy's `WorkTickets`).
@@ -123,8 +188,22 @@ impl App {
     pub async fn open_ticket(
         &self,
         user: &AuthUser,
+        visitor: &Visitor,
         input: TicketInput,
     ) -> Result<TicketView, AppError> {
+        let id = self.file_ticket(user, visitor, input, None).await?;
+        self.ticket(user, id).await
+    }
+
+    /// Files a ticket (a follow-up of `follow_up_of` when given), ends its deflection session
+    /// as "asked a person", starts its clocks and looks for public knowledge covering it.
+    async fn file_ticket(
+        &self,
+        user: &AuthUser,
+        visitor: &Visitor,
+        input: TicketInput,
+        follow_up_of: Option<i64>,
+    ) -> Result<i64, AppError> {
         decide(&user.actor(), Action::OpenTicket, Target::Site)?;
         let subject = tickets::subject(&input.subject)?;
         let body = Body::parse(&input.body)?;
@@ -155,6 +234,10 @@ impl App {
             }
         }
         let html = stoa_markdown::render_post(body.as_str());
+        let session = match input.deflection.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => self.owned_session(visitor, t).await?,
+            _ => None,
+        };
         let id = self
             .store()
             .insert_ticket(&NewTicket {
@@ -164,11 +247,76 @@ impl App {
                 priority,
                 body_md: body.as_str(),
                 body_html: &html,
+                deflection_session_id: session.as_ref().map(|s| s.id),
+                follow_up_of,
                 now: stoa_store::now(),
             })
             .await?;
         tracing::info!(ticket.id = id, user.id = user.id, "ticket opened");
-        self.ticket(user, id).await
+        // The ticket is what matters: failures of the bookkeeping below are logged, and the
+        // job queue's SLA check repairs the clock.
+        if let Some(s) = session {
+            if let Err(e) = self.record_ticket_filed(&s).await {
+                tracing::warn!(error = %e, ticket.id = id, "could not end the deflection session");
+            }
+        }
+        if let Err(e) = self.refresh_clock(id).await {
+            tracing::warn!(error = %e, ticket.id = id, "could not start the ticket's clock");
+        }
+        if let Err(e) = self.match_coverage(id, &subject, body.as_str()).await {
+            tracing::warn!(error = %e, ticket.id = id, "could not match the ticket to articles");
+        }
+        Ok(id)
+    }
+
+    /// Recomputes a ticket's clocks and stores the soonest due time, whether anything broke
+    /// and when to look again.
+    pub(crate) async fn refresh_clock(&self, id: i64) -> Result<Clocks, AppError> {
+        let Some(t) = self.store().ticket(id).await? else {
+            return Err(AppError::NotFound("ticket"));
+        };
+        let events = self.store().ticket_events(id).await?;
+        let clocks = self.clocks(&t, &events).await?;
+        let done = matches!(t.status.as_str(), "solved" | "closed");
+        let breached = !clocks.breaches.is_empty() || events.iter().any(|e| e.kind == "breach");
+        self.store()
+            .set_ticket_clock(
+                id,
+                if done { None } else { clocks.soonest_due() },
+                breached,
+                if done { None } else { clocks.next_check },
+            )
+            .await?;
+        Ok(clocks)
+    }
+
+    /// Looks for an article or answered question covering a new ticket; above the threshold
+    /// it is recorded as `suggested` for agents to confirm or reject.
+    async fn match_coverage(&self, id: i64, subject: &str, body: &str) -> Result<(), AppError> {
+        let hits = self.similar(subject, body, MATCHING_POSTS).await?;
+        let best = hits
+            .iter()
+            .filter(|h| h.kind == "article" || h.has_accepted)
+            .map(|h| {
+                let score = stoa_domain::support::coverage_score(subject, &h.title, &h.tags);
+                (h, score)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((hit, score)) = best {
+            if stoa_domain::support::is_covered(score) {
+                self.store()
+                    .set_coverage(
+                        id,
+                        hit.post_id,
+                        Some((score * 1000.0).round() as i64),
+                        "suggested",
+                        None,
+                        stoa_store::now(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// A ticket its viewer may see: the requester, or an agent. Anyone else gets a 404, not a
@@ -183,35 +331,117 @@ impl App {
     /// A ticket with its messages, history and clocks.
     pub async fn ticket(&self, user: &AuthUser, id: i64) -> Result<TicketView, AppError> {
         let ticket = self.visible_ticket(user, id).await?;
-        let messages = self.store().ticket_messages(id, is_agent(user)).await?;
+        let agent = is_agent(user);
+        let messages = self.store().ticket_messages(id, agent).await?;
         let events = self.store().ticket_events(id).await?;
         let sla = self.clocks(&ticket, &events).await?;
+        let tags = self
+            .store()
+            .tags_of_tickets(&[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let plan_name = self
+            .store()
+            .plan(ticket.plan_id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        let publication = self.store().publication(id).await?;
+        let covered = match ticket.covered_by {
+            Some(p) if agent || ticket.coverage_state.as_deref() == Some("confirmed") => self
+                .store()
+                .post_titles(&[p])
+                .await?
+                .remove(&p)
+                .map(|(kind, title)| (p, kind, title)),
+            _ => None,
+        };
+        let desk = if agent {
+            let trail = match ticket.deflection_session_id {
+                Some(s) => self.store().deflection_trail(s).await?,
+                None => None,
+            };
+            let first = messages.first().map(|m| m.body_md.as_str()).unwrap_or("");
+            Some(AgentDesk {
+                earlier: self
+                    .store()
+                    .earlier_tickets(ticket.requester_id, id, EARLIER_TICKETS)
+                    .await?,
+                trail,
+                matching: self.similar(&ticket.subject, first, MATCHING_POSTS).await?,
+                canned: self.store().canned_replies().await?,
+            })
+        } else {
+            None
+        };
         Ok(TicketView {
             ticket,
             messages,
             events,
             sla,
+            tags,
+            plan_name,
+            publication,
+            covered,
+            desk,
         })
     }
 
-    /// Tickets: a customer's own, or for agents everyone's, most recently changed first.
+    /// Tickets: a customer's own, or for agents everyone's, with filters; the most recently
+    /// changed first, or (the agent inbox) the soonest due first.
     pub async fn tickets(
         &self,
         user: &AuthUser,
-        status: Option<&str>,
-        assignee_id: Option<i64>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        q: &TicketQuery,
     ) -> Result<Page<TicketRow>, AppError> {
-        let (limit, offset) = paging(page, per_page, 30)?;
-        if let Some(s) = status {
+        let (limit, offset) = paging(q.page, q.per_page, 30)?;
+        if let Some(s) = &q.status {
             Status::parse(s).ok_or(TicketError::Status)?;
         }
-        let requester = (!is_agent(user)).then_some(user.id);
+        let agent = is_agent(user);
+        let assignee = match q.assignee.as_deref().map(str::trim) {
+            None | Some("") | Some("any") => None,
+            Some("none") => Some(None),
+            Some("me") => Some(Some(user.id)),
+            Some(v) => Some(Some(v.parse::<i64>().map_err(|_| {
+                AppError::invalid(
+                    "invalid_assignee",
+                    "assignee",
+                    "The assignee is an agent's id, me, or none.",
+                )
+            })?)),
+        };
+        let tag = match q.tag.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) => Some(stoa_domain::post::TagName::parse(t)?.as_str().to_string()),
+        };
+        let filter = TicketFilter {
+            requester_id: (!agent).then_some(user.id),
+            status: q.status.clone(),
+            assignee,
+            breached: q.breached,
+            plan_id: q.plan_id,
+            tag,
+        };
+        let sort = if q.by_due {
+            TicketSort::Due
+        } else {
+            TicketSort::Recent
+        };
         Ok(self
             .store()
-            .tickets_page(requester, status, assignee_id, limit, offset)
+            .ticket_list(&filter, sort, limit, offset)
             .await?)
+    }
+
+    /// The tags of listed tickets, by id (one query).
+    pub async fn tags_of_tickets(
+        &self,
+        tickets: &[TicketRow],
+    ) -> Result<std::collections::HashMap<i64, Vec<String>>, AppError> {
+        let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+        Ok(self.store().tags_of_tickets(&ids).await?)
     }
 
     /// Writes on a ticket: the customer replies; an agent replies or adds an internal note.
@@ -221,7 +451,7 @@ impl App {
         id: i64,
         body: &str,
         internal: bool,
-    ) -> Result<i64, AppError> {
+    ) -> Result<Written, AppError> {
         let t = self.visible_ticket(user, id).await?;
         let agent = decide(&user.actor(), Action::WorkTickets, target(&t)).is_ok();
         let writer = match (agent, internal) {
@@ -237,6 +467,27 @@ impl App {
         };
         let body = Body::parse(body)?;
         let current = Status::parse(&t.status).ok_or(TicketError::Status)?;
+        if current == Status::Closed && writer == Writer::Customer {
+            // A closed ticket stays closed: the customer's reply starts a follow-up.
+            let subject: String = format!("Follow-up: {}", t.subject)
+                .chars()
+                .take(200)
+                .collect();
+            let input = TicketInput {
+                subject,
+                body: body.as_str().to_string(),
+                priority: Some(t.priority.clone()),
+                deflection: None,
+            };
+            let new_id = self
+                .file_ticket(user, &Visitor::user(user), input, Some(id))
+                .await?;
+            let first = self.store().ticket_messages(new_id, false).await?;
+            return Ok(Written {
+                message_id: first.first().map(|m| m.id).unwrap_or_default(),
+                ticket_id: new_id,
+            });
+        }
         let next = tickets::status_after_message(current, writer)?;
         let kind = match writer {
             Writer::Note => "note",
@@ -244,7 +495,7 @@ impl App {
             Writer::Customer => "customer_reply",
         };
         let html = stoa_markdown::render_post(body.as_str());
-        Ok(self
+        let message_id = self
             .store()
             .add_ticket_message(
                 id,
@@ -255,7 +506,14 @@ impl App {
                 next.map(Status::as_str),
                 stoa_store::now(),
             )
-            .await?)
+            .await?;
+        if writer != Writer::Note {
+            self.refresh_clock(id).await?;
+        }
+        Ok(Written {
+            message_id,
+            ticket_id: id,
+        })
     }
 
     /// Changes a ticket: agents change status, priority and assignee; the customer may only
@@ -310,20 +568,41 @@ impl App {
                 changes.push(("assignee", a.map(|v| v.to_string()).unwrap_or_default()));
             }
         }
+        if let Some(tags) = &change.tags {
+            if !agent {
+                return Err(TicketError::CustomerChange.into());
+            }
+            let names: Vec<&str> = tags.iter().flat_map(|t| t.split_whitespace()).collect();
+            let value = if names.is_empty() {
+                String::new()
+            } else {
+                stoa_domain::post::TagSet::parse(&names)?
+                    .names()
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            changes.push(("tags", value));
+        }
         if !changes.is_empty() {
             self.store()
                 .change_ticket(id, user.id, &changes, stoa_store::now())
                 .await?;
+            self.refresh_clock(id).await?;
         }
         self.ticket(user, id).await
     }
 
     /// Records SLA breaches and warnings as ticket events when they happen (the job queue runs
     /// this every minute): each breach or warning once, as `breach` / `sla_warning` with
-    /// `target@due`. How many events were new.
+    /// `target@due`. Only tickets whose stored next check has come are looked at, so the
+    /// minute's work follows what is due, not how many tickets are open. Also closes tickets
+    /// solved longer ago than the configured days. How many events were new.
     pub async fn check_slas(&self) -> Result<usize, AppError> {
+        let now = stoa_store::now();
         let mut added = 0;
-        for id in self.store().running_tickets(10_000).await? {
+        for id in self.store().tickets_to_check(now, 5_000).await? {
             let Some(ticket) = self.store().ticket(id).await? else {
                 continue;
             };
@@ -338,11 +617,17 @@ impl App {
             }
             added += self
                 .store()
-                .record_ticket_events_once(id, &new, stoa_store::now())
+                .record_ticket_events_once(id, &new, now)
                 .await?;
+            self.refresh_clock(id).await?;
         }
         if added > 0 {
             tracing::info!(events = added, "SLA breaches and warnings recorded");
+        }
+        let cutoff = now - self.settings().auto_close_days * 86_400;
+        let closed = self.store().close_solved_before(cutoff, now).await?;
+        if !closed.is_empty() {
+            tracing::info!(tickets = closed.len(), "solved tickets closed");
         }
         Ok(added)
     }

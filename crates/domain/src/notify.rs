@@ -61,6 +61,13 @@ pub enum Event {
         /// The appeal.
         appeal_id: i64,
     },
+    /// A public message on a support ticket (an agent's reply, or the customer's).
+    TicketMessage {
+        /// The ticket.
+        ticket_id: i64,
+        /// The message.
+        message_id: i64,
+    },
 }
 
 /// The kinds of notification a person can tune, with their default channel and a label.
@@ -99,6 +106,16 @@ pub const KINDS: &[(&str, Channel, &str)] = &[
         "Activity on a question I follow",
     ),
     ("followed_user", Channel::InApp, "A person I follow posts"),
+    (
+        "ticket_reply",
+        Channel::Email,
+        "Support replies to my ticket",
+    ),
+    (
+        "ticket_update",
+        Channel::Email,
+        "A customer writes on a ticket assigned to me",
+    ),
 ];
 
 /// Whether `kind` is one of [`KINDS`].

@@ -132,6 +132,23 @@ pub struct Clocks {
     pub breaches: Vec<Breach>,
     /// Running promises past the warning point (75 % of their time), with that point.
     pub warnings: Vec<Breach>,
+    /// The next moment a warning or breach begins if nothing happens (none while paused, since
+    /// the pause's end is itself an event): when the job queue needs to look again.
+    pub next_check: Option<i64>,
+}
+
+impl Clocks {
+    /// The soonest running due time, by which the agent inbox is sorted.
+    pub fn soonest_due(&self) -> Option<i64> {
+        [
+            self.first_reply_due,
+            self.next_reply_due,
+            self.resolution_due,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
 }
 
 /// A running promise: counted from `start`, with `target` business seconds, of which `paused`
@@ -269,6 +286,18 @@ pub fn clocks(events: &[Event], targets: &Targets, cal: &Calendar, now: i64) -> 
                 }
             }
         }
+        if pause_from.is_none() {
+            let next = match (timer.warn_at(cal), timer.due(cal)) {
+                (Some(w), _) if w > now => Some(w),
+                // A breach begins the second after the due time.
+                (_, Some(d)) if d >= now => Some(d + 1),
+                _ => None,
+            };
+            out.next_check = match (out.next_check, next) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
     }
     out
 }
@@ -363,6 +392,7 @@ mod tests {
         ];
         let k = clocks(&ev, &targets(), &c, t0 + 30 * 24 * H);
         assert_eq!(k, Clocks::default());
+        assert_eq!(k.soonest_due(), None);
     }
 
     #[test]
@@ -403,6 +433,32 @@ mod tests {
                 }
             }
             prop_assert!(b.breaches.len() <= a.breaches.len());
+        }
+
+        #[test]
+        fn nothing_changes_before_the_next_check(
+            created in MONDAY..MONDAY + 14 * 24 * H,
+            look in 0_i64..10 * 24 * H,
+            before in 1_i64..4 * H,
+        ) {
+            let c = office();
+            let ev = [Event::Created(created)];
+            let now = created + look;
+            let k = clocks(&ev, &targets(), &c, now);
+            if let Some(next) = k.next_check {
+                prop_assert!(next > now);
+                let earlier = clocks(&ev, &targets(), &c, (next - before).max(now));
+                prop_assert_eq!(earlier.breaches.len(), k.breaches.len());
+                prop_assert_eq!(earlier.warnings.len(), k.warnings.len());
+                let at = clocks(&ev, &targets(), &c, next);
+                prop_assert_ne!(
+                    (at.breaches.len(), at.warnings.len()),
+                    (k.breaches.len(), k.warnings.len())
+                );
+            } else {
+                let later = clocks(&ev, &targets(), &c, now + 365 * 24 * H);
+                prop_assert_eq!(later.breaches.len(), k.breaches.len());
+            }
         }
 
         #[test]

@@ -36,6 +36,23 @@ pub struct Config {
     pub smtp: Smtp,
     /// The background job worker.
     pub jobs: Jobs,
+    /// The support desk.
+    pub support: Support,
+}
+
+/// The support desk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Support {
+    /// Days after which a solved ticket closes by itself (a customer reply before then
+    /// reopens it; after, it starts a follow-up ticket).
+    pub auto_close_days: i64,
+}
+
+impl Default for Support {
+    fn default() -> Self {
+        Support { auto_close_days: 4 }
+    }
 }
 
 /// Outgoing e-mail over SMTP.
@@ -168,6 +185,7 @@ impl Default for Config {
             base_url: String::new(),
             smtp: Smtp::default(),
             jobs: Jobs::default(),
+            support: Support::default(),
         }
     }
 }
@@ -339,6 +357,12 @@ impl Config {
                 message: "must start with smtp:// or smtps://".into(),
             });
         }
+        if !(1..=365).contains(&self.support.auto_close_days) {
+            return Err(ConfigError::Invalid {
+                key: "support.auto_close_days",
+                message: "must be 1 to 365".into(),
+            });
+        }
         if self.smtp.daily_cap < 0 {
             return Err(ConfigError::Invalid {
                 key: "smtp.daily_cap",
@@ -393,6 +417,7 @@ impl Config {
             base_url: self.base_url(),
             site_name: self.site_name.clone(),
             mail_daily_cap: self.smtp.daily_cap,
+            auto_close_days: self.support.auto_close_days,
         }
     }
 

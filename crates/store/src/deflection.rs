@@ -93,12 +93,13 @@ impl Store {
         .map_err(|e: sqlx::Error| e.into())
     }
 
-    /// Records suggestions shown (post id, rank from 1), keeping each post's best rank, and
-    /// notes the activity on the session; one transaction.
+    /// Records suggestions shown (post id, rank from 1) for `query`, keeping each post's best
+    /// rank, and notes the activity and the query on the session; one transaction.
     pub async fn record_suggestions(
         &self,
         session_id: i64,
         shown: &[(i64, i64)],
+        query: &str,
         user_id: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -119,11 +120,13 @@ impl Store {
         }
         // A visitor who logs in during the flow keeps the session; it now knows who they are.
         sqlx::query(
-            "UPDATE deflection_sessions SET last_seen_at = $2, user_id = COALESCE(user_id, $3) WHERE id = $1",
+            "UPDATE deflection_sessions SET last_seen_at = $2, user_id = COALESCE(user_id, $3),
+             last_query = $4 WHERE id = $1",
         )
         .bind(session_id)
         .bind(now)
         .bind(user_id)
+        .bind(query)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -20,6 +20,7 @@ pub mod rate_limit;
 pub mod reputation;
 pub mod search;
 pub mod social;
+pub mod support;
 pub mod tickets;
 pub mod users;
 

@@ -51,6 +51,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_notifications"),
     migration!(10, "0010_plans"),
     migration!(11, "0011_tickets"),
+    migration!(12, "0012_support_desk"),
 ];
 
 impl Store {

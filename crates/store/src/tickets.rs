@@ -1,6 +1,5 @@
 //! Private tickets: the ticket, its messages (public replies and internal notes) and its events.
 
-use crate::lists::Page;
 use crate::{Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -28,7 +27,34 @@ pub struct TicketRow {
     pub created_at: i64,
     /// Last change.
     pub updated_at: i64,
+    /// The soonest running SLA due time ([`NO_DUE`] when none).
+    pub due_at: i64,
+    /// Whether any promise was broken.
+    pub breached: bool,
+    /// The first agent reply.
+    pub first_reply_at: Option<i64>,
+    /// The last time it was solved.
+    pub solved_at: Option<i64>,
+    /// The deflection session it was filed from.
+    pub deflection_session_id: Option<i64>,
+    /// The closed ticket this one follows up.
+    pub follow_up_of: Option<i64>,
+    /// Satisfaction: `good` or `bad`.
+    pub csat: Option<String>,
+    /// The customer's comment on their rating.
+    pub csat_comment: String,
+    /// The public post that covers it.
+    pub covered_by: Option<i64>,
+    /// Its match score in thousandths.
+    pub coverage_score: Option<i64>,
+    /// `suggested`, `confirmed` or `rejected`.
+    pub coverage_state: Option<String>,
+    /// The public question published from it.
+    pub published_question_id: Option<i64>,
 }
+
+/// The due time of a ticket with no running promise (9999-12-31): sorts last in the inbox.
+pub const NO_DUE: i64 = 253_402_300_799;
 
 /// A message on a ticket.
 #[derive(Debug, Clone)]
@@ -65,12 +91,14 @@ pub struct TicketEventRow {
 /// A change to record: `(kind, value)`.
 pub type Change<'a> = (&'a str, String);
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "t.id, t.requester_id, u.username, t.plan_id, t.subject, t.status, t.priority, \
-    t.assignee_id, t.created_at, t.updated_at";
-const FROM: &str = "FROM tickets t JOIN users u ON u.id = t.requester_id";
+    t.assignee_id, t.created_at, t.updated_at, t.due_at, t.breached, t.first_reply_at, \
+    t.solved_at, t.deflection_session_id, t.follow_up_of, t.csat, t.csat_comment, \
+    t.covered_by, t.coverage_score, t.coverage_state, t.published_question_id";
+pub(crate) const FROM: &str = "FROM tickets t JOIN users u ON u.id = t.requester_id";
 
-fn ticket_from_row(r: &AnyRow) -> Result<TicketRow, sqlx::Error> {
+pub(crate) fn ticket_from_row(r: &AnyRow) -> Result<TicketRow, sqlx::Error> {
     Ok(TicketRow {
         id: r.try_get(0)?,
         requester_id: r.try_get(1)?,
@@ -82,6 +110,18 @@ fn ticket_from_row(r: &AnyRow) -> Result<TicketRow, sqlx::Error> {
         assignee_id: r.try_get(7)?,
         created_at: r.try_get(8)?,
         updated_at: r.try_get(9)?,
+        due_at: r.try_get(10)?,
+        breached: r.try_get::<i64, _>(11)? != 0,
+        first_reply_at: r.try_get(12)?,
+        solved_at: r.try_get(13)?,
+        deflection_session_id: r.try_get(14)?,
+        follow_up_of: r.try_get(15)?,
+        csat: r.try_get(16)?,
+        csat_comment: r.try_get(17)?,
+        covered_by: r.try_get(18)?,
+        coverage_score: r.try_get(19)?,
+        coverage_state: r.try_get(20)?,
+        published_question_id: r.try_get(21)?,
     })
 }
 
@@ -122,6 +162,10 @@ pub struct NewTicket<'a> {
     pub body_md: &'a str,
     /// Its HTML.
     pub body_html: &'a str,
+    /// The deflection session it was filed from.
+    pub deflection_session_id: Option<i64>,
+    /// The closed ticket it follows up.
+    pub follow_up_of: Option<i64>,
     /// When.
     pub now: i64,
 }
@@ -142,14 +186,17 @@ impl Store {
     pub async fn insert_ticket(&self, t: &NewTicket<'_>) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO tickets (requester_id, plan_id, subject, priority, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            "INSERT INTO tickets (requester_id, plan_id, subject, priority, created_at, updated_at,
+                 deflection_session_id, follow_up_of)
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
         )
         .bind(t.requester_id)
         .bind(t.plan_id)
         .bind(t.subject)
         .bind(t.priority)
         .bind(t.now)
+        .bind(t.deflection_session_id)
+        .bind(t.follow_up_of)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
@@ -164,6 +211,17 @@ impl Store {
         )
         .await?;
         event_in(&mut tx, id, Some(t.requester_id), "created", "", t.now).await?;
+        if let Some(prev) = t.follow_up_of {
+            event_in(
+                &mut tx,
+                prev,
+                Some(t.requester_id),
+                "follow_up",
+                &id.to_string(),
+                t.now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -175,41 +233,6 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
         Ok(row.as_ref().map(ticket_from_row).transpose()?)
-    }
-
-    /// A page of tickets, most recently changed first: one requester's (or everyone's), with
-    /// optional status and assignee filters.
-    pub async fn tickets_page(
-        &self,
-        requester_id: Option<i64>,
-        status: Option<&str>,
-        assignee_id: Option<i64>,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Page<TicketRow>, StoreError> {
-        let filter = "($1 IS NULL OR t.requester_id = $1) AND ($2 IS NULL OR t.status = $2)
-             AND ($3 IS NULL OR t.assignee_id = $3)";
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} {FROM} WHERE {filter} ORDER BY t.updated_at DESC, t.id DESC LIMIT $4 OFFSET $5"
-        ))
-        .bind(requester_id)
-        .bind(status)
-        .bind(assignee_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.reader())
-        .await?;
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) {FROM} WHERE {filter}"))
-            .bind(requester_id)
-            .bind(status)
-            .bind(assignee_id)
-            .fetch_one(self.reader())
-            .await?
-            .try_get(0)?;
-        Ok(Page {
-            items: rows.iter().map(ticket_from_row).collect::<Result<_, _>>()?,
-            total,
-        })
     }
 
     /// A ticket's messages, oldest first; internal notes only when asked for.
@@ -290,8 +313,24 @@ impl Store {
         )
         .await?;
         event_in(&mut tx, ticket_id, Some(author_id), kind, "", now).await?;
+        if kind != "note" && self.notifications_on() {
+            let event = stoa_domain::notify::Event::TicketMessage {
+                ticket_id,
+                message_id: id,
+            };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&event, now)], now).await?;
+        }
+        if kind == "agent_reply" {
+            sqlx::query(
+                "UPDATE tickets SET first_reply_at = COALESCE(first_reply_at, $2) WHERE id = $1",
+            )
+            .bind(ticket_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some(s) = new_status {
-            set_in(&mut tx, ticket_id, "status", s).await?;
+            set_in(&mut tx, ticket_id, "status", s, now).await?;
             event_in(&mut tx, ticket_id, Some(author_id), "status", s, now).await?;
         }
         touch_in(&mut tx, ticket_id, now).await?;
@@ -309,7 +348,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         for (field, value) in changes {
-            set_in(&mut tx, ticket_id, field, value).await?;
+            set_in(&mut tx, ticket_id, field, value, now).await?;
             event_in(&mut tx, ticket_id, Some(actor_id), field, value, now).await?;
         }
         touch_in(&mut tx, ticket_id, now).await?;
@@ -347,9 +386,20 @@ async fn set_in(
     ticket_id: i64,
     field: &str,
     value: &str,
+    now: i64,
 ) -> Result<(), StoreError> {
+    if field == "tags" {
+        return set_tags_in(tx, ticket_id, value).await;
+    }
     let sql = match field {
-        "status" => "UPDATE tickets SET status = $2 WHERE id = $1",
+        // The solve time feeds the report and the auto-close; done tickets leave the SLA check.
+        "status" => {
+            "UPDATE tickets SET status = $2,
+                 solved_at = CASE WHEN $2 = 'solved' THEN $3 ELSE solved_at END,
+                 check_at = CASE WHEN $2 IN ('solved', 'closed') THEN NULL ELSE $3 END,
+                 due_at = CASE WHEN $2 IN ('solved', 'closed') THEN 253402300799 ELSE due_at END
+             WHERE id = $1"
+        }
         "priority" => "UPDATE tickets SET priority = $2 WHERE id = $1",
         // An empty value unassigns.
         "assignee" => {
@@ -361,11 +411,33 @@ async fn set_in(
             )))
         }
     };
-    sqlx::query(sql)
+    let mut q = sqlx::query(sql).bind(ticket_id).bind(value);
+    if field == "status" {
+        q = q.bind(now);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Replaces a ticket's tags with the space-separated `value`.
+async fn set_tags_in(
+    tx: &mut Transaction<'_, Any>,
+    ticket_id: i64,
+    value: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
         .bind(ticket_id)
-        .bind(value)
         .execute(&mut **tx)
         .await?;
+    for tag in value.split_whitespace() {
+        sqlx::query(
+            "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(ticket_id)
+        .bind(tag)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -383,18 +455,6 @@ async fn touch_in(
 }
 
 impl Store {
-    /// Ids of tickets whose clocks may run (not solved or closed), oldest change first.
-    pub async fn running_tickets(&self, limit: i64) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id FROM tickets WHERE status NOT IN ('solved', 'closed')
-             ORDER BY updated_at, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
-        crate::lists::first_column(&rows)
-    }
-
     /// Records system events (`kind`, `value`) on a ticket unless the same one is there
     /// already; how many were new. Breaches and warnings are recorded once each.
     pub async fn record_ticket_events_once(

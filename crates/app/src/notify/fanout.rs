@@ -127,6 +127,10 @@ impl App {
                 handled_at,
             } => self.plan_flags(post_id, handled_at).await,
             Event::AppealDecided { appeal_id } => self.plan_appeal(appeal_id).await,
+            Event::TicketMessage {
+                ticket_id,
+                message_id,
+            } => self.plan_ticket_message(ticket_id, message_id).await,
         }
     }
 
@@ -496,6 +500,50 @@ impl App {
             format!("appeal:{appeal_id}"),
             format!("Your appeal was {outcome}.{reason}"),
         );
+        Ok(Some(plan))
+    }
+
+    /// A public message on a ticket: an agent's reply reaches the customer; the customer's
+    /// reaches the assigned agent. Tickets are private, so only these two ever hear of it.
+    async fn plan_ticket_message(
+        &self,
+        ticket_id: i64,
+        message_id: i64,
+    ) -> Result<Option<Plan>, AppError> {
+        let Some(t) = self.store().ticket(ticket_id).await? else {
+            return Ok(None);
+        };
+        let messages = self.store().ticket_messages(ticket_id, false).await?;
+        let Some(m) = messages.iter().find(|m| m.id == message_id) else {
+            return Ok(None);
+        };
+        let subject = short_title(&t.subject);
+        let mut plan = Plan::new(
+            format!("ticket_message:{message_id}"),
+            Some(m.author_id),
+            None,
+            format!("/support/tickets/{ticket_id}"),
+        );
+        if m.author_id == t.requester_id {
+            if let Some(agent) = t.assignee_id {
+                plan.add(
+                    "ticket_update",
+                    Recipients::Users(vec![agent]),
+                    format!("ticket:{ticket_id}"),
+                    format!(
+                        "{} wrote on ticket #{ticket_id} “{subject}”",
+                        t.requester_name
+                    ),
+                );
+            }
+        } else {
+            plan.add(
+                "ticket_reply",
+                Recipients::Users(vec![t.requester_id]),
+                format!("ticket:{ticket_id}"),
+                format!("Support replied to your ticket #{ticket_id} “{subject}”"),
+            );
+        }
         Ok(Some(plan))
     }
 }

@@ -24,5 +24,6 @@ mod plans;
 mod questions_api;
 mod search_api;
 mod storage;
+mod support_desk;
 mod tickets;
 mod workers;

@@ -235,6 +235,12 @@ async fn breaches_are_recorded_by_the_queue(t: TestApp) {
         .execute(&pool)
         .await
         .unwrap();
+    // Its next check came long ago, too.
+    sqlx::query("UPDATE tickets SET check_at = 0 WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
     for _ in 0..2 {
         sqlx::query("INSERT INTO jobs (queue, kind, payload, run_at, created_at) VALUES ('default', 'sla.check', '{}', 0, 0)")
             .execute(&pool)
@@ -533,7 +539,8 @@ async fn tickets_for_every_role(t: TestApp) {
     assert_eq!(s, 200);
     assert!(v["assignee_id"].is_null());
 
-    // A closed ticket takes no more messages.
+    // A closed ticket takes no more messages: the customer's reply starts a follow-up ticket
+    // linked to it; agents start a new conversation themselves.
     let (s, _) = t
         .send_json(
             "PATCH",
@@ -547,12 +554,47 @@ async fn tickets_for_every_role(t: TestApp) {
         .send_json(
             "POST",
             &format!("{path}/messages"),
-            Some(&ann),
-            Some(json!({"body": "Again!"})),
+            Some(&agent),
+            Some(json!({"body": "One more thing"})),
         )
         .await;
     assert_eq!(s, 409);
     assert_error(&e, "ticket_closed");
+    let (s, w) = t
+        .send_json(
+            "POST",
+            &format!("{path}/messages"),
+            Some(&ann),
+            Some(json!({"body": "Again!"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{w}");
+    let follow_up = w["ticket_id"].as_i64().unwrap();
+    assert_ne!(follow_up, id);
+    let (_, f) = t
+        .get_json(&format!("/api/v1/tickets/{follow_up}"), Some(&ann))
+        .await;
+    assert_eq!(f["follow_up_of"], id);
+    assert_eq!(f["status"], "new");
+    assert!(f["subject"].as_str().unwrap().starts_with("Follow-up: "));
+    assert_eq!(f["messages"][0]["body"], "Again!");
+    let (_, v) = t.get_json(&path, Some(&ann)).await;
+    assert_eq!(v["status"], "closed", "the original stays closed");
+    assert!(v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "follow_up"
+            && e["value"].as_str() == Some(follow_up.to_string().as_str())));
+    let (s, _) = t
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/tickets/{follow_up}"),
+            Some(&agent),
+            Some(json!({"status": "closed"})),
+        )
+        .await;
+    assert_eq!(s, 200);
 
     // The plan's limit of open tickets (Standard: 5).
     for n in 0..5 {
@@ -570,5 +612,5 @@ async fn tickets_for_every_role(t: TestApp) {
         .await;
     assert_eq!(s, 409);
     assert_error(&e, "too_many_open_tickets");
-    assert_eq!(t.count("tickets").await, 6);
+    assert_eq!(t.count("tickets").await, 7);
 }

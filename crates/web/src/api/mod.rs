@@ -20,12 +20,12 @@ use crate::error::{ApiError, Problem};
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-pub use json::ApiJson;
+pub use json::{ApiJson, JsonOrEmpty};
 pub use query::ApiQuery;
 
 pub fn router() -> Router<AppState> {
@@ -116,6 +116,16 @@ pub fn router() -> Router<AppState> {
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/{id}", get(tickets::show).patch(tickets::change))
         .route("/tickets/{id}/messages", post(tickets::message))
+        .route("/tickets/{id}/publish", post(tickets::publish))
+        .route("/tickets/{id}/consent", post(tickets::consent))
+        .route("/tickets/{id}/rating", post(tickets::rating))
+        .route("/tickets/{id}/coverage", post(tickets::coverage))
+        .route(
+            "/canned-replies",
+            get(tickets::canned_list).post(tickets::canned_create),
+        )
+        .route("/canned-replies/{id}", delete(tickets::canned_delete))
+        .route("/support/report", get(tickets::report))
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -150,6 +160,8 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         notifications::jobs, notifications::retry_job, notifications::send_digests,
         plans::list, plans::create, plans::set_user_plan, plans::organizations, plans::create_organization,
         tickets::create, tickets::list, tickets::show, tickets::message, tickets::change,
+        tickets::publish, tickets::consent, tickets::rating, tickets::coverage,
+        tickets::canned_list, tickets::canned_create, tickets::canned_delete, tickets::report,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

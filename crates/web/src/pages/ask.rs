@@ -50,6 +50,18 @@ pub struct Suggestions {
     /// The session token, carried by the form's hidden field.
     pub token: Option<String>,
     pub items: Vec<SuggestionItem>,
+    /// Offer "contact support" after the suggestions (not on the support form itself).
+    pub offer_support: bool,
+}
+
+impl Suggestions {
+    /// Where "contact support" leads: the support form, continuing the session.
+    pub fn support_href(&self) -> String {
+        match &self.token {
+            Some(t) => format!("/support/new?deflection={}", url_encode(t)),
+            None => "/support/new".into(),
+        }
+    }
 }
 
 impl Suggestions {
@@ -79,7 +91,11 @@ impl Suggestions {
                 }
             })
             .collect();
-        Suggestions { token, items }
+        Suggestions {
+            token,
+            items,
+            offer_support: true,
+        }
     }
 }
 
@@ -110,8 +126,8 @@ struct PreviewFragment {
 
 #[derive(Template)]
 #[template(path = "_similar.html")]
-struct SimilarFragment {
-    s: Suggestions,
+pub(crate) struct SimilarFragment {
+    pub(crate) s: Suggestions,
 }
 
 /// `/ask?title=&tags=&deflection=`: a form started elsewhere (the search page's "ask the
@@ -164,7 +180,7 @@ pub(crate) fn keeps_form(e: &AppError) -> bool {
     )
 }
 
-async fn suggestions(
+pub(crate) async fn suggestions(
     state: &AppState,
     visitor: &Visitor,
     token: Option<&str>,
@@ -192,6 +208,7 @@ async fn new_question(
         Suggestions {
             token: q.deflection.filter(|t| !t.trim().is_empty()),
             items: Vec::new(),
+            offer_support: true,
         }
     } else {
         suggestions(&state, &visitor, q.deflection.as_deref(), &title, "").await?

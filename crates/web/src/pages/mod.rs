@@ -18,6 +18,7 @@ pub mod users;
 pub mod view;
 // Governance pages.
 pub mod admin_jobs;
+pub mod agent;
 pub mod flags;
 pub mod moderation;
 pub mod notify;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin_jobs::router())
         .merge(plans::router())
         .merge(support::router())
+        .merge(agent::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.

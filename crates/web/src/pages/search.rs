@@ -70,6 +70,8 @@ struct SearchPage {
     pager: Pager,
     /// `/ask` prefilled with the words searched for.
     ask_href: String,
+    /// `/support/new` with the words searched for as the subject.
+    support_href: String,
 }
 
 fn search_href(q: &str, tag: &str, page: i64) -> String {
@@ -141,6 +143,7 @@ async fn show(
         clear_tag_href: (!tag.is_empty()).then(|| search_href(&q, "", 1)),
         pager: Pager::new(1, PER_PAGE, 0, |_| String::new()),
         ask_href: ask_href(&q, &[]),
+        support_href: format!("/support/new?subject={}", url_encode(&title_from_query(&q))),
     };
     if !view.searched {
         return Ok(render(&view));
