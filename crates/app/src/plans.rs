@@ -45,6 +45,7 @@ fn plan_from_row(r: PlanRow) -> Result<Plan, AppError> {
             max_open_tickets: r.max_open_tickets,
             targets,
             calendar,
+            organization_visible: r.organization_visible,
         },
     })
 }
@@ -184,6 +185,7 @@ impl App {
                     max_open_tickets: spec.max_open_tickets,
                     targets: &targets,
                     calendar: &calendar,
+                    organization_visible: spec.organization_visible,
                 },
                 stoa_store::now(),
             )

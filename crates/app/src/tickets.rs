@@ -139,9 +139,11 @@ pub fn is_agent(u: &AuthUser) -> bool {
     decide(&u.actor(), Action::WorkTickets, Target::Site).is_ok()
 }
 
-fn target(t: &TicketRow) -> Target {
+/// A ticket as the policy sees it; `colleague`: the viewer shares it through their organization.
+fn target(t: &TicketRow, colleague: bool) -> Target {
     Target::Ticket {
         requester_id: t.requester_id,
+        colleague,
     }
 }
 
@@ -249,6 +251,7 @@ impl App {
                 body_html: &html,
                 deflection_session_id: session.as_ref().map(|s| s.id),
                 follow_up_of,
+                organization_id: self.organization_of(user).await?,
                 now: stoa_store::now(),
             })
             .await?;
@@ -319,12 +322,48 @@ impl App {
         Ok(())
     }
 
-    /// A ticket its viewer may see: the requester, or an agent. Anyone else gets a 404, not a
-    /// 403, so that a ticket's existence stays private.
+    /// The organization a user belongs to, by the domain of their e-mail address.
+    async fn organization_of(&self, user: &AuthUser) -> Result<Option<i64>, AppError> {
+        let Some(domain) = user
+            .email
+            .as_deref()
+            .and_then(|e| e.rsplit_once('@'))
+            .map(|(_, d)| d.to_ascii_lowercase())
+        else {
+            return Ok(None);
+        };
+        Ok(self.store().organization_of_domain(&domain).await?)
+    }
+
+    /// Whether the viewer sees another's ticket as a colleague: same organization, on a plan
+    /// that shares tickets within it.
+    async fn is_colleague(&self, user: &AuthUser, t: &TicketRow) -> Result<bool, AppError> {
+        let Some(org) = t.organization_id else {
+            return Ok(false);
+        };
+        if t.requester_id == user.id || self.organization_of(user).await? != Some(org) {
+            return Ok(false);
+        }
+        Ok(self
+            .store()
+            .plan(t.plan_id)
+            .await?
+            .is_some_and(|p| p.organization_visible))
+    }
+
+    /// A ticket its viewer may see: the requester, a colleague where the plan shares tickets,
+    /// or an agent. Anyone else gets a 404, not a 403, so that a ticket's existence stays
+    /// private.
     async fn visible_ticket(&self, user: &AuthUser, id: i64) -> Result<TicketRow, AppError> {
         match self.store().ticket(id).await? {
-            Some(t) if decide(&user.actor(), Action::ViewTicket, target(&t)).is_ok() => Ok(t),
-            _ => Err(AppError::NotFound("ticket")),
+            Some(t) => {
+                let colleague = self.is_colleague(user, &t).await?;
+                match decide(&user.actor(), Action::ViewTicket, target(&t, colleague)) {
+                    Ok(()) => Ok(t),
+                    Err(_) => Err(AppError::NotFound("ticket")),
+                }
+            }
+            None => Err(AppError::NotFound("ticket")),
         }
     }
 
@@ -418,6 +457,11 @@ impl App {
         };
         let filter = TicketFilter {
             requester_id: (!agent).then_some(user.id),
+            organization_id: if agent {
+                None
+            } else {
+                self.organization_of(user).await?
+            },
             status: q.status.clone(),
             assignee,
             breached: q.breached,
@@ -453,7 +497,7 @@ impl App {
         internal: bool,
     ) -> Result<Written, AppError> {
         let t = self.visible_ticket(user, id).await?;
-        let agent = decide(&user.actor(), Action::WorkTickets, target(&t)).is_ok();
+        let agent = decide(&user.actor(), Action::WorkTickets, target(&t, false)).is_ok();
         let writer = match (agent, internal) {
             (true, true) => Writer::Note,
             (true, false) => Writer::Agent,
@@ -525,13 +569,13 @@ impl App {
         change: TicketChange,
     ) -> Result<TicketView, AppError> {
         let t = self.visible_ticket(user, id).await?;
-        let agent = decide(&user.actor(), Action::WorkTickets, target(&t)).is_ok();
+        let agent = decide(&user.actor(), Action::WorkTickets, target(&t, false)).is_ok();
         let mut changes: Vec<(&str, String)> = Vec::new();
         if let Some(s) = &change.status {
             let s = Status::parse(s).ok_or(TicketError::Status)?;
             if !agent
                 && (s != Status::Solved
-                    || decide(&user.actor(), Action::SolveTicket, target(&t)).is_err())
+                    || decide(&user.actor(), Action::SolveTicket, target(&t, false)).is_err())
             {
                 return Err(TicketError::CustomerChange.into());
             }

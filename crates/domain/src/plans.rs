@@ -98,6 +98,9 @@ pub struct PlanSpec {
     pub targets: BTreeMap<String, TargetMinutes>,
     /// The business hours the targets count in.
     pub calendar: CalendarSpec,
+    /// Whether colleagues of one organization see (and answer) each other's tickets.
+    #[serde(default)]
+    pub organization_visible: bool,
 }
 
 /// Why a plan cannot be saved.
@@ -207,6 +210,7 @@ mod tests {
                 hours: Vec::new(),
                 holidays: Vec::new(),
             },
+            organization_visible: false,
         })
     }
 

@@ -318,6 +318,9 @@ pub enum Target {
     Ticket {
         /// The customer who filed it.
         requester_id: i64,
+        /// The actor is a colleague of the requester (same organization) and the ticket's
+        /// plan lets colleagues see each other's tickets.
+        colleague: bool,
     },
     /// A moderation action in the log.
     Logged {
@@ -417,7 +420,14 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
                 Err(Denied::Forbidden)
             }
         }
-        (Action::ViewTicket | Action::SolveTicket, Target::Ticket { requester_id }) => {
+        // Colleagues may see and answer a shared ticket; only its requester marks it solved.
+        (
+            Action::ViewTicket,
+            Target::Ticket {
+                colleague: true, ..
+            },
+        ) => Ok(()),
+        (Action::ViewTicket | Action::SolveTicket, Target::Ticket { requester_id, .. }) => {
             if requester_id == me || matches!(actor.role, Role::Agent | Role::Admin) {
                 Ok(())
             } else {
@@ -1137,8 +1147,18 @@ mod tests {
     #[test]
     fn ticket_table() {
         use Profile::Normal as N;
-        let mine = Target::Ticket { requester_id: 1 };
-        let theirs = Target::Ticket { requester_id: 9 };
+        let mine = Target::Ticket {
+            requester_id: 1,
+            colleague: false,
+        };
+        let theirs = Target::Ticket {
+            requester_id: 9,
+            colleague: false,
+        };
+        let colleagues = Target::Ticket {
+            requester_id: 9,
+            colleague: true,
+        };
         let member = actor(1, Role::Member, 1, N);
         let agent = actor(2, Role::Agent, 1, N);
         let moderator = actor(3, Role::Moderator, 50_000, N);
@@ -1154,6 +1174,9 @@ mod tests {
             (&suspended, ViewTicket, mine, true),
             (&member, SolveTicket, mine, true),
             (&member, ViewTicket, theirs, false),
+            (&member, ViewTicket, colleagues, true),
+            (&member, SolveTicket, colleagues, false),
+            (&member, WorkTickets, colleagues, false),
             (&member, SolveTicket, theirs, false),
             (&member, WorkTickets, mine, false),
             (&suspended, WorkTickets, mine, false),

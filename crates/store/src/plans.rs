@@ -25,6 +25,8 @@ pub struct PlanRow {
     pub calendar: String,
     /// Whether people without a plan have this one.
     pub is_default: bool,
+    /// Whether colleagues of one organization see each other's tickets.
+    pub organization_visible: bool,
 }
 
 /// A plan to insert (validated by the caller).
@@ -46,10 +48,12 @@ pub struct NewPlan<'a> {
     pub targets: &'a str,
     /// Calendar, JSON.
     pub calendar: &'a str,
+    /// Colleagues see each other's tickets.
+    pub organization_visible: bool,
 }
 
 const COLUMNS: &str = "id, name, description, price, tickets_allowed, max_open_tickets, targets, \
-    calendar, is_default";
+    calendar, is_default, organization_visible";
 
 fn plan_from_row(r: &AnyRow) -> Result<PlanRow, sqlx::Error> {
     Ok(PlanRow {
@@ -62,6 +66,7 @@ fn plan_from_row(r: &AnyRow) -> Result<PlanRow, sqlx::Error> {
         targets: r.try_get(6)?,
         calendar: r.try_get(7)?,
         is_default: r.try_get::<i64, _>(8)? != 0,
+        organization_visible: r.try_get::<i64, _>(9)? != 0,
     })
 }
 
@@ -89,9 +94,9 @@ impl Store {
     pub async fn insert_plan(&self, p: &NewPlan<'_>, now: i64) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "INSERT INTO plans (name, name_key, description, price, tickets_allowed, max_open_tickets,
-                targets, calendar, position, created_at)
+                targets, calendar, position, created_at, organization_visible)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                (SELECT COALESCE(MAX(position), 0) + 1 FROM plans), $9)
+                (SELECT COALESCE(MAX(position), 0) + 1 FROM plans), $9, $10)
              RETURNING id",
         )
         .bind(p.name)
@@ -103,9 +108,19 @@ impl Store {
         .bind(p.targets)
         .bind(p.calendar)
         .bind(now)
+        .bind(i64::from(p.organization_visible))
         .fetch_one(self.writer())
         .await?;
         Ok(row.try_get(0)?)
+    }
+
+    /// The organization an e-mail domain belongs to.
+    pub async fn organization_of_domain(&self, domain: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT organization_id FROM organization_domains WHERE domain = $1")
+            .bind(domain)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     /// Gives a person a plan; false when the person does not exist.

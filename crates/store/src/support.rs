@@ -14,6 +14,8 @@ use std::collections::HashMap;
 pub struct TicketFilter {
     /// Only this requester's (customers see their own).
     pub requester_id: Option<i64>,
+    /// With `requester_id`: also the tickets of this organization on plans that share them.
+    pub organization_id: Option<i64>,
     /// One status; without it, the agent inbox shows the tickets still to work on.
     pub status: Option<String>,
     /// `Some(Some(id))`: assigned to id; `Some(None)`: unassigned.
@@ -190,8 +192,18 @@ impl Store {
         offset: i64,
     ) -> Result<Page<TicketRow>, StoreError> {
         let mut w = Where::default();
-        if let Some(r) = f.requester_id {
-            w.add("t.requester_id = ?", Bind::I(r));
+        match (f.requester_id, f.organization_id) {
+            (Some(r), Some(o)) => {
+                w.binds.push(Bind::I(r));
+                w.binds.push(Bind::I(o));
+                let (a, b) = (w.binds.len() - 1, w.binds.len());
+                w.cond.push(format!(
+                    "(t.requester_id = ${a} OR (t.organization_id = ${b} AND t.plan_id IN
+                        (SELECT id FROM plans WHERE organization_visible = 1)))"
+                ));
+            }
+            (Some(r), None) => w.add("t.requester_id = ?", Bind::I(r)),
+            _ => {}
         }
         match &f.status {
             Some(s) => w.add("t.status = ?", Bind::S(s.clone())),

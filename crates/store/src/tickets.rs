@@ -51,6 +51,8 @@ pub struct TicketRow {
     pub coverage_state: Option<String>,
     /// The public question published from it.
     pub published_question_id: Option<i64>,
+    /// The requester's organization when it was filed.
+    pub organization_id: Option<i64>,
 }
 
 /// The due time of a ticket with no running promise (9999-12-31): sorts last in the inbox.
@@ -95,7 +97,7 @@ pub(crate) const COLUMNS: &str =
     "t.id, t.requester_id, u.username, t.plan_id, t.subject, t.status, t.priority, \
     t.assignee_id, t.created_at, t.updated_at, t.due_at, t.breached, t.first_reply_at, \
     t.solved_at, t.deflection_session_id, t.follow_up_of, t.csat, t.csat_comment, \
-    t.covered_by, t.coverage_score, t.coverage_state, t.published_question_id";
+    t.covered_by, t.coverage_score, t.coverage_state, t.published_question_id, t.organization_id";
 pub(crate) const FROM: &str = "FROM tickets t JOIN users u ON u.id = t.requester_id";
 
 pub(crate) fn ticket_from_row(r: &AnyRow) -> Result<TicketRow, sqlx::Error> {
@@ -122,6 +124,7 @@ pub(crate) fn ticket_from_row(r: &AnyRow) -> Result<TicketRow, sqlx::Error> {
         coverage_score: r.try_get(19)?,
         coverage_state: r.try_get(20)?,
         published_question_id: r.try_get(21)?,
+        organization_id: r.try_get(22)?,
     })
 }
 
@@ -166,6 +169,8 @@ pub struct NewTicket<'a> {
     pub deflection_session_id: Option<i64>,
     /// The closed ticket it follows up.
     pub follow_up_of: Option<i64>,
+    /// The requester's organization.
+    pub organization_id: Option<i64>,
     /// When.
     pub now: i64,
 }
@@ -187,8 +192,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO tickets (requester_id, plan_id, subject, priority, created_at, updated_at,
-                 deflection_session_id, follow_up_of)
-             VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
+                 deflection_session_id, follow_up_of, organization_id)
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
         )
         .bind(t.requester_id)
         .bind(t.plan_id)
@@ -197,6 +202,7 @@ impl Store {
         .bind(t.now)
         .bind(t.deflection_session_id)
         .bind(t.follow_up_of)
+        .bind(t.organization_id)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;

@@ -13,7 +13,9 @@ both!(
     publishing_needs_consent,
     coverage_and_the_report,
     canned_replies_and_the_agent_workspace,
-    the_way_in_carries_the_deflection_session
+    the_way_in_carries_the_deflection_session,
+    colleagues_see_shared_tickets,
+    every_ticket_route_for_every_role
 );
 
 /// Everyone a support desk test needs: an admin, an agent, a moderator, two customers on
@@ -960,4 +962,236 @@ async fn the_way_in_carries_the_deflection_session(t: TestApp) {
         .contains("data-testid=\"suggestions\""));
     assert_eq!(t.count("tickets").await, before);
     let _ = (&c.bob, &c.carl, c.ann_id);
+}
+
+async fn colleagues_see_shared_tickets(t: TestApp) {
+    let c = cast(&t).await;
+    let premium = c.plans["items"][2]["id"].as_i64().unwrap();
+    let standard = c.plans["items"][1]["id"].as_i64().unwrap();
+    assert_eq!(c.plans["items"][2]["organization_visible"], true);
+    assert_eq!(c.plans["items"][1]["organization_visible"], false);
+    for (name, domain, plan) in [
+        ("Acme", "acme.test", premium),
+        ("Globex", "globex.test", standard),
+    ] {
+        let (s, e) = t
+            .post_json(
+                "/api/v1/organizations",
+                Some(&c.admin),
+                json!({"name": name, "domains": [domain], "plan_id": plan}),
+            )
+            .await;
+        assert_eq!(s, 201, "{e}");
+    }
+    let signup = |name: &'static str, domain: &'static str| {
+        let t = &t;
+        async move {
+            let (s, b) = t
+                .post_json(
+                    "/api/v1/auth/signup",
+                    None,
+                    json!({"username": name, "email": format!("{name}@{domain}"), "password": "correct horse battery"}),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+            b["token"].as_str().unwrap().to_string()
+        }
+    };
+    let ada = signup("ada", "acme.test").await;
+    let alan = signup("alan", "acme.test").await;
+    let gus = signup("gus", "globex.test").await;
+    let gia = signup("gia", "globex.test").await;
+
+    // Premium (Acme) shares tickets within the organization: colleagues see and answer them,
+    // only the requester marks them solved.
+    let shared = file(&t, &ada, "Badge reader offline", "Front door.", "high").await;
+    let path = format!("/api/v1/tickets/{shared}");
+    let (s, v) = t.get_json(&path, Some(&alan)).await;
+    assert_eq!(s, 200, "{v}");
+    let (_, l) = t.get_json("/api/v1/tickets", Some(&alan)).await;
+    assert_eq!(ids(&l), vec![shared]);
+    let (s, _) = write(&t, &alan, shared, "Same at the back door.").await;
+    assert_eq!(s, 201);
+    let (s, _) = patch(&t, &alan, shared, json!({"status": "solved"})).await;
+    assert_eq!(s, 403);
+    for other in [&gus, &c.ann] {
+        let (s, _) = t.get_json(&path, Some(other)).await;
+        assert_eq!(s, 404);
+    }
+    // Standard (Globex) does not: a colleague's ticket stays private.
+    let private = file(&t, &gus, "Invoice address", "Wrong street.", "low").await;
+    let (s, _) = t
+        .get_json(&format!("/api/v1/tickets/{private}"), Some(&gia))
+        .await;
+    assert_eq!(s, 404);
+    let (_, l) = t.get_json("/api/v1/tickets", Some(&gia)).await;
+    assert_eq!(l["total"], 0);
+    let _ = (c.ann_id, &c.bob, standard);
+}
+
+/// Every ticket route for every role: what each may do, and that others learn nothing.
+async fn every_ticket_route_for_every_role(t: TestApp) {
+    let c = cast(&t).await;
+    let (pia_id, pia) = t.signup("pia").await;
+    let premium = c.plans["items"][2]["id"].as_i64().unwrap();
+    let (s, _) = t
+        .send_json(
+            "PUT",
+            &format!("/api/v1/users/{pia_id}/plan"),
+            Some(&c.admin),
+            Some(json!({"plan_id": premium})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, q) = t
+        .post_json(
+            "/api/v1/questions",
+            Some(&c.admin),
+            json!({"title": "Where is the hub's reset button?", "body": "Looking for it.", "tags": ["hub"]}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let qid = q["id"].as_i64().unwrap();
+    let open = file(&t, &c.ann, "Hub offline", "Blinks red.", "normal").await;
+    let solved = file(&t, &c.ann, "Hub renamed itself", "Odd name.", "low").await;
+    write(&t, &c.agent, solved, "Fixed in 4.3.").await;
+    patch(&t, &c.agent, solved, json!({"status": "solved"})).await;
+
+    // Roles in a fixed order; a row's successful writers come last so earlier ones see the
+    // state before them.
+    let roles: Vec<(&str, Option<&str>)> = vec![
+        ("anonymous", None),
+        ("community member", Some(&c.carl)),
+        ("another customer", Some(&c.bob)),
+        ("premium member", Some(&pia)),
+        ("moderator", Some(&c.moder)),
+        ("agent", Some(&c.agent)),
+        ("admin", Some(&c.admin)),
+        ("requester", Some(&c.ann)),
+    ];
+    let tk = |id: i64, rest: &str| format!("/api/v1/tickets/{id}{rest}");
+    let rows: Vec<(&str, String, Value, [u16; 8])> = vec![
+        (
+            "GET",
+            "/api/v1/tickets".into(),
+            Value::Null,
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v1/tickets".into(),
+            json!({"subject": "S", "body": "B"}),
+            [401, 403, 201, 201, 403, 403, 403, 201],
+        ),
+        (
+            "GET",
+            tk(open, ""),
+            Value::Null,
+            [401, 404, 404, 404, 404, 200, 200, 200],
+        ),
+        (
+            "POST",
+            tk(open, "/messages"),
+            json!({"body": "Hello"}),
+            [401, 404, 404, 404, 404, 201, 201, 201],
+        ),
+        (
+            "PATCH",
+            tk(open, ""),
+            json!({"priority": "high"}),
+            [401, 404, 404, 404, 404, 200, 200, 403],
+        ),
+        (
+            "POST",
+            tk(open, "/coverage"),
+            json!({"confirm": false, "post_id": qid}),
+            [401, 404, 404, 404, 404, 200, 200, 403],
+        ),
+        (
+            "POST",
+            tk(solved, "/rating"),
+            json!({"rating": "good"}),
+            [401, 404, 404, 404, 404, 403, 403, 200],
+        ),
+        (
+            "POST",
+            tk(solved, "/publish"),
+            json!({}),
+            [401, 404, 404, 404, 404, 200, 200, 403],
+        ),
+        (
+            "POST",
+            tk(solved, "/consent"),
+            json!({"accept": false}),
+            [401, 404, 404, 404, 404, 403, 403, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/canned-replies".into(),
+            Value::Null,
+            [401, 403, 403, 403, 403, 200, 200, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/support/report".into(),
+            Value::Null,
+            [401, 403, 403, 403, 403, 200, 200, 403],
+        ),
+    ];
+    for (method, path, body, want) in &rows {
+        for ((who, token), want) in roles.iter().zip(want) {
+            let body = (!body.is_null()).then(|| body.clone());
+            let (s, e) = t.send_json(method, path, *token, body).await;
+            assert_eq!(s, *want, "{method} {path} as {who}: {e}");
+        }
+    }
+    // Canned replies: created by agents and admins only.
+    for ((who, token), want) in roles.iter().zip([401, 403, 403, 403, 403, 201, 201, 403]) {
+        let (s, e) = t
+            .send_json(
+                "POST",
+                "/api/v1/canned-replies",
+                *token,
+                Some(json!({"title": format!("From {who}"), "body": "Text"})),
+            )
+            .await;
+        assert_eq!(s, want, "canned reply as {who}: {e}");
+    }
+    // The pages: anonymous visitors are sent to log in; the rest as the API.
+    let mut browsers = Vec::new();
+    for name in ["carl", "bob", "pia", "mona", "agnes", "root", "ann"] {
+        browsers.push(Some(browser(&t, name).await.0));
+    }
+    browsers.insert(0, None);
+    for (path, want) in [
+        (
+            format!("/support/tickets/{open}"),
+            [303, 404, 404, 404, 404, 200, 200, 200],
+        ),
+        (
+            "/agent".to_string(),
+            [303, 403, 403, 403, 403, 200, 200, 403],
+        ),
+        (
+            "/agent/canned".to_string(),
+            [303, 403, 403, 403, 403, 200, 200, 403],
+        ),
+        (
+            "/staff/support".to_string(),
+            [303, 403, 403, 403, 403, 200, 200, 403],
+        ),
+        (
+            "/support".to_string(),
+            [303, 200, 200, 200, 200, 200, 200, 200],
+        ),
+    ] {
+        for (((who, _), b), want) in roles.iter().zip(&browsers).zip(want) {
+            let client = b.clone().unwrap_or_else(crate::support::client);
+            let res = client.get(t.url(&path)).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), want, "GET {path} as {who}");
+        }
+    }
+    // Nothing of a ticket reaches public pages or search.
+    let (_, r) = t.get_json("/api/v1/search?q=renamed", None).await;
+    assert_eq!(r["total"], 0, "{r}");
 }

@@ -21,6 +21,13 @@ ALTER TABLE tickets ADD COLUMN covered_by BIGINT REFERENCES posts (id) ON DELETE
 ALTER TABLE tickets ADD COLUMN coverage_score BIGINT;
 ALTER TABLE tickets ADD COLUMN coverage_state TEXT CHECK (coverage_state IN ('suggested', 'confirmed', 'rejected'));
 ALTER TABLE tickets ADD COLUMN published_question_id BIGINT REFERENCES posts (id) ON DELETE SET NULL;
+-- The requester's organization when it was filed: colleagues see it where the plan says so.
+ALTER TABLE tickets ADD COLUMN organization_id BIGINT REFERENCES organizations (id) ON DELETE SET NULL;
+ALTER TABLE plans ADD COLUMN organization_visible BIGINT NOT NULL DEFAULT 0;
+-- Premium teams see each other's tickets.
+UPDATE plans SET organization_visible = 1 WHERE name_key = 'premium';
+CREATE INDEX tickets_organization ON tickets (organization_id, updated_at DESC, id DESC)
+    WHERE organization_id IS NOT NULL;
 
 CREATE INDEX tickets_due ON tickets (due_at, id) WHERE status NOT IN ('solved', 'closed');
 CREATE INDEX tickets_assignee_due ON tickets (assignee_id, due_at, id) WHERE status NOT IN ('solved', 'closed');

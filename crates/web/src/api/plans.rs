@@ -40,6 +40,9 @@ pub struct PlanBody {
     /// Business hours: `{zone, hours: [{day, start, end}], holidays: ["YYYY-MM-DD"]}`.
     #[schema(value_type = Object)]
     pub calendar: CalendarSpec,
+    /// Whether colleagues of one organization see and answer each other's tickets.
+    #[serde(default)]
+    pub organization_visible: bool,
     /// Whether people without a plan have this one.
     #[serde(default, skip_deserializing)]
     pub default: bool,
@@ -56,6 +59,7 @@ impl From<stoa_app::Plan> for PlanBody {
             max_open_tickets: p.spec.max_open_tickets,
             targets: p.spec.targets,
             calendar: p.spec.calendar,
+            organization_visible: p.spec.organization_visible,
             default: p.is_default,
         }
     }
@@ -108,6 +112,7 @@ pub async fn create(
         max_open_tickets: b.max_open_tickets,
         targets: b.targets,
         calendar: b.calendar,
+        organization_visible: b.organization_visible,
     };
     let plan = state.app.create_plan(&u, spec).await?;
     Ok((StatusCode::CREATED, Json(plan.into())))

@@ -21,6 +21,7 @@ struct Column {
     price: String,
     description: String,
     tickets: String,
+    shared: &'static str,
     hours: String,
     yours: bool,
 }
@@ -131,6 +132,11 @@ async fn show(State(state): State<AppState>, l: Layout) -> Result<Response, Page
                 (false, _) => "No: search, the knowledge base and the community".into(),
                 (true, None) => "Yes, as many as you need".into(),
                 (true, Some(n)) => format!("Yes, up to {n} open at once"),
+            },
+            shared: match (p.spec.tickets_allowed, p.spec.organization_visible) {
+                (false, _) => "–",
+                (true, true) => "Yes: colleagues of your organization see and answer them",
+                (true, false) => "No: only you and our agents",
             },
             hours: hours(&p.spec.calendar),
             name: p.spec.name,
