@@ -143,6 +143,65 @@ def lift_write_limits(base, url, env):
     for key in ("per_user", "per_ip", "new_user_posts"):
         settings["limits"][key] = {"max": 1_000_000, "window_secs": 60}
     http("PUT", f"{base}/api/v1/governance/settings", settings, token)
+    return token
+
+
+# Tickets seeded for the agent inbox, and the far-future due time of tickets without one.
+TICKETS = 100_000
+NO_DUE = 253402300799
+TICKET_TAGS = ("billing", "login", "hub", "export", "firmware", "mobile")
+
+
+def seed_tickets(backend, url, path, n):
+    """n tickets of the site's first 2,000 people (half assigned to the first, as if an agent), as an agent inbox sees them after months: a
+    fifth solved or closed, the rest due within the next month (a few breached), about half
+    assigned, one in three tagged. Inserted directly: filing 100,000 through the API would
+    measure the filing, which write_ticket does."""
+    import random
+    rng = random.Random(7)
+    now = int(time.time())
+    if backend == "sqlite":
+        import sqlite3
+        db = sqlite3.connect(path)
+        people = [r[0] for r in db.execute("SELECT id FROM users ORDER BY id LIMIT 2000")]
+        db.close()
+    else:
+        out = subprocess.run(["psql", url, "-tAc", "SELECT id FROM users ORDER BY id LIMIT 2000"],
+                             check=True, capture_output=True, text=True).stdout
+        people = [int(x) for x in out.split()]
+    rows, tags = [], []
+    for i in range(1, n + 1):
+        status = rng.choices(["new", "open", "pending", "on_hold", "solved", "closed"], [30, 30, 10, 10, 10, 10])[0]
+        done = status in ("solved", "closed")
+        created = now - rng.randrange(0, 90 * 86400)
+        due = NO_DUE if done else now + rng.randrange(-86400, 30 * 86400)
+        breached = 1 if (not done and due < now) or rng.random() < 0.03 else 0
+        rows.append((i, rng.choice(people), 2, f"Seeded ticket {i}", status,
+                     rng.choice(["low", "normal", "high", "urgent"]),
+                     people[0] if rng.random() < 0.5 else None, created, created + rng.randrange(0, 86400),
+                     due, breached, None if done else due))
+        if i % 3 == 0:
+            tags.append((i, rng.choice(TICKET_TAGS)))
+    cols = ("id, requester_id, plan_id, subject, status, priority, assignee_id, created_at, "
+            "updated_at, due_at, breached, check_at")
+    if backend == "sqlite":
+        import sqlite3
+        db = sqlite3.connect(path)
+        db.executemany(f"INSERT INTO tickets ({cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)", tags)
+        db.commit()
+        db.execute("ANALYZE")
+        db.close()
+        return
+    def copy(table, columns, data):
+        text = "\n".join(",".join("" if v is None else str(v) for v in r) for r in data) + "\n"
+        subprocess.run(["psql", url, "-qc", f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"],
+                       input=text, text=True, check=True)
+    copy("tickets", cols, rows)
+    copy("ticket_tags", "ticket_id, tag", tags)
+    subprocess.run(["psql", url, "-qc",
+                    "SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT MAX(id) FROM tickets)); ANALYZE"],
+                   check=True, capture_output=True)
 
 
 def answer_text(n, words):
@@ -153,7 +212,7 @@ def answer_text(n, words):
     return f"Answer {n} (@N@): " + " ".join(rng.choice(words) for _ in range(30)) + ". @WORDS@."
 
 
-def scenarios(base, work):
+def scenarios(base, work, admin_token):
     """Request lists per scenario, from the live site."""
     qs = http("GET", f"{base}/api/v1/questions?sort=votes&per_page=100")["items"]
     qs += http("GET", f"{base}/api/v1/questions?sort=newest&per_page=100")["items"]
@@ -164,11 +223,14 @@ def scenarios(base, work):
         words += [w.strip("?,.()").lower() for w in q["title"].split() if len(w) > 4]
     words = sorted(set(words))[:300] or ["coffee"]
     tokens = []
+    premium = [p["id"] for p in http("GET", f"{base}/api/v1/plans")["items"] if p["name"] == "Premium"][0]
     for i in range(16):
         r = http("POST", f"{base}/api/v1/auth/signup",
                  {"username": f"bench{i}x{int(time.time())}", "email": f"bench{i}.{time.time()}@example.org",
                   "password": "benchmark password"})
         tokens.append(r["token"])
+        # Premium: tickets without a limit of open ones, for write_ticket.
+        http("PUT", f"{base}/api/v1/users/{r['user']['id']}/plan", {"plan_id": premium}, admin_token)
     ids = [q["id"] for q in qs]
     s = {
         "question_page": [("GET", q["url"], "", "") for q in qs],
@@ -180,6 +242,14 @@ def scenarios(base, work):
         "similar_api": [("GET", "/api/v1/similar?q=" + urllib.request.quote(q["title"]), "", "") for q in qs],
         "write_vote": [("POST", f"/api/v1/posts/{qid}/vote", json.dumps({"value": v}), tok)
                        for qid in ids for v, tok in ((1, tokens[qid % 16]), (0, tokens[qid % 16]))],
+        # The agent inbox: soonest due first, with each filter an agent uses.
+        "agent_inbox": [("GET", f"/api/v1/tickets?sort=due{f}", "", admin_token) for f in (
+            "", "&assignee=1", "&assignee=none", "&breached=true", "&status=pending", "&plan_id=2",
+            "&tag=billing", "&tag=firmware&assignee=1", "&page=5", "&status=solved")],
+        "write_ticket": [("POST", "/api/v1/tickets",
+                          json.dumps({"subject": f"Bench ticket {n} @N@",
+                                      "body": answer_text(n, words), "priority": ["low", "normal", "high", "urgent"][n % 4]}),
+                          tokens[n % 16]) for n in range(400)],
         "write_answer": [("POST", f"/api/v1/questions/{qid}/answers",
                           json.dumps({"body": answer_text(n, words) + f" (checked on question {qid})"}),
                           tokens[n % 16]) for n, qid in enumerate(ids)],
@@ -198,6 +268,19 @@ def db_size(backend, url, path):
     out = subprocess.run(["psql", url, "-tAc", "SELECT pg_database_size(current_database())"],
                          check=True, capture_output=True, text=True).stdout
     return int(out.strip())
+
+
+def tickets_seeded(backend, url, path):
+    """Whether a reused database has its tickets already."""
+    if backend == "sqlite":
+        import sqlite3
+        db = sqlite3.connect(path)
+        n = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        db.close()
+        return n > 0
+    out = subprocess.run(["psql", url, "-tAc", "SELECT COUNT(*) FROM tickets"], check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.strip() or 0) > 0
 
 
 def import_all(url, gen_dir, env):
@@ -237,6 +320,7 @@ def count_posts_in(d):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--questions", type=int, default=100_000)
+    ap.add_argument("--tickets", type=int, default=TICKETS)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
@@ -295,6 +379,9 @@ def main():
             url = f"{args.postgres_url}/stoa_bench"
         run([BIN, "migrate", "--database-url", url], env=env, capture_output=True)
         posts, secs = (0, 0.0) if reuse else import_all(url, gen_dir, env)
+        if not reuse or not tickets_seeded(backend, url, path):
+            seed_tickets(backend, url, path, args.tickets)
+            log(f"{backend}: seeded {args.tickets} tickets")
         if backend == "postgres":
             # Serving is measured, not the end of the import: the checkpoint a bulk load leaves
             # pending would otherwise write out a gigabyte under the first scenarios, and every
@@ -306,9 +393,9 @@ def main():
                                    "--config", os.path.join(ROOT, "bench", "bench.toml")],
                                   env, os.path.join(work, f"{backend}.log"))
         time.sleep(1)
-        lift_write_limits(base, url, env)
+        admin_token = lift_write_limits(base, url, env)
         r["rss_idle_mb"] = rss_kb(proc.pid) / 1024
-        files = scenarios(base, work)
+        files = scenarios(base, work, admin_token)
         sampler = RssSampler(proc.pid)
         sampler.start()
         r["scenarios"] = {}
@@ -361,7 +448,7 @@ def throughput(r, name, base, lines_file, args, ceiling, sampler):
 
 
 # Scenarios whose latency targets are judged at one connection as well.
-LATENCY_SCENARIOS = ("question_page", "search_api", "similar_api")
+LATENCY_SCENARIOS = ("question_page", "search_api", "similar_api", "agent_inbox")
 
 
 def print_table(results):

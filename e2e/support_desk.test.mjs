@@ -93,8 +93,9 @@ test("a ticket goes from search to agent to a published public question, with co
   await logIn(c, "ann");
   const searched = "thermostat pairing fails";
   await c.goto(`${stoa.base}/search?q=${encodeURIComponent(searched)}`);
-  await c.getByTestId("result-count").waitFor();
-  await c.getByRole("link", { name: /contact support/i }).first().click();
+  assert.match(await c.getByTestId("result-count").innerText(), /^1 result for “thermostat pairing fails”/);
+  await c.locator(".search-results").getByRole("link", { name: "How do I pair the thermostat with the hub?" }).waitFor();
+  await c.getByRole("link", { name: "contact support", exact: true }).click();
   await c.waitForURL(/\/support\/new\?subject=/);
   assert.equal(await c.getByLabel("Subject").inputValue(), searched, "the search words become the subject");
   const suggestions = c.getByTestId("suggestions");
@@ -125,7 +126,9 @@ test("a ticket goes from search to agent to a published public question, with co
   await desk.getByRole("heading", { name: "Agent workspace" }).waitFor();
   await desk.getByRole("heading", { name: "Before filing, the customer searched" }).waitFor();
   await desk.getByText(`“${searched}”`, { exact: true }).waitFor();
-  assert.match(await a.locator(".meta").first().innerText(), /Plan Standard/);
+  const shown = desk.getByRole("listitem").filter({ has: a.getByRole("link", { name: "How do I pair the thermostat with the hub?" }) });
+  assert.match(await shown.innerText(), /· shown$/, "the suggestion she was shown, not opened");
+  assert.match(await a.locator("#ticket-subject + p.meta").innerText(), /From ann · Plan Standard/);
 
   const replyText = "Thanks! Reset the thermostat's radio first: hold menu and minus for ten seconds, then pair again.";
   await a.locator("#reply-body").fill(replyText);

@@ -266,9 +266,6 @@ impl App {
         if let Err(e) = self.refresh_clock(id).await {
             tracing::warn!(error = %e, ticket.id = id, "could not start the ticket's clock");
         }
-        if let Err(e) = self.match_coverage(id, &subject, body.as_str()).await {
-            tracing::warn!(error = %e, ticket.id = id, "could not match the ticket to articles");
-        }
         Ok(id)
     }
 
@@ -293,9 +290,19 @@ impl App {
         Ok(clocks)
     }
 
-    /// Looks for an article or answered question covering a new ticket; above the threshold
-    /// it is recorded as `suggested` for agents to confirm or reject.
-    async fn match_coverage(&self, id: i64, subject: &str, body: &str) -> Result<(), AppError> {
+    /// Looks for an article or answered question covering a new ticket (the job queue runs
+    /// this after filing); above the threshold it is recorded as `suggested` for agents to
+    /// confirm or reject. An agent's verdict is never overwritten.
+    pub async fn match_coverage(&self, id: i64) -> Result<(), AppError> {
+        let Some(t) = self.store().ticket(id).await? else {
+            return Ok(());
+        };
+        if t.coverage_state.is_some() {
+            return Ok(());
+        }
+        let messages = self.store().ticket_messages(id, false).await?;
+        let body = messages.first().map(|m| m.body_md.as_str()).unwrap_or("");
+        let subject = t.subject.as_str();
         let hits = self.similar(subject, body, MATCHING_POSTS).await?;
         let best = hits
             .iter()

@@ -89,6 +89,11 @@ struct UserPayload {
 }
 
 #[derive(Deserialize)]
+struct TicketPayload {
+    ticket_id: i64,
+}
+
+#[derive(Deserialize)]
 struct NotificationPayload {
     notification_id: i64,
 }
@@ -289,6 +294,11 @@ impl Worker {
                     .enqueue_digests(Digest::parse(&p.channel)?, job.id)
                     .await?;
                 tracing::info!(channel = %p.channel, digests = n, "digest round started");
+                self.complete(job).await
+            }
+            "ticket.coverage" => {
+                let p: TicketPayload = serde_json::from_str(&job.payload)?;
+                self.app.match_coverage(p.ticket_id).await?;
                 self.complete(job).await
             }
             "sla.check" => {

@@ -388,6 +388,9 @@ pub const DIGEST_JOB: &str = "mail.digest";
 /// The job that starts a digest round (`{"channel"}`): one digest job per person waiting.
 pub const DIGEST_ROUND_JOB: &str = "digest.round";
 
+/// The job that matches a new ticket against public knowledge (`{"ticket_id"}`).
+pub const TICKET_COVERAGE_JOB: &str = "ticket.coverage";
+
 /// The job kind that fans an event out to notifications.
 pub const NOTIFY_JOB: &str = "notify";
 

@@ -217,6 +217,15 @@ impl Store {
         )
         .await?;
         event_in(&mut tx, id, Some(t.requester_id), "created", "", t.now).await?;
+        // Matching the ticket against articles and answers is a search: the queue does it, so
+        // filing stays a few inserts.
+        let coverage = crate::jobs::NewJob::now(
+            crate::jobs::TICKET_COVERAGE_JOB,
+            format!("{{\"ticket_id\":{id}}}"),
+            t.now,
+        )
+        .keyed(format!("ticket.coverage:{id}"));
+        crate::jobs::enqueue_in(&mut tx, &[coverage], t.now).await?;
         if let Some(prev) = t.follow_up_of {
             event_in(
                 &mut tx,

@@ -578,6 +578,8 @@ async fn coverage_and_the_report(t: TestApp) {
         "high",
     )
     .await;
+    // The queue matches new tickets against public knowledge.
+    t.settle().await;
     let (_, v) = t
         .get_json(&format!("/api/v1/tickets/{covered}"), Some(&c.agent))
         .await;
