@@ -142,12 +142,14 @@ test("the search page highlights matches and guides to a person when nothing mat
   assert.equal(await visitor.page.getByLabel("Only with tag").inputValue(), "wifi");
   assert.match(await visitor.page.getByTestId("result-count").innerText(), /^1 result/);
 
-  // Nothing found: suggestions to ask the community (prefilled) or open a ticket.
+  // Nothing found: suggestions to ask the community (prefilled) or contact support (the words
+  // become the ticket's subject).
   await visitor.page.goto(`${stoa.base}/search?q=${encodeURIComponent("zebra xylophone tuning")}`);
   const none = visitor.page.getByTestId("no-results");
   await none.waitFor();
   assert.match(await none.innerText(), /No results found/);
-  await none.getByRole("link", { name: "Open a ticket" }).waitFor();
+  const support = none.getByRole("link", { name: "Contact support" });
+  assert.match(await support.getAttribute("href"), /^\/support\/new\?subject=zebra%20xylophone%20tuning$/);
   await none.getByRole("link", { name: "Ask the community" }).click();
   await visitor.page.waitForURL(/\/ask\?title=zebra/);
   assert.equal(await visitor.page.getByLabel("Title").inputValue(), "zebra xylophone tuning");

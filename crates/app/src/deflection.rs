@@ -89,7 +89,12 @@ impl App {
         title: &str,
         body: &str,
     ) -> Result<AskSuggestions, AppError> {
-        let hits = self.similar(title, body, MAX_SUGGESTIONS).await?;
+        let mut hits = self.similar(title, body, MAX_SUGGESTIONS).await?;
+        if hits.is_empty() && !body.trim().is_empty() {
+            // A long or chatty body ("thanks, it is urgent", an address) can dilute a title
+            // that matches well on its own; the title alone is the better question then.
+            hits = self.similar(title, "", MAX_SUGGESTIONS).await?;
+        }
         let existing = match token {
             Some(t) => self.owned_session(visitor, t).await?.map(|s| (t, s)),
             None => None,

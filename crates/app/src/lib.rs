@@ -58,7 +58,9 @@ pub use stoa_store::plans::OrganizationRow;
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::social::CommentRow;
-pub use stoa_store::support::{CannedReplyRow, DeflectionTrail, PublicationRow, TrailItem};
+pub use stoa_store::support::{
+    CannedReplyRow, DeflectionTrail, PublicationRow, TicketPage, TrailItem, TICKET_COUNT_CAP,
+};
 pub use stoa_store::tickets::{TicketEventRow, TicketMessageRow, TicketRow, NO_DUE};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
 pub use support::{ConsentInput, CoveringPost, PlanTimes, ProposeInput, ReportWeek, SupportReport};

@@ -9,9 +9,8 @@ use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::Body;
 use stoa_domain::sla::{self, Clocks, Event, Status, Targets};
 use stoa_domain::tickets::{self, TicketError, Writer};
-use stoa_store::lists::Page;
 use stoa_store::support::{
-    CannedReplyRow, DeflectionTrail, PublicationRow, TicketFilter, TicketSort,
+    CannedReplyRow, DeflectionTrail, PublicationRow, TicketFilter, TicketPage, TicketSort,
 };
 use stoa_store::tickets::{NewTicket, TicketEventRow, TicketMessageRow, TicketRow};
 
@@ -240,6 +239,20 @@ impl App {
             Some(t) if !t.is_empty() => self.owned_session(visitor, t).await?,
             _ => None,
         };
+        // The clocks start with the ticket, in the same transaction: the inbox sorts by them.
+        let now = stoa_store::now();
+        let calendar = plan
+            .spec
+            .calendar
+            .calendar()
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
+        let targets = plan
+            .spec
+            .targets
+            .get(priority)
+            .map(|m| m.targets())
+            .unwrap_or_default();
+        let start = sla::clocks(&[Event::Created(now)], &targets, &calendar, now);
         let id = self
             .store()
             .insert_ticket(&NewTicket {
@@ -252,21 +265,34 @@ impl App {
                 deflection_session_id: session.as_ref().map(|s| s.id),
                 follow_up_of,
                 organization_id: self.organization_of(user).await?,
-                now: stoa_store::now(),
+                due_at: start.soonest_due(),
+                check_at: start.next_check,
+                now,
             })
             .await?;
         tracing::info!(ticket.id = id, user.id = user.id, "ticket opened");
-        // The ticket is what matters: failures of the bookkeeping below are logged, and the
-        // job queue's SLA check repairs the clock.
+        // The ticket is what matters: a failure to end the session is logged.
         if let Some(s) = session {
             if let Err(e) = self.record_ticket_filed(&s).await {
                 tracing::warn!(error = %e, ticket.id = id, "could not end the deflection session");
             }
         }
-        if let Err(e) = self.refresh_clock(id).await {
-            tracing::warn!(error = %e, ticket.id = id, "could not start the ticket's clock");
-        }
         Ok(id)
+    }
+
+    /// Public posts matching a ticket: those like its subject first (a chatty body, with
+    /// greetings and contact details, dilutes a subject that matches well on its own), then
+    /// those like subject and body together.
+    async fn matching_posts(&self, subject: &str, body: &str) -> Result<Vec<SearchHit>, AppError> {
+        let mut hits = self.similar(subject, "", MATCHING_POSTS).await?;
+        if hits.len() < MATCHING_POSTS && !body.trim().is_empty() {
+            for h in self.similar(subject, body, MATCHING_POSTS).await? {
+                if hits.len() < MATCHING_POSTS && !hits.iter().any(|x| x.post_id == h.post_id) {
+                    hits.push(h);
+                }
+            }
+        }
+        Ok(hits)
     }
 
     /// Recomputes a ticket's clocks and stores the soonest due time, whether anything broke
@@ -303,7 +329,7 @@ impl App {
         let messages = self.store().ticket_messages(id, false).await?;
         let body = messages.first().map(|m| m.body_md.as_str()).unwrap_or("");
         let subject = t.subject.as_str();
-        let hits = self.similar(subject, body, MATCHING_POSTS).await?;
+        let hits = self.matching_posts(subject, body).await?;
         let best = hits
             .iter()
             .filter(|h| h.kind == "article" || h.has_accepted)
@@ -415,7 +441,7 @@ impl App {
                     .earlier_tickets(ticket.requester_id, id, EARLIER_TICKETS)
                     .await?,
                 trail,
-                matching: self.similar(&ticket.subject, first, MATCHING_POSTS).await?,
+                matching: self.matching_posts(&ticket.subject, first).await?,
                 canned: self.store().canned_replies().await?,
             })
         } else {
@@ -436,11 +462,7 @@ impl App {
 
     /// Tickets: a customer's own, or for agents everyone's, with filters; the most recently
     /// changed first, or (the agent inbox) the soonest due first.
-    pub async fn tickets(
-        &self,
-        user: &AuthUser,
-        q: &TicketQuery,
-    ) -> Result<Page<TicketRow>, AppError> {
+    pub async fn tickets(&self, user: &AuthUser, q: &TicketQuery) -> Result<TicketPage, AppError> {
         let (limit, offset) = paging(q.page, q.per_page, 30)?;
         if let Some(s) = &q.status {
             Status::parse(s).ok_or(TicketError::Status)?;

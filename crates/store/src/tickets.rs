@@ -171,6 +171,10 @@ pub struct NewTicket<'a> {
     pub follow_up_of: Option<i64>,
     /// The requester's organization.
     pub organization_id: Option<i64>,
+    /// The soonest due time of its clocks, if any.
+    pub due_at: Option<i64>,
+    /// When a warning or breach first begins.
+    pub check_at: Option<i64>,
     /// When.
     pub now: i64,
 }
@@ -192,8 +196,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO tickets (requester_id, plan_id, subject, priority, created_at, updated_at,
-                 deflection_session_id, follow_up_of, organization_id)
-             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
+                 deflection_session_id, follow_up_of, organization_id, due_at, check_at)
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(t.requester_id)
         .bind(t.plan_id)
@@ -203,6 +207,8 @@ impl Store {
         .bind(t.deflection_session_id)
         .bind(t.follow_up_of)
         .bind(t.organization_id)
+        .bind(t.due_at.unwrap_or(NO_DUE))
+        .bind(t.check_at)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;

@@ -9,32 +9,6 @@ both!(
     member_forms_work_without_javascript
 );
 
-/// A browser-like client logged in as `name` through the log-in form.
-async fn browser(t: &TestApp, name: &str) -> reqwest::Client {
-    let c = client();
-    let page = c
-        .get(t.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let res = c
-        .post(t.url("/login"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("login", name),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "log-in of {name}");
-    c
-}
-
 async fn page(t: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
     let res = c.get(t.url(path)).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
@@ -75,7 +49,7 @@ async fn moderation_pages_work_without_javascript(t: TestApp) {
     );
 
     // A moderator acts through the form; a bad reason comes back in the form, changing nothing.
-    let m1 = browser(&t, "mod1").await;
+    let m1 = t.browser("mod1").await.0;
     let (status, html) = page(&t, &m1, &format!("/posts/{q}/moderate")).await;
     assert_eq!(status, 200);
     assert!(html.contains("name=\"action\"") && html.contains("Private detail"));
@@ -117,7 +91,7 @@ async fn moderation_pages_work_without_javascript(t: TestApp) {
         !html.contains("phone number"),
         "the public never sees private details"
     );
-    let a = browser(&t, "alice").await;
+    let a = t.browser("alice").await.0;
     let (_, html) = page(&t, &a, &location).await;
     assert!(html.contains("Your phone number was in the post"), "{html}");
     assert!(
@@ -136,7 +110,7 @@ async fn moderation_pages_work_without_javascript(t: TestApp) {
     assert!(html.contains("waiting for a moderator who did not take the action"));
 
     // The other moderator decides from the appeals queue.
-    let m2 = browser(&t, "mod2").await;
+    let m2 = t.browser("mod2").await.0;
     let (status, html) = page(&t, &m2, "/moderation/appeals").await;
     assert_eq!(status, 200);
     assert!(html.contains("It was my own shop&#39;s number."), "{html}");
@@ -219,7 +193,7 @@ async fn member_forms_work_without_javascript(t: TestApp) {
     with_role(&t, "mod1", "moderator").await;
     let q = ask(&t, &alice, "How long does shipping take?").await;
     let a = answer(&t, &bob_token, q, "About a week to most countries.").await;
-    let bob = browser(&t, "bob").await;
+    let bob = t.browser("bob").await.0;
 
     // Flag form: errors in place, then a thank-you.
     let (status, html) = page(&t, &bob, &format!("/posts/{q}/flag")).await;
@@ -268,7 +242,7 @@ async fn member_forms_work_without_javascript(t: TestApp) {
         html.contains("Waiting for review") && html.contains("<ins>"),
         "{html}"
     );
-    let al = browser(&t, "alice").await;
+    let al = t.browser("alice").await.0;
     let (_, html) = page(&t, &al, &location).await;
     assert!(html.contains("value=\"approve\""), "the author may approve");
     let (status, _, _) = submit(
@@ -300,7 +274,7 @@ async fn member_forms_work_without_javascript(t: TestApp) {
     assert_eq!(status, 403);
 
     // Close form: a moderator closes at once; the page then offers reopening.
-    let m = browser(&t, "mod1").await;
+    let m = t.browser("mod1").await.0;
     let (status, _, html) = submit(
         &t,
         &m,

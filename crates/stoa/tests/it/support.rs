@@ -409,12 +409,45 @@ impl TestApp {
 
     /// Makes a user an admin.
     pub async fn make_admin(&self, user_id: i64) {
+        self.set_role(user_id, "admin").await;
+    }
+
+    /// Gives a user an office (`member`, `agent`, `moderator`, `admin`).
+    pub async fn set_role(&self, user_id: i64, role: &str) {
         let pool = self.db().await;
-        sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
             .bind(user_id)
+            .bind(role)
             .execute(&pool)
             .await
             .unwrap();
         pool.close().await;
+    }
+
+    /// A browser-like client logged in as `name` through the log-in form, with the CSRF token
+    /// of its forms.
+    pub async fn browser(&self, name: &str) -> (reqwest::Client, String) {
+        let c = client();
+        let page = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        let res = c
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", name),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "log-in of {name}");
+        (c, csrf)
     }
 }

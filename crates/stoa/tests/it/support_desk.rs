@@ -4,7 +4,7 @@
 //! the way in from search and ask with the deflection session.
 
 use crate::both;
-use crate::support::{assert_error, csrf_of, TestApp};
+use crate::support::{assert_error, TestApp};
 use serde_json::{json, Value};
 
 both!(
@@ -32,24 +32,13 @@ struct Cast {
     plans: Value,
 }
 
-async fn set_role(t: &TestApp, id: i64, role: &str) {
-    let pool = t.db().await;
-    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
-        .bind(id)
-        .bind(role)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-}
-
 async fn cast(t: &TestApp) -> Cast {
     let (admin_id, admin) = t.signup("root").await;
     t.make_admin(admin_id).await;
     let (agent_id, agent) = t.signup("agnes").await;
-    set_role(t, agent_id, "agent").await;
+    t.set_role(agent_id, "agent").await;
     let (mod_id, moder) = t.signup("mona").await;
-    set_role(t, mod_id, "moderator").await;
+    t.set_role(mod_id, "moderator").await;
     let (ann_id, ann) = t.signup("ann").await;
     let (bob_id, bob) = t.signup("bob").await;
     let (_, carl) = t.signup("carl").await;
@@ -260,7 +249,7 @@ async fn inbox_orders_by_due_and_filters(t: TestApp) {
     assert_eq!(v["tags"], json!(["billing", "export"]));
 
     // The inbox page: agents and admins; nobody else.
-    let (agent, _) = browser(&t, "agnes").await;
+    let (agent, _) = t.browser("agnes").await;
     let html = text(&agent, t.url("/agent?breached=yes")).await;
     assert!(
         html.contains("Cannot log in at all") && html.contains("breached"),
@@ -270,11 +259,11 @@ async fn inbox_orders_by_due_and_filters(t: TestApp) {
     let html = text(&agent, t.url("/agent?tag=billing")).await;
     assert!(html.contains("Export to CSV") && !html.contains("Cannot log in at all"));
     for who in ["ann", "mona", "carl"] {
-        let (b, _) = browser(&t, who).await;
+        let (b, _) = t.browser(who).await;
         let res = b.get(t.url("/agent")).send().await.unwrap();
         assert_eq!(res.status(), 403, "{who}");
     }
-    let (root, _) = browser(&t, "root").await;
+    let (root, _) = t.browser("root").await;
     let res = root.get(t.url("/agent")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let _ = (&c.admin, &c.moder, &c.carl);
@@ -566,7 +555,7 @@ async fn coverage_and_the_report(t: TestApp) {
         &t,
         &c.ann,
         "Reset router password",
-        "Locked out of the admin page.",
+        "Locked out of the admin page. Thanks a lot for your help, it is urgent! Reach me at ann@example.com or +44 20 7946 0958.",
         "normal",
     )
     .await;
@@ -686,38 +675,12 @@ async fn coverage_and_the_report(t: TestApp) {
         assert_eq!(s, 422, "{q}: {e}");
         assert_error(&e, code);
     }
-    let (agent, _) = browser(&t, "agnes").await;
+    let (agent, _) = t.browser("agnes").await;
     let html = text(&agent, t.url("/staff/support")).await;
     assert!(
         html.contains("What to write next") && html.contains("webhooks"),
         "{html}"
     );
-}
-
-/// A browser logged in through the form, with its CSRF token.
-async fn browser(t: &TestApp, username: &str) -> (reqwest::Client, String) {
-    let c = crate::support::client();
-    let page = c
-        .get(t.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let res = c
-        .post(t.url("/login"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("login", username),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    (c, csrf)
 }
 
 async fn text(c: &reqwest::Client, url: String) -> String {
@@ -766,7 +729,7 @@ async fn canned_replies_and_the_agent_workspace(t: TestApp) {
         "normal",
     )
     .await;
-    let (agent, csrf) = browser(&t, "agnes").await;
+    let (agent, csrf) = t.browser("agnes").await;
     let page = format!("/support/tickets/{id}");
     let html = text(&agent, t.url(&page)).await;
     for want in [
@@ -829,7 +792,7 @@ async fn canned_replies_and_the_agent_workspace(t: TestApp) {
     let html = text(&agent, t.url(&page)).await;
     assert!(html.contains("Assigned to agnes"), "{html}");
     // The customer sees neither the workspace nor the canned replies.
-    let (ann, _) = browser(&t, "ann").await;
+    let (ann, _) = t.browser("ann").await;
     let html = text(&ann, t.url(&page)).await;
     assert!(!html.contains("Agent workspace") && !html.contains("Restart first"));
     let res = ann
@@ -891,7 +854,7 @@ async fn the_way_in_carries_the_deflection_session(t: TestApp) {
 
     // The support form suggests while typing (here: from the subject brought along) and the
     // ticket carries the session.
-    let (ann, csrf) = browser(&t, "ann").await;
+    let (ann, csrf) = t.browser("ann").await;
     let html = text(
         &ann,
         t.url("/support/new?subject=thermostat+wrong+temperature"),
@@ -933,7 +896,7 @@ async fn the_way_in_carries_the_deflection_session(t: TestApp) {
     pool.close().await;
     assert_eq!(outcome.as_deref(), Some("posted"), "asked a person");
     assert_eq!(question, None);
-    let (agent, _) = browser(&t, "agnes").await;
+    let (agent, _) = t.browser("agnes").await;
     let html = text(&agent, t.url(&to)).await;
     assert!(
         html.contains("“thermostat wrong temperature”")
@@ -1162,7 +1125,7 @@ async fn every_ticket_route_for_every_role(t: TestApp) {
     // The pages: anonymous visitors are sent to log in; the rest as the API.
     let mut browsers = Vec::new();
     for name in ["carl", "bob", "pia", "mona", "agnes", "root", "ann"] {
-        browsers.push(Some(browser(&t, name).await.0));
+        browsers.push(Some(t.browser(name).await.0));
     }
     browsers.insert(0, None);
     for (path, want) in [

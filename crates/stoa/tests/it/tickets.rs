@@ -22,33 +22,6 @@ async fn form(
     c.post(t.url(path)).form(fields).send().await.unwrap()
 }
 
-/// A client logged in through the form, with its CSRF token.
-async fn browser(t: &TestApp, username: &str) -> (reqwest::Client, String) {
-    let c = crate::support::client();
-    let page = c
-        .get(t.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::support::csrf_of(&page);
-    let res = form(
-        t,
-        &c,
-        "/login",
-        &[
-            ("csrf_token", csrf.as_str()),
-            ("login", username),
-            ("password", "correct horse battery"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status(), 303);
-    (c, csrf)
-}
-
 async fn support_pages(t: TestApp) {
     let (admin_id, admin) = t.signup("root").await;
     t.make_admin(admin_id).await;
@@ -68,7 +41,7 @@ async fn support_pages(t: TestApp) {
     assert_eq!(s, 200);
 
     // Carl's plan has no tickets: the form explains and points to the plans.
-    let (carl, csrf) = browser(&t, "carl").await;
+    let (carl, csrf) = t.browser("carl").await;
     let html = carl
         .get(t.url("/support"))
         .send()
@@ -94,7 +67,7 @@ async fn support_pages(t: TestApp) {
     assert!(res.text().await.unwrap().contains("href=\"/plans\""));
 
     // Ann files one through the form, replies, and marks it solved.
-    let (ann, csrf) = browser(&t, "ann").await;
+    let (ann, csrf) = t.browser("ann").await;
     let res = form(
         &t,
         &ann,
@@ -175,7 +148,7 @@ async fn support_pages(t: TestApp) {
     assert_eq!(res.status(), 403);
 
     // Bob cannot see it; his list is empty.
-    let (bob, _) = browser(&t, "bob").await;
+    let (bob, _) = t.browser("bob").await;
     assert_eq!(bob.get(t.url(&to)).send().await.unwrap().status(), 404);
     let html = bob
         .get(t.url("/support"))
@@ -187,7 +160,7 @@ async fn support_pages(t: TestApp) {
         .unwrap();
     assert!(!html.contains("Invoice shows the wrong plan"));
     // An agent sees it in the list and may add internal notes.
-    let (root, _) = browser(&t, "root").await;
+    let (root, _) = t.browser("root").await;
     let html = root
         .get(t.url("/support"))
         .send()
@@ -275,24 +248,13 @@ async fn breaches_are_recorded_by_the_queue(t: TestApp) {
     assert_eq!(targets, vec!["first_reply", "resolution"]);
 }
 
-async fn set_role(t: &TestApp, id: i64, role: &str) {
-    let pool = t.db().await;
-    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
-        .bind(id)
-        .bind(role)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-}
-
 async fn tickets_for_every_role(t: TestApp) {
     let (admin_id, admin) = t.signup("root").await;
     t.make_admin(admin_id).await;
     let (agent_id, agent) = t.signup("agnes").await;
-    set_role(&t, agent_id, "agent").await;
+    t.set_role(agent_id, "agent").await;
     let (mod_id, moder) = t.signup("mona").await;
-    set_role(&t, mod_id, "moderator").await;
+    t.set_role(mod_id, "moderator").await;
     let (ann_id, ann) = t.signup("ann").await;
     let (bob_id, bob) = t.signup("bob").await;
     let (_, carl) = t.signup("carl").await;

@@ -32,6 +32,8 @@ CREATE INDEX tickets_organization ON tickets (organization_id, updated_at DESC, 
 CREATE INDEX tickets_due ON tickets (due_at, id) WHERE status NOT IN ('solved', 'closed');
 CREATE INDEX tickets_assignee_due ON tickets (assignee_id, due_at, id) WHERE status NOT IN ('solved', 'closed');
 CREATE INDEX tickets_plan_due ON tickets (plan_id, due_at, id) WHERE status NOT IN ('solved', 'closed');
+CREATE INDEX tickets_breached_due ON tickets (breached, due_at, id) WHERE status NOT IN ('solved', 'closed');
+CREATE INDEX tickets_status_due ON tickets (status, due_at, id);
 CREATE INDEX tickets_check ON tickets (check_at) WHERE check_at IS NOT NULL;
 CREATE INDEX tickets_solved ON tickets (solved_at) WHERE status = 'solved';
 CREATE INDEX tickets_created ON tickets (created_at);

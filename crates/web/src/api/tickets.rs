@@ -319,8 +319,10 @@ pub struct TicketParams {
 pub struct TicketList {
     /// Most recently changed first.
     pub items: Vec<TicketJson>,
-    /// All matching.
+    /// All matching, counted up to 1,000.
     pub total: i64,
+    /// Whether more than 1,000 match (then `total` is 1,000).
+    pub total_capped: bool,
 }
 
 /// Tickets: your own, or everyone's for agents.
@@ -365,6 +367,7 @@ pub async fn list(
             })
             .collect(),
         total: page.total,
+        total_capped: page.total_capped,
     }))
 }
 

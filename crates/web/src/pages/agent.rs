@@ -61,6 +61,7 @@ struct InboxPage {
     l: Layout,
     rows: Vec<Row>,
     total: i64,
+    capped: bool,
     who: String,
     status: String,
     breached: String,
@@ -123,14 +124,16 @@ async fn inbox(
     let (result, error) = match state.app.tickets(&u, &query).await {
         Ok(p) => (p, None),
         Err(e @ AppError::Invalid { .. }) => (
-            stoa_app::Page {
+            stoa_app::TicketPage {
                 items: Vec::new(),
                 total: 0,
+                total_capped: false,
             },
             Some(Problem::from(e)),
         ),
         Err(e) => return Err(e.into()),
     };
+    let full = result.items.len() as i64 == PER_PAGE;
     let mut tags = state.app.tags_of_tickets(&result.items).await?;
     let now = stoa_app::now();
     let rows = result
@@ -162,7 +165,9 @@ async fn inbox(
         l,
         rows,
         total: result.total,
-        next: (page < pages).then(|| href(&q, page + 1)),
+        capped: result.total_capped,
+        // Past the counted thousand, a full page means there may be more.
+        next: (page < pages || (result.total_capped && full)).then(|| href(&q, page + 1)),
         prev: (page > 1).then(|| href(&q, page - 1)),
         page,
         who: q.who,

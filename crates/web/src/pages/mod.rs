@@ -95,6 +95,11 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Whether the visitor works tickets (the menu links to the inbox instead of "Support").
+    pub fn works_tickets(&self) -> bool {
+        self.user.as_ref().is_some_and(stoa_app::is_agent)
+    }
+
     /// Hashed URL of the stylesheet.
     pub fn css_url(&self) -> &'static str {
         asset_url("app.css")
