@@ -126,8 +126,11 @@ test("a ticket goes from search to agent to a published public question, with co
   await desk.getByRole("heading", { name: "Agent workspace" }).waitFor();
   await desk.getByRole("heading", { name: "Before filing, the customer searched" }).waitFor();
   await desk.getByText(`“${searched}”`, { exact: true }).waitFor();
-  const shown = desk.getByRole("listitem").filter({ has: a.getByRole("link", { name: "How do I pair the thermostat with the hub?" }) });
+  const thermostat = { has: a.getByRole("link", { name: "How do I pair the thermostat with the hub?" }) };
+  const shown = desk.getByTestId("trail").getByRole("listitem").filter(thermostat);
   assert.match(await shown.innerText(), /· shown$/, "the suggestion she was shown, not opened");
+  // The same question matches the ticket itself (its subject, despite the contact details).
+  await desk.getByTestId("matching").getByRole("listitem").filter(thermostat).waitFor();
   assert.match(await a.locator("#ticket-subject + p.meta").innerText(), /From ann · Plan Standard/);
 
   const replyText = "Thanks! Reset the thermostat's radio first: hold menu and minus for ten seconds, then pair again.";

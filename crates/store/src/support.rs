@@ -456,9 +456,10 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        // A suggestion never overwrites an agent's verdict given meanwhile.
+        let done = sqlx::query(
             "UPDATE tickets SET covered_by = $2, coverage_score = COALESCE($3, coverage_score),
-                 coverage_state = $4 WHERE id = $1",
+                 coverage_state = $4 WHERE id = $1 AND ($4 <> 'suggested' OR coverage_state IS NULL)",
         )
         .bind(id)
         .bind(post_id)
@@ -466,6 +467,9 @@ impl Store {
         .bind(state)
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 0 {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO ticket_events (ticket_id, actor_id, kind, value, created_at)
              VALUES ($1, $2, $3, $4, $5)",
