@@ -16,6 +16,7 @@ mod questions;
 mod rate_limit;
 mod reputation;
 mod review;
+mod rewards;
 mod search;
 mod secrets;
 mod social;
@@ -42,6 +43,7 @@ pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE
 pub use rate_limit::{Limit, Limits};
 pub use reputation::{privileges, Ledger, PrivilegeStatus};
 pub use review::{QueueSummary, ReviewInput, ReviewItem};
+pub use rewards::{FormulaVersion, PeriodView, RewardsOverview, Statement};
 pub use search::{SearchHit, SearchResults};
 pub use spam::SpamFilterStatus;
 pub use stoa_domain::support::Gap;
@@ -57,6 +59,7 @@ pub use stoa_store::notify::{FollowRow, NotificationRow};
 pub use stoa_store::plans::OrganizationRow;
 pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
+pub use stoa_store::rewards::{AllocationRow, ContributionRow, PeriodRow};
 pub use stoa_store::social::CommentRow;
 pub use stoa_store::support::{
     CannedReplyRow, DeflectionTrail, PublicationRow, TicketPage, TrailItem, TICKET_COUNT_CAP,

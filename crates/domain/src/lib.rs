@@ -14,6 +14,7 @@ pub mod policy;
 pub mod post;
 pub mod redact;
 pub mod reputation;
+pub mod rewards;
 pub mod screening;
 pub mod search;
 pub mod sla;

@@ -23,6 +23,16 @@ pub fn format_rfc3339(ts: i64) -> String {
     )
 }
 
+/// Parses an instant: an RFC 3339 timestamp (`2026-12-01T00:00:00Z`) or a day
+/// (`2026-12-01`, meaning its midnight UTC).
+pub fn parse_instant(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if let Ok(t) = raw.parse::<jiff::Timestamp>() {
+        return Some(t.as_second());
+    }
+    crate::support::parse_day(raw)
+}
+
 /// A short human phrase for how long ago `ts` was, seen at `now`.
 pub fn ago(ts: i64, now: i64) -> String {
     let d = (now - ts).max(0);
@@ -60,6 +70,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_parse() {
+        assert_eq!(parse_instant("2026-12-07"), Some(1_796_601_600));
+        assert_eq!(parse_instant("2026-12-07T01:00:00Z"), Some(1_796_605_200));
+        assert_eq!(
+            parse_instant("2026-12-07T02:00:00+01:00"),
+            Some(1_796_605_200)
+        );
+        assert_eq!(parse_instant("soon"), None);
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -301,6 +301,10 @@ impl Worker {
                 self.app.match_coverage(p.ticket_id).await?;
                 self.complete(job).await
             }
+            "rewards.refresh" => {
+                self.app.refresh_reward_standings().await?;
+                self.complete(job).await
+            }
             "sla.check" => {
                 self.app.check_slas().await?;
                 self.complete(job).await

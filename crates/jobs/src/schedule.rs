@@ -6,8 +6,8 @@ use stoa_app::{App, AppError, Digest, NewJob};
 const DAY: i64 = 86_400;
 
 /// Makes sure the jobs of the current periods exist: the daily digest round (from 00:00 UTC),
-/// the weekly one (from Monday 00:00 UTC), the queue's daily housekeeping and the minute's SLA
-/// check.
+/// the weekly one (from Monday 00:00 UTC), the queue's daily housekeeping, the minute's SLA
+/// check and the reward standings every ten minutes.
 pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
     let day = now.div_euclid(DAY);
     app.start_digest_round(Digest::Daily, &format!("day{day}"))
@@ -21,6 +21,9 @@ pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
             NewJob::now("jobs.purge", "{}".into(), now).keyed(format!("jobs.purge:{day}")),
             // SLA breaches and warnings are recorded within a minute of happening.
             NewJob::now("sla.check", "{}".into(), now).keyed(format!("sla.check:{}", now / 60)),
+            // Live reward standings, so their page reads stored rows.
+            NewJob::now("rewards.refresh", "{}".into(), now)
+                .keyed(format!("rewards.refresh:{}", now / 600)),
         ])
         .await?;
     Ok(())

@@ -18,6 +18,7 @@ mod post_insert;
 pub mod posts;
 pub mod rate_limit;
 pub mod reputation;
+pub mod rewards;
 pub mod search;
 pub mod social;
 pub mod support;

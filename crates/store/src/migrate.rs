@@ -52,6 +52,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_plans"),
     migration!(11, "0011_tickets"),
     migration!(12, "0012_support_desk"),
+    migration!(13, "0013_rewards"),
 ];
 
 impl Store {

@@ -22,6 +22,7 @@ mod notifications;
 mod ops;
 mod plans;
 mod questions_api;
+mod rewards;
 mod search_api;
 mod storage;
 mod support_desk;

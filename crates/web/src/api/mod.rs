@@ -12,6 +12,7 @@ mod plans;
 mod query;
 mod questions;
 mod review;
+mod rewards;
 mod search;
 mod tickets;
 mod users;
@@ -126,6 +127,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/canned-replies/{id}", delete(tickets::canned_delete))
         .route("/support/report", get(tickets::report))
+        .route("/rewards", get(rewards::overview))
+        .route("/rewards/formulas", post(rewards::publish_formula))
+        .route("/rewards/periods", post(rewards::open_period))
+        .route("/rewards/periods/{id}", get(rewards::period))
+        .route("/rewards/periods/{id}/close", post(rewards::close_period))
+        .route("/rewards/periods/{id}/users/{uid}", get(rewards::statement))
+        .route("/rewards/periods/{id}/payouts.csv", get(rewards::payouts))
+        .route(
+            "/me/rewards",
+            get(rewards::preferences).put(rewards::set_preferences),
+        )
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -162,6 +174,9 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         tickets::create, tickets::list, tickets::show, tickets::message, tickets::change,
         tickets::publish, tickets::consent, tickets::rating, tickets::coverage,
         tickets::canned_list, tickets::canned_create, tickets::canned_delete, tickets::report,
+        rewards::overview, rewards::publish_formula, rewards::open_period, rewards::period,
+        rewards::close_period, rewards::statement, rewards::payouts, rewards::preferences,
+        rewards::set_preferences,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -176,6 +191,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "moderation", description = "Flags, moderation actions, the public moderation log, statistics and appeals"),
         (name = "review", description = "Review queues, suggested edits and close votes"),
         (name = "support", description = "Support plans, organizations and private tickets with SLA clocks"),
+        (name = "rewards", description = "Fair value sharing: the published formula, reward periods, statements, fairness figures and payouts"),
         (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
     )
 )]

@@ -25,6 +25,7 @@ pub mod notify;
 pub mod plans;
 pub mod reputation;
 pub mod review;
+pub mod rewards;
 pub mod suggest;
 pub mod support;
 
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(plans::router())
         .merge(support::router())
         .merge(agent::router())
+        .merge(rewards::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.

@@ -19,6 +19,7 @@ use stoa_app::{App, AppError, PostRow, QuestionView};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/questions/{id}", get(canonical))
+        .route("/posts/{id}", get(any_post))
         .route("/questions/{id}/{slug}", get(show))
         // A GET here comes from a log-in redirect or a hand-typed URL: show the question.
         .route(
@@ -136,6 +137,23 @@ async fn canonical(
         return Err(PageError(Problem::not_found()));
     }
     Ok(moved_permanently(&question_url(q.id, &q.title)))
+}
+
+/// Any post by id, whatever its kind: a question or article at its page, an answer at its
+/// place in its question (statements and logs link to posts of every kind).
+async fn any_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let p = state.app.post(parse_id(&id)?).await?;
+    let to = match (p.kind.as_str(), p.parent_id) {
+        ("answer", Some(q)) => {
+            let q = state.app.post(q).await?;
+            format!("{}#answer-{}", question_url(q.id, &q.title), p.id)
+        }
+        (kind, _) => super::view::post_url(kind, p.id, &p.title),
+    };
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn show(
