@@ -269,7 +269,7 @@ impl App {
         let declined: HashSet<i64> = self.store().reward_decliners().await?.into_iter().collect();
         let site = self
             .store()
-            .site_contributions(p.starts_at, p.ends_at)
+            .site_contributions(p.starts_at, p.ends_at, None)
             .await?;
         let contributions: Vec<Contribution> = site
             .iter()
@@ -278,16 +278,13 @@ impl App {
             .collect();
         let scored = score(f, &contributions);
         let (allocations, all) = share(f, p.pool_minor, &scored, &declined);
-        let stored: Vec<ContributionRow> = scored
-            .iter()
-            .map(|s| ContributionRow {
-                user_id: s.contribution.user_id,
-                kind: s.contribution.kind.as_str().to_string(),
-                post_id: s.contribution.post_id,
-                at: s.contribution.at,
-                points: s.points,
-            })
-            .collect();
+        // Standings keep only the allocations (statements of an open period are computed per
+        // person); the closed statement keeps every contribution, which its hash covers.
+        let stored: Vec<ContributionRow> = if close {
+            scored.iter().map(row_of).collect()
+        } else {
+            Vec::new()
+        };
         let rows: Vec<(i64, i64, String, i64, bool)> = all
             .iter()
             .map(|a| {
@@ -349,12 +346,13 @@ impl App {
             });
         }
         tracing::info!(period.id = id, "reward period closed");
-        self.reward_period_view(id).await
+        self.reward_period_view(id, false).await
     }
 
-    /// A period with its allocations and fairness figures (public); for a closed one, whether
-    /// the stored statement still hashes to its hash when recomputed from its contributions.
-    pub async fn reward_period_view(&self, id: i64) -> Result<PeriodView, AppError> {
+    /// A period with its allocations and fairness figures (public); with `verify`, for a
+    /// closed one, whether the stored statement still hashes to its hash when recomputed from
+    /// its contributions (a read of every contribution, so only on request).
+    pub async fn reward_period_view(&self, id: i64, verify: bool) -> Result<PeriodView, AppError> {
         let period = self.reward_period_row(id).await?;
         let formula = self.formula_version(period.formula_version).await?;
         let allocations = self.store().reward_allocations(id).await?;
@@ -368,7 +366,7 @@ impl App {
             })
             .collect();
         let verified = match &period.statement_hash {
-            Some(h) => {
+            Some(h) if verify => {
                 let stored = self.store().reward_contributions(id, None).await?;
                 let declined: HashSet<i64> = allocations
                     .iter()
@@ -391,7 +389,7 @@ impl App {
                 ));
                 Some(&again == h)
             }
-            None => None,
+            _ => None,
         };
         Ok(PeriodView {
             fairness: fairness(&domain),
@@ -410,14 +408,19 @@ impl App {
         id: i64,
         user_id: i64,
     ) -> Result<Statement, AppError> {
-        let view = self.reward_period_view(id).await?;
+        let view = self.reward_period_view(id, false).await?;
         let (_, public) = self.store().reward_preferences(user_id).await?;
         let allowed = public || viewer.is_some_and(|v| v.id == user_id || v.role == Role::Admin);
         if !allowed {
             return Err(AppError::NotFound("statement"));
         }
         let person = self.user(user_id).await?;
-        let contributions = self.store().reward_contributions(id, Some(user_id)).await?;
+        let contributions = if view.period.status == "closed" {
+            self.store().reward_contributions(id, Some(user_id)).await?
+        } else {
+            self.live_contributions(&view.period, &view.formula.formula, user_id)
+                .await?
+        };
         let mine = view.allocations.iter().find(|a| a.user_id == user_id);
         let total_weight: u128 = view
             .allocations
@@ -444,7 +447,7 @@ impl App {
     /// Payouts of a closed period as CSV (admins): one line per paid person.
     pub async fn reward_payouts_csv(&self, user: &AuthUser, id: i64) -> Result<String, AppError> {
         self.require_admin(user)?;
-        let view = self.reward_period_view(id).await?;
+        let view = self.reward_period_view(id, false).await?;
         if view.period.status != "closed" {
             return Err(AppError::Conflict {
                 code: "period_open",
@@ -474,6 +477,25 @@ impl App {
             ));
         }
         Ok(out)
+    }
+
+    /// One person's contributions to an open period so far, scored.
+    async fn live_contributions(
+        &self,
+        p: &PeriodRow,
+        f: &Formula,
+        user_id: i64,
+    ) -> Result<Vec<ContributionRow>, AppError> {
+        let excluded = self.store().reward_excluded(f.exclude_staff).await?;
+        if excluded.contains(&user_id) {
+            return Ok(Vec::new());
+        }
+        let site = self
+            .store()
+            .site_contributions(p.starts_at, p.ends_at, Some(user_id))
+            .await?;
+        let contributions: Vec<Contribution> = site.iter().filter_map(to_domain).collect();
+        Ok(score(f, &contributions).iter().map(row_of).collect())
     }
 
     /// A member's choices: (decline payouts, show past rewards on the profile).
@@ -520,6 +542,16 @@ fn share(
         });
     }
     (paid, all)
+}
+
+fn row_of(s: &Scored) -> ContributionRow {
+    ContributionRow {
+        user_id: s.contribution.user_id,
+        kind: s.contribution.kind.as_str().to_string(),
+        post_id: s.contribution.post_id,
+        at: s.contribution.at,
+        points: s.points,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -125,62 +125,70 @@ fn formula_from_row(r: &AnyRow) -> Result<FormulaRow, sqlx::Error> {
     })
 }
 
-/// Where each kind of contribution comes from, credited to whom, for `[$1, $2)`. Deleted or
-/// unpublished posts and reversed votes never count.
-const SOURCES: &[(&str, &str)] = &[
+/// Where each kind of contribution comes from, credited to whom (the expression after the
+/// SQL), for `[$1, $2)`, optionally for one person (`{who}` becomes `AND <credited> = $3`).
+/// Deleted or unpublished posts and reversed votes never count.
+const SOURCES: &[(&str, &str, &str)] = &[
     (
         "accepted_answer",
-        "SELECT e.user_id, e.post_id, e.created_at FROM reputation_events e
+        "SELECT e.user_id, e.post_id, e.created_at, 0 FROM reputation_events e
          JOIN posts p ON p.id = e.post_id
          WHERE e.reason = 'answer_accepted' AND e.reversed_at IS NULL
            AND e.created_at >= $1 AND e.created_at < $2
-           AND p.deleted_at IS NULL AND p.status = 'published'",
+           AND p.deleted_at IS NULL AND p.status = 'published' {who}",
+        "e.user_id",
     ),
     (
-        // One per distinct voter and answer.
+        // One per distinct voter and answer: a vote taken back is marked reversed, so the
+        // live events are distinct already; the voter comes along to make sure.
         "answer_upvote",
-        "SELECT e.user_id, e.post_id, MIN(e.created_at) FROM reputation_events e
+        "SELECT e.user_id, e.post_id, e.created_at, COALESCE(e.actor_id, 0) FROM reputation_events e
          JOIN posts p ON p.id = e.post_id
          WHERE e.reason = 'upvote_received' AND e.reversed_at IS NULL
            AND e.created_at >= $1 AND e.created_at < $2
-           AND p.kind = 'answer' AND p.deleted_at IS NULL AND p.status = 'published'
-         GROUP BY e.user_id, e.post_id, e.actor_id",
+           AND p.kind = 'answer' AND p.deleted_at IS NULL AND p.status = 'published' {who}",
+        "e.user_id",
     ),
     (
         "article_helpful",
-        "SELECT p.author_id, f.post_id, f.created_at FROM article_feedback f
+        "SELECT p.author_id, f.post_id, f.created_at, 0 FROM article_feedback f
          JOIN posts p ON p.id = f.post_id
          WHERE f.helpful = 1 AND f.created_at >= $1 AND f.created_at < $2
-           AND p.kind = 'article' AND p.deleted_at IS NULL",
+           AND p.kind = 'article' AND p.deleted_at IS NULL {who}",
+        "p.author_id",
     ),
     (
         // An article credits its author; a question, the author of its accepted answer (the
         // answer solved it), else the asker.
         "person_helped",
-        "SELECT COALESCE(a.author_id, p.author_id), COALESCE(a.id, p.id), s.outcome_at
+        "SELECT COALESCE(a.author_id, p.author_id), COALESCE(a.id, p.id), s.outcome_at, 0
          FROM deflection_sessions s JOIN posts p ON p.id = s.solved_post_id
          LEFT JOIN posts a ON a.id = p.accepted_answer_id AND p.kind = 'question'
              AND a.deleted_at IS NULL AND a.status = 'published'
          WHERE s.outcome = 'solved' AND s.outcome_at >= $1 AND s.outcome_at < $2
-           AND p.deleted_at IS NULL",
+           AND p.deleted_at IS NULL {who}",
+        "COALESCE(a.author_id, p.author_id)",
     ),
     (
         "flag_upheld",
-        "SELECT f.user_id, f.post_id, f.handled_at FROM flags f
+        "SELECT f.user_id, f.post_id, f.handled_at, 0 FROM flags f
          WHERE f.status = 'helpful' AND f.user_id IS NOT NULL
-           AND f.handled_at >= $1 AND f.handled_at < $2",
+           AND f.handled_at >= $1 AND f.handled_at < $2 {who}",
+        "f.user_id",
     ),
     (
         "review",
-        "SELECT r.reviewer_id, r.post_id, r.created_at FROM reviews r
-         WHERE r.created_at >= $1 AND r.created_at < $2",
+        "SELECT r.reviewer_id, r.post_id, r.created_at, 0 FROM reviews r
+         WHERE r.created_at >= $1 AND r.created_at < $2 {who}",
+        "r.reviewer_id",
     ),
     (
         "edit_approved",
-        "SELECT s.author_id, s.post_id, s.reviewed_at FROM suggested_edits s
+        "SELECT s.author_id, s.post_id, s.reviewed_at, 0 FROM suggested_edits s
          JOIN posts p ON p.id = s.post_id
          WHERE s.status = 'approved' AND s.reviewed_at >= $1 AND s.reviewed_at < $2
-           AND p.deleted_at IS NULL",
+           AND p.deleted_at IS NULL {who}",
+        "s.author_id",
     ),
 ];
 
@@ -293,27 +301,41 @@ impl Store {
         Ok(rows.iter().map(period_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// What the site recorded in `[from, to)` that the formula counts, every kind.
+    /// What the site recorded in `[from, to)` that the formula counts, every kind; everyone's
+    /// or one person's.
     pub async fn site_contributions(
         &self,
         from: i64,
         to: i64,
+        user_id: Option<i64>,
     ) -> Result<Vec<ContributionRow>, StoreError> {
         let mut out = Vec::new();
-        for (kind, sql) in SOURCES {
-            let rows = sqlx::query(sql)
-                .bind(from)
-                .bind(to)
-                .fetch_all(self.reader())
-                .await?;
-            for r in rows {
-                out.push(ContributionRow {
+        let mut seen_votes = std::collections::HashSet::new();
+        for (kind, sql, credited) in SOURCES {
+            let who = match user_id {
+                Some(_) => format!("AND {credited} = $3"),
+                None => String::new(),
+            };
+            let sql = sql.replace("{who}", &who);
+            let mut q = sqlx::query(&sql).bind(from).bind(to);
+            if let Some(u) = user_id {
+                q = q.bind(u);
+            }
+            for r in q.fetch_all(self.reader()).await? {
+                let row = ContributionRow {
                     user_id: r.try_get(0)?,
                     kind: (*kind).to_string(),
                     post_id: r.try_get(1)?,
                     at: r.try_get(2)?,
                     points: 0,
-                });
+                };
+                if *kind == "answer_upvote" {
+                    let voter: i64 = r.try_get(3)?;
+                    if !seen_votes.insert((row.user_id, row.post_id, voter)) {
+                        continue;
+                    }
+                }
+                out.push(row);
             }
         }
         Ok(out)

@@ -175,6 +175,17 @@ async fn rewards_from_contributions_to_payouts(t: TestApp) {
         "{v}"
     );
     assert_eq!(v["fairness"]["paid"], 2);
+    // An open period's statement is computed for the person asking.
+    let (s, st) = t
+        .get_json(
+            &format!("/api/v1/rewards/periods/{id}/users/{ann_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{st}");
+    assert_eq!(st["points"], 35);
+    assert_eq!(st["contributions"].as_array().unwrap().len(), 3);
+    assert_eq!(st["amount_minor"], 6_213);
     assert!(v["verified"].is_null());
     let (s, e) = t
         .post_json(
@@ -227,7 +238,10 @@ async fn rewards_from_contributions_to_payouts(t: TestApp) {
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "closed");
-    assert_eq!(v["verified"], true);
+    let (_, checked) = t
+        .get_json(&format!("/api/v1/rewards/periods/{id}?verify=true"), None)
+        .await;
+    assert_eq!(checked["verified"], true, "{checked}");
     let hash = v["statement_hash"].as_str().unwrap().to_string();
     assert_eq!(hash.len(), 64);
     assert_eq!(
@@ -250,7 +264,7 @@ async fn rewards_from_contributions_to_payouts(t: TestApp) {
     // Later activity does not change a closed statement.
     vote(&t, &bob, a2, -1).await;
     let (_, again) = t
-        .get_json(&format!("/api/v1/rewards/periods/{id}"), None)
+        .get_json(&format!("/api/v1/rewards/periods/{id}?verify=true"), None)
         .await;
     assert_eq!(again["statement_hash"], hash.as_str());
     assert_eq!(again["verified"], true);
@@ -329,7 +343,7 @@ async fn rewards_from_contributions_to_payouts(t: TestApp) {
         "{html}"
     );
     let html = anon
-        .get(t.url(&format!("/rewards/{id}")))
+        .get(t.url(&format!("/rewards/{id}?verify=1")))
         .send()
         .await
         .unwrap()

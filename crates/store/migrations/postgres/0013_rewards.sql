@@ -70,7 +70,9 @@ CREATE TABLE reward_preferences (
 );
 
 -- What the contribution queries read by time.
-CREATE INDEX reputation_events_reason ON reputation_events (reason, created_at);
+-- Live ledger entries by reason and time, with what the contribution queries read.
+CREATE INDEX reputation_events_live ON reputation_events (reason, created_at, user_id, post_id, actor_id)
+    WHERE reversed_at IS NULL;
 CREATE INDEX article_feedback_created ON article_feedback (created_at) WHERE helpful = 1;
 CREATE INDEX deflection_sessions_solved_at ON deflection_sessions (outcome_at) WHERE outcome = 'solved';
 CREATE INDEX flags_handled ON flags (handled_at) WHERE status = 'helpful';

@@ -2,7 +2,7 @@
 //! member's choices.
 
 use super::dto::UserRef;
-use super::{parse_id, ApiJson};
+use super::{parse_id, ApiJson, ApiQuery};
 use crate::auth::{ApiUser, MaybeApiUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use stoa_app::{AppError, FormulaVersion, PeriodRow, PeriodView, Statement};
 use stoa_domain::rewards::Formula;
 use stoa_domain::time::{format_rfc3339, parse_instant};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A version of the formula.
 #[derive(Serialize, ToSchema)]
@@ -180,7 +180,8 @@ pub struct PeriodDetailJson {
     pub allocations: Vec<AllocationJson>,
     /// Fairness figures.
     pub fairness: FairnessJson,
-    /// For a closed period: recomputing from the stored contributions gives the stored hash.
+    /// With `?verify=true`, for a closed period: recomputing from the stored contributions
+    /// gives the stored hash.
     pub verified: Option<bool>,
     /// The formula it uses.
     pub formula: FormulaJson,
@@ -215,15 +216,28 @@ fn detail(v: PeriodView) -> PeriodDetailJson {
     }
 }
 
+/// Whether to verify a closed statement.
+#[derive(Deserialize, IntoParams)]
+pub struct VerifyParams {
+    /// `true`: recompute the closed statement from its stored contributions and compare the
+    /// hash (`verified`); a read of every contribution.
+    pub verify: Option<bool>,
+}
+
 /// A period: its standings or statement, and its fairness figures (public).
-#[utoipa::path(get, path = "/api/v1/rewards/periods/{id}", tag = "rewards", params(("id" = i64, Path, description = "Period id")),
+#[utoipa::path(get, path = "/api/v1/rewards/periods/{id}", tag = "rewards",
+    params(("id" = i64, Path, description = "Period id"), VerifyParams),
     responses((status = 200, body = PeriodDetailJson), (status = 404, body = ErrorBody)))]
 pub async fn period(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<VerifyParams>,
 ) -> Result<Json<PeriodDetailJson>, ApiError> {
     Ok(Json(detail(
-        state.app.reward_period_view(parse_id(&id)?).await?,
+        state
+            .app
+            .reward_period_view(parse_id(&id)?, q.verify.unwrap_or(false))
+            .await?,
     )))
 }
 

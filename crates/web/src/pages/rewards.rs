@@ -290,9 +290,10 @@ async fn period_page(
     user: Option<&AuthUser>,
     l: Layout,
     id: i64,
+    verify: bool,
     error: Option<Problem>,
 ) -> Result<Response, PageError> {
-    let v = state.app.reward_period_view(id).await?;
+    let v = state.app.reward_period_view(id, verify).await?;
     let now = stoa_app::now();
     let fr = v.fairness;
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
@@ -340,13 +341,20 @@ async fn period_page(
         .into_response())
 }
 
+#[derive(Deserialize, Default)]
+struct VerifyQuery {
+    verify: Option<String>,
+}
+
 async fn period(
     State(state): State<AppState>,
     MaybeUser(u): MaybeUser,
     l: Layout,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<VerifyQuery>,
 ) -> Result<Response, PageError> {
-    period_page(&state, u.as_ref(), l, parse_id(&id)?, None).await
+    let verify = q.verify.is_some_and(|v| !v.is_empty() && v != "0");
+    period_page(&state, u.as_ref(), l, parse_id(&id)?, verify, None).await
 }
 
 async fn close(
@@ -360,7 +368,7 @@ async fn close(
     match state.app.close_reward_period(&u, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/rewards/{id}")).into_response()),
         Err(e @ (AppError::Conflict { .. } | AppError::Refused { .. })) => {
-            period_page(&state, Some(&u), l, id, Some(e.into())).await
+            period_page(&state, Some(&u), l, id, false, Some(e.into())).await
         }
         Err(e) => Err(e.into()),
     }
