@@ -400,6 +400,26 @@ impl App {
         })
     }
 
+    /// A period as a viewer sees it: members who keep their rewards private appear without
+    /// their name (to anyone but themselves and admins), so their amount stays in the figures
+    /// but not on their name.
+    pub async fn reward_period_for(
+        &self,
+        viewer: Option<&AuthUser>,
+        id: i64,
+        verify: bool,
+    ) -> Result<PeriodView, AppError> {
+        let mut v = self.reward_period_view(id, verify).await?;
+        let admin = viewer.is_some_and(|u| u.role == Role::Admin);
+        for a in &mut v.allocations {
+            if a.private && !admin && viewer.map(|u| u.id) != Some(a.user_id) {
+                a.user_id = 0;
+                a.username = "a member (private)".into();
+            }
+        }
+        Ok(v)
+    }
+
     /// One person's statement in a period (public, unless they hide their rewards; they and
     /// admins always see it).
     pub async fn reward_statement(

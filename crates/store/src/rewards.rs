@@ -75,6 +75,8 @@ pub struct AllocationRow {
     pub amount_minor: i64,
     /// Whether they declined payouts.
     pub declined: bool,
+    /// Whether they keep their rewards private.
+    pub private: bool,
 }
 
 /// A new period.
@@ -464,8 +466,10 @@ impl Store {
         period_id: i64,
     ) -> Result<Vec<AllocationRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.user_id, u.username, a.points, a.weight, a.amount_minor, a.declined
+            "SELECT a.user_id, u.username, a.points, a.weight, a.amount_minor, a.declined,
+                    COALESCE(rp.public, 1)
              FROM reward_allocations a JOIN users u ON u.id = a.user_id
+             LEFT JOIN reward_preferences rp ON rp.user_id = a.user_id
              WHERE a.period_id = $1 ORDER BY a.amount_minor DESC, a.points DESC, a.user_id",
         )
         .bind(period_id)
@@ -480,6 +484,7 @@ impl Store {
                     weight: r.try_get(3)?,
                     amount_minor: r.try_get(4)?,
                     declined: r.try_get::<i64, _>(5)? != 0,
+                    private: r.try_get::<i64, _>(6)? == 0,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

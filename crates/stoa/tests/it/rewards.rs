@@ -269,6 +269,19 @@ async fn rewards_from_contributions_to_payouts(t: TestApp) {
     assert_eq!(again["statement_hash"], hash.as_str());
     assert_eq!(again["verified"], true);
 
+    // cat keeps her rewards private: others see her row without her name.
+    let (_, seen) = t
+        .get_json(&format!("/api/v1/rewards/periods/{id}"), Some(&bob))
+        .await;
+    assert_eq!(seen["allocations"][1]["user"]["id"], 0, "{seen}");
+    assert_eq!(seen["allocations"][1]["points"], 10);
+    for token in [&cat, &admin] {
+        let (_, seen) = t
+            .get_json(&format!("/api/v1/rewards/periods/{id}"), Some(token))
+            .await;
+        assert_eq!(seen["allocations"][1]["user"]["id"], cat_id);
+    }
+
     // Statements: every counted contribution; cat's only for her and admins.
     let (s, st) = t
         .get_json(

@@ -143,7 +143,8 @@ pub async fn open_period(
 /// One person's result.
 #[derive(Serialize, ToSchema)]
 pub struct AllocationJson {
-    /// Who.
+    /// Who (id 0 for members who keep their rewards private, to anyone but themselves and
+    /// admins).
     pub user: UserRef,
     /// Points.
     pub points: i64,
@@ -230,13 +231,14 @@ pub struct VerifyParams {
     responses((status = 200, body = PeriodDetailJson), (status = 404, body = ErrorBody)))]
 pub async fn period(
     State(state): State<AppState>,
+    MaybeApiUser(u): MaybeApiUser,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<VerifyParams>,
 ) -> Result<Json<PeriodDetailJson>, ApiError> {
     Ok(Json(detail(
         state
             .app
-            .reward_period_view(parse_id(&id)?, q.verify.unwrap_or(false))
+            .reward_period_for(u.as_ref(), parse_id(&id)?, q.verify.unwrap_or(false))
             .await?,
     )))
 }

@@ -293,7 +293,7 @@ async fn period_page(
     verify: bool,
     error: Option<Problem>,
 ) -> Result<Response, PageError> {
-    let v = state.app.reward_period_view(id, verify).await?;
+    let v = state.app.reward_period_for(user, id, verify).await?;
     let now = stoa_app::now();
     let fr = v.fairness;
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
