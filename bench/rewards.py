@@ -18,7 +18,6 @@ import os
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,15 +31,7 @@ MONTH = 30 * 86_400
 
 def http(method, url, body=None, token=None):
     """bench.http with a longer timeout: opening and closing compute a whole month."""
-    import urllib.request
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read() or b"null")
+    return bench.http(method, url, body, token, timeout=600)
 
 
 def seed(path, start):

@@ -43,14 +43,14 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def http(method, url, body=None, token=None):
+def http(method, url, body=None, token=None, timeout=30):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     if token:
         req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=30) as r:
+    with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read() or b"null")
 
 
