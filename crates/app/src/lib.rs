@@ -22,6 +22,7 @@ mod secrets;
 mod social;
 mod spam;
 mod support;
+mod ticket_clocks;
 mod tickets;
 mod views;
 
@@ -43,7 +44,7 @@ pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE
 pub use rate_limit::{Limit, Limits};
 pub use reputation::{privileges, Ledger, PrivilegeStatus};
 pub use review::{QueueSummary, ReviewInput, ReviewItem};
-pub use rewards::{FormulaVersion, PeriodView, RewardsOverview, Statement};
+pub use rewards::{manages_rewards, FormulaVersion, PeriodView, RewardsOverview, Statement};
 pub use search::{SearchHit, SearchResults};
 pub use spam::SpamFilterStatus;
 pub use stoa_domain::support::Gap;

@@ -6,7 +6,7 @@
 use crate::{App, AppError, AuthUser};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
-use stoa_domain::account::Role;
+use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::rewards::{
     self, allocate, canonical, fairness, score, Allocation, Contribution, Fairness, Formula, Kind,
     RewardError, Scored,
@@ -115,15 +115,10 @@ fn to_domain(c: &ContributionRow) -> Option<Contribution> {
 }
 
 impl App {
+    /// Rewards are site administration: the policy's `ManageSettings`.
     fn require_admin(&self, user: &AuthUser) -> Result<(), AppError> {
-        if user.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(AppError::Refused {
-                code: "not_allowed",
-                message: "Only administrators manage rewards.".into(),
-            })
-        }
+        decide(&user.actor(), Action::ManageSettings, Target::Site)?;
+        Ok(())
     }
 
     async fn formula_versions(&self) -> Result<Vec<FormulaVersion>, AppError> {
@@ -410,7 +405,7 @@ impl App {
         verify: bool,
     ) -> Result<PeriodView, AppError> {
         let mut v = self.reward_period_view(id, verify).await?;
-        let admin = viewer.is_some_and(|u| u.role == Role::Admin);
+        let admin = viewer.is_some_and(manages_rewards);
         for a in &mut v.allocations {
             if a.private && !admin && viewer.map(|u| u.id) != Some(a.user_id) {
                 a.user_id = 0;
@@ -430,7 +425,7 @@ impl App {
     ) -> Result<Statement, AppError> {
         let view = self.reward_period_view(id, false).await?;
         let (_, public) = self.store().reward_preferences(user_id).await?;
-        let allowed = public || viewer.is_some_and(|v| v.id == user_id || v.role == Role::Admin);
+        let allowed = public || viewer.is_some_and(|v| v.id == user_id || manages_rewards(v));
         if !allowed {
             return Err(AppError::NotFound("statement"));
         }
@@ -562,6 +557,12 @@ fn share(
         });
     }
     (paid, all)
+}
+
+/// Whether a user administers rewards (sees private rows and statements, opens and closes
+/// periods).
+pub fn manages_rewards(u: &AuthUser) -> bool {
+    decide(&u.actor(), Action::ManageSettings, Target::Site).is_ok()
 }
 
 fn row_of(s: &Scored) -> ContributionRow {

@@ -194,6 +194,24 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// `($1, $2, …, $6), ($1, $7, …)`: `rows` rows of the period id (`$1`) and five values each.
+fn period_rows(rows: usize) -> String {
+    (0..rows)
+        .map(|i| {
+            let b = i * 5;
+            format!(
+                "($1, ${}, ${}, ${}, ${}, ${})",
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 impl Store {
     /// Every formula version, newest first.
     pub async fn reward_formulas(&self) -> Result<Vec<FormulaRow>, StoreError> {
@@ -402,20 +420,7 @@ impl Store {
             let mut sql = String::from(
                 "INSERT INTO reward_contributions (period_id, user_id, kind, post_id, at, points) VALUES ",
             );
-            for (i, _) in chunk.iter().enumerate() {
-                let b = i * 5;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "($1, ${}, ${}, ${}, ${}, ${})",
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
-            }
+            sql.push_str(&period_rows(chunk.len()));
             let mut q = sqlx::query(&sql).bind(period_id);
             for c in chunk {
                 q = q
@@ -431,20 +436,7 @@ impl Store {
             let mut sql = String::from(
                 "INSERT INTO reward_allocations (period_id, user_id, points, weight, amount_minor, declined) VALUES ",
             );
-            for (i, _) in chunk.iter().enumerate() {
-                let b = i * 5;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "($1, ${}, ${}, ${}, ${}, ${})",
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
-            }
+            sql.push_str(&period_rows(chunk.len()));
             let mut q = sqlx::query(&sql).bind(period_id);
             for (user, points, weight, amount, declined) in chunk {
                 q = q

@@ -17,7 +17,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use stoa_app::{AppError, AuthUser, FormulaVersion, PeriodRow};
-use stoa_domain::account::Role;
 use stoa_domain::rewards::{Kind, Transform};
 use stoa_domain::time::{format_utc, parse_instant};
 
@@ -149,7 +148,7 @@ async fn overview_page(
             current: formula_item(&o.current, now),
             formulas: o.formulas.iter().map(|f| formula_item(f, now)).collect(),
             periods: o.periods.iter().map(|p| period_item(p, now)).collect(),
-            admin: user.is_some_and(|u| u.role == Role::Admin),
+            admin: user.is_some_and(stoa_app::manages_rewards),
             prefs,
             error,
             l,
@@ -333,7 +332,7 @@ async fn period_page(
             computed: v.period.computed_at.map(|t| When::at(t, now)),
             formula_version: v.formula.version,
             p: period_item(&v.period, now),
-            admin: user.is_some_and(|u| u.role == Role::Admin),
+            admin: user.is_some_and(stoa_app::manages_rewards),
             error,
             l,
         }),
