@@ -18,6 +18,8 @@ pub struct SignupInput {
     pub password: String,
     /// Client address, for rate limiting.
     pub ip: String,
+    /// The browser's long-lived device cookie, if any (linked-account checks).
+    pub device: Option<String>,
 }
 
 /// The result of a sign-up or log-in: the user and a fresh secret.
@@ -40,6 +42,8 @@ pub struct Credentials {
     pub ip: String,
     /// Client software, shown in the session list.
     pub user_agent: String,
+    /// The browser's long-lived device cookie, if any (linked-account checks).
+    pub device: Option<String>,
 }
 
 /// An authenticated user, as every use case receives the actor.
@@ -90,6 +94,13 @@ impl AuthUser {
     }
 }
 
+fn traits(ip: &str, device: &Option<String>) -> crate::ClientTraits {
+    crate::ClientTraits {
+        ip: ip.to_string(),
+        device: device.clone(),
+    }
+}
+
 const API_TOKEN_PREFIX: &str = "stoa_pat_";
 const SESSION_PREFIX: &str = "stoa_s_";
 
@@ -98,6 +109,8 @@ impl App {
     #[tracing::instrument(skip_all, fields(ip = %input.ip))]
     pub async fn sign_up_with_token(&self, input: SignupInput) -> Result<Signup, AppError> {
         let user = self.sign_up(&input, Role::Member).await?;
+        self.record_client_traits(user.id, &traits(&input.ip, &input.device))
+            .await;
         let secret = self.issue_api_token(user.id, "sign-up").await?;
         Ok(Signup { user, secret })
     }
@@ -109,6 +122,8 @@ impl App {
         user_agent: &str,
     ) -> Result<Signup, AppError> {
         let user = self.sign_up(&input, Role::Member).await?;
+        self.record_client_traits(user.id, &traits(&input.ip, &input.device))
+            .await;
         let secret = self.open_session(user.id, &input.ip, user_agent).await?;
         Ok(Signup { user, secret })
     }
@@ -160,6 +175,14 @@ impl App {
                 other => other.into(),
             })?;
         tracing::info!(user.id = id, user.role = role.as_str(), "account created");
+        // The day of sign-up is the first visit (the visiting badges count from it).
+        if let Err(e) = self
+            .store()
+            .record_visit(id, now.div_euclid(86_400), now)
+            .await
+        {
+            tracing::warn!(error = %e, user.id = id, "could not record a visit");
+        }
         Ok(AuthUser {
             id,
             username: username.as_str().to_string(),
@@ -225,6 +248,8 @@ impl App {
     /// Logs in through the API: returns the user and a new API token.
     pub async fn log_in_with_token(&self, c: Credentials) -> Result<Signup, AppError> {
         let user = self.check_credentials(&c).await?;
+        self.record_client_traits(user.id, &traits(&c.ip, &c.device))
+            .await;
         let secret = self.issue_api_token(user.id, "log-in").await?;
         Ok(Signup { user, secret })
     }
@@ -232,6 +257,8 @@ impl App {
     /// Logs in through a form: returns the user and a new session cookie value.
     pub async fn log_in_with_session(&self, c: Credentials) -> Result<Signup, AppError> {
         let user = self.check_credentials(&c).await?;
+        self.record_client_traits(user.id, &traits(&c.ip, &c.device))
+            .await;
         let secret = self.open_session(user.id, &c.ip, &c.user_agent).await?;
         Ok(Signup { user, secret })
     }
@@ -282,7 +309,10 @@ impl App {
             .user_by_session(&token_hash(cookie), stoa_store::now())
             .await?
         {
-            Some(r) => Ok(Some(AuthUser::from_row(r, self.thresholds().await?)?)),
+            Some(r) => {
+                self.note_visit(r.id, r.last_seen_at).await;
+                Ok(Some(AuthUser::from_row(r, self.thresholds().await?)?))
+            }
             None => Ok(None),
         }
     }
@@ -298,7 +328,10 @@ impl App {
             .user_by_api_token(&token_hash(token), stoa_store::now())
             .await?
         {
-            Some((r, _scopes)) => AuthUser::from_row(r, self.thresholds().await?),
+            Some((r, _scopes)) => {
+                self.note_visit(r.id, r.last_seen_at).await;
+                AuthUser::from_row(r, self.thresholds().await?)
+            }
             None => Err(invalid),
         }
     }

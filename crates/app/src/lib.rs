@@ -2,11 +2,14 @@
 //! decides with `stoa_domain`, writes with `stoa_store`, and knows nothing of HTTP or HTML.
 
 mod accounts;
+mod badges;
+mod bounties;
 mod closing;
 mod deflection;
 mod error;
 mod flags;
 mod governance;
+mod integrity;
 mod jobs_admin;
 mod kb;
 mod moderation;
@@ -29,10 +32,12 @@ mod views;
 pub use secrets::{constant_time_eq, new_token};
 
 pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
+pub use badges::{BadgeInfo, Held, ProfileImpact};
 pub use closing::CloseTally;
 pub use deflection::{Arrival, AskSuggestions, SelfServiceStats, Visitor};
 pub use error::AppError;
 pub use flags::{flag_reasons, FlagInput, Flagged};
+pub use integrity::{ClientTraits, ScanReport};
 pub use kb::{ArticleSummary, ArticleView, CategoryInput, PromoteInput};
 pub use moderation::{LogEntry, LogQuery, ModerationInput, ModerationStats};
 pub use notify::{
@@ -48,7 +53,10 @@ pub use rewards::{manages_rewards, FormulaVersion, PeriodView, RewardsOverview, 
 pub use search::{SearchHit, SearchResults};
 pub use spam::SpamFilterStatus;
 pub use stoa_domain::support::Gap;
+pub use stoa_store::badges::BadgeHolder;
+pub use stoa_store::bounties::BountyRow;
 pub use stoa_store::deflection::SolvingPost;
+pub use stoa_store::impact::{Impact, PastReward};
 pub use stoa_store::jobs::{JobCounts, JobRow, NewJob};
 pub use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts};
 pub use stoa_store::lists::{Page, QuestionSort, TagRow};

@@ -53,6 +53,8 @@ pub struct QuestionView {
     pub comments: Vec<CommentRow>,
     /// The viewer's votes by post id.
     pub my_votes: HashMap<i64, i64>,
+    /// The running bounty (read only when the question shows one).
+    pub bounty: Option<stoa_store::bounties::BountyRow>,
 }
 
 impl QuestionView {
@@ -434,11 +436,17 @@ impl App {
                 .collect(),
             None => HashMap::new(),
         };
+        let bounty = if question.bounty > 0 {
+            self.store().open_bounty(id).await?
+        } else {
+            None
+        };
         Ok(QuestionView {
             question,
             answers,
             comments,
             my_votes,
+            bounty,
         })
     }
 

@@ -2,6 +2,7 @@
 //! thresholds, spam rules and write limits. Stored as one JSON site setting; every field has a
 //! default, so `{}` is a complete configuration.
 
+use crate::integrity::IntegrityRules;
 use crate::policy::{Profile, Thresholds};
 use crate::reputation::Points;
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,8 @@ pub struct ThresholdOverrides {
     /// Answer protected questions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer_protected: Option<i64>,
+    /// [`Privilege::OfferBounty`].
+    pub offer_bounty: Option<i64>,
 }
 
 /// Every governance setting of a site.
@@ -128,6 +131,8 @@ pub struct GovernanceSettings {
     pub spam: SpamRules,
     /// Write rate limits.
     pub limits: WriteLimits,
+    /// Serial voting rules.
+    pub integrity: IntegrityRules,
 }
 
 impl Default for GovernanceSettings {
@@ -141,6 +146,7 @@ impl Default for GovernanceSettings {
             late_answer_days: 30,
             spam: SpamRules::default(),
             limits: WriteLimits::default(),
+            integrity: IntegrityRules::default(),
         }
     }
 }
@@ -161,6 +167,7 @@ impl GovernanceSettings {
             close_votes: o.close_votes.unwrap_or(base.close_votes),
             protect: o.protect.unwrap_or(base.protect),
             answer_protected: o.answer_protected.unwrap_or(base.answer_protected),
+            offer_bounty: o.offer_bounty.unwrap_or(base.offer_bounty),
         }
     }
 
@@ -179,6 +186,7 @@ impl GovernanceSettings {
             ("close_votes", o.close_votes),
             ("protect", o.protect),
             ("answer_protected", o.answer_protected),
+            ("offer_bounty", o.offer_bounty),
         ] {
             if v.is_some_and(|v| !(0..=MAX_THRESHOLD).contains(&v)) {
                 return Err(format!(
@@ -187,6 +195,7 @@ impl GovernanceSettings {
             }
         }
         self.points.validate()?;
+        self.integrity.validate()?;
         if !(0..=50).contains(&self.flags_to_hide) {
             return Err("flags_to_hide must be between 0 (never hide) and 50".into());
         }

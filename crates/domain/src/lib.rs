@@ -1,10 +1,13 @@
 //! Stoa's domain: types that cannot hold invalid values, permission policy and pure rules. No I/O.
 
 pub mod account;
+pub mod badges;
+pub mod bounty;
 pub mod calendar;
 pub mod deflection;
 pub mod diff;
 pub mod governance;
+pub mod integrity;
 pub mod jobs;
 pub mod kb;
 pub mod moderation;

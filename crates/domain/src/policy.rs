@@ -32,15 +32,18 @@ pub enum Privilege {
     Protect,
     /// Answer a protected question.
     AnswerProtected,
+    /// Offer a bounty of one's own reputation on a question.
+    OfferBounty,
 }
 
 impl Privilege {
     /// Every privilege, in the order a person earns them under the normal profile.
-    pub const ALL: [Privilege; 10] = [
+    pub const ALL: [Privilege; 11] = [
         Privilege::AnswerProtected,
         Privilege::VoteUp,
         Privilege::Flag,
         Privilege::CommentEverywhere,
+        Privilege::OfferBounty,
         Privilege::TrustedFlag,
         Privilege::VoteDown,
         Privilege::Review,
@@ -62,6 +65,7 @@ impl Privilege {
             Privilege::CloseVotes => "close_votes",
             Privilege::Protect => "protect",
             Privilege::AnswerProtected => "answer_protected",
+            Privilege::OfferBounty => "offer_bounty",
         }
     }
 
@@ -80,6 +84,7 @@ impl Privilege {
             Privilege::CloseVotes => "vote to close or reopen questions",
             Privilege::Protect => "protect questions",
             Privilege::AnswerProtected => "answer a protected question",
+            Privilege::OfferBounty => "offer a bounty on a question",
         }
     }
 }
@@ -119,6 +124,13 @@ pub struct Thresholds {
     pub protect: i64,
     /// [`Privilege::AnswerProtected`].
     pub answer_protected: i64,
+    /// [`Privilege::OfferBounty`].
+    #[serde(default = "default_offer_bounty")]
+    pub offer_bounty: i64,
+}
+
+fn default_offer_bounty() -> i64 {
+    Thresholds::NORMAL.offer_bounty
 }
 
 impl Thresholds {
@@ -134,6 +146,7 @@ impl Thresholds {
         close_votes: 3_000,
         protect: 15_000,
         answer_protected: 10,
+        offer_bounty: 75,
     };
 
     /// A young site's thresholds: everyone votes, flags and comments from the start (a new
@@ -149,6 +162,7 @@ impl Thresholds {
         close_votes: 500,
         protect: 1_750,
         answer_protected: 10,
+        offer_bounty: 50,
     };
 
     /// The thresholds of a profile.
@@ -172,6 +186,7 @@ impl Thresholds {
             Privilege::CloseVotes => self.close_votes,
             Privilege::Protect => self.protect,
             Privilege::AnswerProtected => self.answer_protected,
+            Privilege::OfferBounty => self.offer_bounty,
         }
     }
 }
@@ -266,6 +281,8 @@ pub enum Action {
     SolveTicket,
     /// See every ticket, add internal notes, change status, priority and assignee: agents' work.
     WorkTickets,
+    /// Offer a bounty on a question (the amount is the bounty rules' business).
+    OfferBounty,
 }
 
 /// What the action is applied to.
@@ -411,6 +428,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
             }
         }
         (Action::Ask | Action::OpenTicket, _) => Ok(()),
+        (Action::OfferBounty, _) => actor.require(Privilege::OfferBounty),
         // Agents work tickets; admins can do everything. Moderators who are not agents see
         // none: moderation is public, support is private.
         (Action::WorkTickets, _) => {
@@ -580,7 +598,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
             }
         }
         (Action::Protect, Target::Post { .. }) => actor.require(Privilege::Protect),
-        (Action::Moderate, Target::Post { .. }) => {
+        (Action::Moderate, Target::Post { .. } | Target::Site) => {
             if is_mod {
                 Ok(())
             } else {

@@ -25,12 +25,16 @@ pub enum Reason {
     AcceptedAnAnswer,
     /// A reviewer approved one's suggested edit.
     SuggestedEditApproved,
-    /// A bounty awarded (reserved for the incentives capability).
+    /// A bounty awarded to one's answer (by the offerer, or half of it when the bounty ended).
     Bounty,
+    /// One offered a bounty on a question: the points leave one's ledger at once.
+    BountyOffered,
     /// A moderator removed one's post as spam or abuse.
     Penalty,
     /// The compensating entry of an undone one: vote taken back, acceptance moved, penalty reversed.
     Reversal,
+    /// The compensating entry of a vote found to be serial voting and removed.
+    SerialVotingReversed,
 }
 
 impl Reason {
@@ -44,7 +48,7 @@ impl Reason {
     pub const ACCEPT: [Reason; 2] = [Reason::AnswerAccepted, Reason::AcceptedAnAnswer];
 
     /// Every reason.
-    pub const ALL: [Reason; 9] = [
+    pub const ALL: [Reason; 11] = [
         Reason::UpvoteReceived,
         Reason::DownvoteReceived,
         Reason::DownvoteCast,
@@ -52,8 +56,10 @@ impl Reason {
         Reason::AcceptedAnAnswer,
         Reason::SuggestedEditApproved,
         Reason::Bounty,
+        Reason::BountyOffered,
         Reason::Penalty,
         Reason::Reversal,
+        Reason::SerialVotingReversed,
     ];
 
     /// The stored name.
@@ -66,8 +72,10 @@ impl Reason {
             Reason::AcceptedAnAnswer => "accepted_an_answer",
             Reason::SuggestedEditApproved => "suggested_edit_approved",
             Reason::Bounty => "bounty",
+            Reason::BountyOffered => "bounty_offered",
             Reason::Penalty => "penalty",
             Reason::Reversal => "reversal",
+            Reason::SerialVotingReversed => "serial_voting_reversed",
         }
     }
 
@@ -85,9 +93,11 @@ impl Reason {
             Reason::AnswerAccepted => "Answer accepted",
             Reason::AcceptedAnAnswer => "Accepted an answer",
             Reason::SuggestedEditApproved => "Suggested edit approved",
-            Reason::Bounty => "Bounty",
+            Reason::Bounty => "Bounty received",
+            Reason::BountyOffered => "Bounty offered",
             Reason::Penalty => "Post removed by a moderator",
             Reason::Reversal => "Reversal",
+            Reason::SerialVotingReversed => "Serial voting reversed",
         }
     }
 }

@@ -45,6 +45,22 @@ pub fn ago(ts: i64, now: i64) -> String {
     }
 }
 
+/// How long until a future moment, for people: "in 3 days", "in 5 hours", "in a moment".
+pub fn until(ts: i64, now: i64) -> String {
+    let d = (ts - now).max(0);
+    let (n, unit) = match d {
+        0..=59 => return "in a moment".to_string(),
+        60..=3599 => (d / 60, "minute"),
+        3600..=86_399 => (d / 3600, "hour"),
+        _ => (d / 86_400, "day"),
+    };
+    if n == 1 {
+        format!("in 1 {unit}")
+    } else {
+        format!("in {n} {unit}s")
+    }
+}
+
 fn plural(n: i64, unit: &str) -> String {
     if n == 1 {
         format!("1 {unit} ago")
@@ -97,5 +113,8 @@ mod tests {
         assert_eq!(ago(0, 7200), "2 hours ago");
         assert_eq!(ago(0, 86_400 * 3), "3 days ago");
         assert_eq!(ago(0, 86_400 * 40), "1970-01-01");
+        assert_eq!(until(100, 100), "in a moment");
+        assert_eq!(until(7 * 86_400, 0), "in 7 days");
+        assert_eq!(until(3600, 0), "in 1 hour");
     }
 }

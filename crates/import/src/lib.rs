@@ -94,6 +94,8 @@ pub struct Summary {
     pub tags: u64,
     /// Questions marked as duplicates.
     pub duplicates: u64,
+    /// Badges inserted (from Badges.xml, shown as imported).
+    pub badges: u64,
     /// Stored posts changed by an update.
     pub posts_updated: u64,
     /// Stored comments changed by an update.
@@ -150,6 +152,7 @@ impl Summary {
         line("users", self.users);
         line("tags", self.tags);
         line("duplicates linked", self.duplicates);
+        line("badges", self.badges);
         if self.update {
             line("posts updated", self.posts_updated);
             line("comments updated", self.comments_updated);

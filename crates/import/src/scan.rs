@@ -227,7 +227,7 @@ pub(crate) fn scan(dir: &Path, progress: &Reporter) -> Result<Catalog, ImportErr
         })?;
         let n = cat.rows.get("Badges.xml").copied().unwrap_or(0);
         cat.notes.push(format!(
-            "Badges.xml: {n} badges read, not imported: Stoa has no badges yet"
+            "Badges.xml: {n} badges read; each is shown as a Stack Exchange badge, apart from Stoa's own"
         ));
     }
     if cat.has_users_file() {

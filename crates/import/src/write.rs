@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+use stoa_store::badges::ImportedBadge;
 use stoa_store::import::{
     index_doc, IdTable, ImportComment, ImportPost, ImportTx, IndexDoc, StoredTable,
 };
@@ -103,6 +104,7 @@ pub(crate) async fn write(
     let (mut reindex, retagged) =
         write_posts(&mut tx, dir, &ctx, update, progress, &mut summary).await?;
     write_comments(&mut tx, dir, &ctx, update, progress, &mut summary).await?;
+    write_badges(&mut tx, dir, &ctx, progress, &mut summary).await?;
 
     progress.phase("linking duplicates and counting", "posts", 0);
     tx.analyze().await?;
@@ -509,6 +511,60 @@ fn prepare_comment(row: &Row<'_>, ctx: &Context) -> Result<Option<ImportComment>
         body_md: text.to_string(),
         score: row.opt_int("Score")?.unwrap_or(0),
         created_at: row.date("CreationDate")?,
+        source_id: row.int("Id")?,
+    }))
+}
+
+/// Writes Badges.xml's badges of imported profiles (merged by their dump id on an update).
+async fn write_badges(
+    tx: &mut ImportTx,
+    dir: &Path,
+    ctx: &Arc<Context>,
+    progress: &Reporter,
+    summary: &mut Summary,
+) -> Result<(), ImportError> {
+    let path = dir.join("Badges.xml");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let shared = Arc::clone(ctx);
+    let mut rx = stream(path, "badges", BATCH, move |row| {
+        prepare_badge(row, &shared)
+    })?;
+    let read = summary.rows_read.get("Badges.xml").copied().unwrap_or(0);
+    progress.phase("writing badges", "badges", read);
+    let mut kept = 0;
+    while let Some(batch) = rx.recv().await {
+        let batch = batch?;
+        kept += batch.len() as u64;
+        summary.badges += tx.insert_badges(&batch).await?;
+        progress.advance(kept, summary.posts());
+    }
+    let orphans = read.saturating_sub(kept);
+    if orphans > 0 {
+        *summary
+            .skipped
+            .entry("badges of users who are not imported".into())
+            .or_default() += orphans;
+    }
+    Ok(())
+}
+
+/// A Badges.xml row as an imported badge, or `None` when its holder is not imported.
+fn prepare_badge(row: &Row<'_>, ctx: &Context) -> Result<Option<ImportedBadge>, ImportError> {
+    let Some(user_id) = ctx.users.known(row.int("UserId")?) else {
+        return Ok(None);
+    };
+    // Dumps before 2010 have no Class; their badges count as bronze.
+    let tier = row
+        .opt_int("Class")?
+        .and_then(stoa_domain::badges::Tier::from_stack_exchange)
+        .unwrap_or(stoa_domain::badges::Tier::Bronze);
+    Ok(Some(ImportedBadge {
+        user_id,
+        badge: stoa_domain::badges::imported_key(row.text("Name")?),
+        tier: tier.as_str(),
+        awarded_at: row.date("Date")?,
         source_id: row.int("Id")?,
     }))
 }

@@ -305,6 +305,28 @@ impl Worker {
                 self.app.refresh_reward_standings().await?;
                 self.complete(job).await
             }
+            "bounties.expire" => {
+                let n = self.app.expire_bounties().await?;
+                if n > 0 {
+                    tracing::info!(bounties = n, "bounties ended");
+                }
+                self.complete(job).await
+            }
+            "badges.award" => {
+                let n = self.app.award_badges().await?;
+                tracing::info!(badges = n, "badges awarded");
+                self.complete(job).await
+            }
+            "integrity.scan" => {
+                let r = self.app.integrity_scan_daily().await?;
+                tracing::info!(
+                    votes_reversed = r.votes_reversed,
+                    serial_pairs = r.serial_pairs,
+                    pairs_flagged = r.pairs_flagged,
+                    "integrity scan"
+                );
+                self.complete(job).await
+            }
             "sla.check" => {
                 self.app.check_slas().await?;
                 self.complete(job).await

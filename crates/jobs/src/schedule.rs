@@ -7,7 +7,8 @@ const DAY: i64 = 86_400;
 
 /// Makes sure the jobs of the current periods exist: the daily digest round (from 00:00 UTC),
 /// the weekly one (from Monday 00:00 UTC), the queue's daily housekeeping, the minute's SLA
-/// check and the reward standings every ten minutes.
+/// check, bounties ending (every five minutes), the reward standings every ten minutes,
+/// badges every hour and the integrity scan once a day.
 pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
     let day = now.div_euclid(DAY);
     app.start_digest_round(Digest::Daily, &format!("day{day}"))
@@ -24,6 +25,12 @@ pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
             // Live reward standings, so their page reads stored rows.
             NewJob::now("rewards.refresh", "{}".into(), now)
                 .keyed(format!("rewards.refresh:{}", now / 600)),
+            NewJob::now("bounties.expire", "{}".into(), now)
+                .keyed(format!("bounties.expire:{}", now / 300)),
+            NewJob::now("badges.award", "{}".into(), now)
+                .keyed(format!("badges.award:{}", now / 3600)),
+            // Serial voting is judged on whole days: see App::integrity_scan_daily.
+            NewJob::now("integrity.scan", "{}".into(), now).keyed(format!("integrity.scan:{day}")),
         ])
         .await?;
     Ok(())

@@ -58,6 +58,7 @@ pub async fn create_user(
                 email: email.into(),
                 password: password.into(),
                 ip: String::new(),
+                device: None,
             },
             role,
         )

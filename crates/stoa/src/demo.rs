@@ -486,6 +486,7 @@ impl Loader<'_> {
                 password: stoa_app::new_token(""),
                 // No address: operator actions are not rate limited like public sign-ups.
                 ip: String::new(),
+                device: None,
             };
             match self.app.create_user(input, Role::Member).await {
                 Ok(user) => return Ok(user.id),

@@ -481,6 +481,37 @@ impl ImportTx {
         Ok(())
     }
 
+    /// Stores imported badges; ones stored by an earlier run (same dump id) stay as they are.
+    pub async fn insert_badges(
+        &mut self,
+        badges: &[crate::badges::ImportedBadge],
+    ) -> Result<u64, StoreError> {
+        const COLS: usize = 7;
+        let mut n = 0;
+        for chunk in badges.chunks(rows_per_statement(COLS)) {
+            let mut sql = self.multi_row(
+                "badge_awards",
+                "INSERT INTO badge_awards (user_id, badge, tier, imported, awarded_at, source_site, source_id) VALUES ",
+                COLS,
+                chunk.len(),
+            );
+            sql.push_str(" ON CONFLICT (source_site, source_id) DO NOTHING");
+            let mut q = sqlx::query(&sql);
+            for b in chunk {
+                q = q
+                    .bind(b.user_id)
+                    .bind(b.badge.as_str())
+                    .bind(b.tier)
+                    .bind(1_i64)
+                    .bind(b.awarded_at)
+                    .bind(self.site.as_str())
+                    .bind(b.source_id);
+            }
+            n += q.execute(&mut *self.tx).await?.rows_affected();
+        }
+        Ok(n)
+    }
+
     /// Overwrites a stored comment's text and score when they differ; true when they did.
     pub async fn update_comment(&mut self, c: &ImportComment) -> Result<bool, StoreError> {
         let done = sqlx::query(

@@ -1,10 +1,14 @@
 //! Stoa's storage: one SQL dialect for SQLite and PostgreSQL through sqlx's `Any` driver, with the
 //! few backend-specific statements kept side by side. No business rules live here.
 
+pub mod badges;
+pub mod bounties;
 pub mod deflection;
 mod error;
 pub mod governance;
+pub mod impact;
 pub mod import;
+pub mod integrity;
 pub mod jobs;
 pub mod kb;
 pub mod lists;

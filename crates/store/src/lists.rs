@@ -15,6 +15,8 @@ pub enum QuestionSort {
     Votes,
     /// Unanswered only, newest first.
     Unanswered,
+    /// With a running bounty only, largest first.
+    Bounty,
 }
 
 /// A page of a list and the total matching.
@@ -51,6 +53,9 @@ impl Store {
         if sort == QuestionSort::Unanswered {
             filter.push_str(" AND p.answer_count = 0");
         }
+        if sort == QuestionSort::Bounty {
+            filter.push_str(" AND p.bounty_amount > 0");
+        }
         if tag.is_some() {
             filter.push_str(" AND p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = $3)");
         }
@@ -58,6 +63,7 @@ impl Store {
             QuestionSort::Newest | QuestionSort::Unanswered => "p.created_at DESC, p.id DESC",
             QuestionSort::Active => "p.last_activity_at DESC, p.id DESC",
             QuestionSort::Votes => "p.score DESC, p.id DESC",
+            QuestionSort::Bounty => "p.bounty_amount DESC, p.id DESC",
         };
         let sql = format!(
             "SELECT {POST_COLUMNS} {POST_FROM} WHERE {filter} ORDER BY {order} LIMIT $1 OFFSET $2"

@@ -53,6 +53,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_tickets"),
     migration!(12, "0012_support_desk"),
     migration!(13, "0013_rewards"),
+    migration!(14, "0014_incentives"),
 ];
 
 impl Store {

@@ -60,12 +60,14 @@ pub struct PostRow {
     pub source_site: Option<String>,
     /// Content licence.
     pub license: String,
+    /// The running bounty's points (0: none).
+    pub bounty: i64,
 }
 
 pub(crate) const POST_COLUMNS: &str = "p.id, p.kind, p.parent_id, p.author_id, u.username, p.title, p.body_md, \
     p.body_html, p.tags, p.score, p.answer_count, p.comment_count, p.view_count, p.accepted_answer_id, p.status, \
     p.closed_at, p.locked_at, p.deleted_at, p.revision_count, p.last_editor_id, e.username, p.last_edited_at, \
-    p.created_at, p.last_activity_at, p.source_site, p.license";
+    p.created_at, p.last_activity_at, p.source_site, p.license, p.bounty_amount";
 
 pub(crate) const POST_FROM: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN users e ON e.id = p.last_editor_id";
@@ -98,6 +100,7 @@ pub(crate) fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
         last_activity_at: r.try_get(23)?,
         source_site: r.try_get(24)?,
         license: r.try_get(25)?,
+        bounty: r.try_get(26)?,
     })
 }
 

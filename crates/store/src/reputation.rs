@@ -110,6 +110,16 @@ pub(crate) async fn reverse(
     filter: &Reverse,
     now: i64,
 ) -> Result<u64, StoreError> {
+    reverse_as(tx, filter, now, "reversal").await
+}
+
+/// [`reverse`], with compensating entries of reason `as_reason` (which says why).
+pub(crate) async fn reverse_as(
+    tx: &mut Transaction<'_, Any>,
+    filter: &Reverse,
+    now: i64,
+    as_reason: &str,
+) -> Result<u64, StoreError> {
     let live = "reversed_at IS NULL AND reverses_id IS NULL";
     let (sql, binds, reasons): (String, Vec<i64>, &Vec<&'static str>) = match filter {
         Reverse::ByActor { post_id, actor_id, reasons } => (
@@ -161,7 +171,7 @@ pub(crate) async fn reverse(
         let back = stoa_domain::reputation::reversal(delta);
         sqlx::query(
             "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, created_at, reverses_id)
-             VALUES ($1, $2, 'reversal', $3, $4, $5, $6)",
+             VALUES ($1, $2, $7, $3, $4, $5, $6)",
         )
         .bind(user_id)
         .bind(back)
@@ -169,6 +179,7 @@ pub(crate) async fn reverse(
         .bind(actor_id)
         .bind(now)
         .bind(id)
+        .bind(as_reason)
         .execute(&mut **tx)
         .await?;
         sqlx::query("UPDATE reputation_events SET reversed_at = $2 WHERE id = $1")

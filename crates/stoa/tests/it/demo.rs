@@ -136,6 +136,7 @@ async fn demo_failure_is_reported(t: TestApp) {
                 username,
                 password: "correct horse battery".into(),
                 ip: String::new(),
+                device: None,
             },
             stoa_domain::account::Role::Member,
         )

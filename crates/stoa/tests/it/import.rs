@@ -424,6 +424,60 @@ async fn imports_meta_site(t: TestApp) {
     let names: HashMap<i64, String> = names.into_iter().map(|(n, id)| (id, n)).collect();
     assert_eq!(names[&-1], "community-meta-site");
     assert_eq!(names[&1], "GeoffDalgas");
+
+    // Badges.xml: every badge of an imported profile, shown as a Stack Exchange badge.
+    let stored = scalar(
+        &t,
+        "SELECT COUNT(*) FROM badge_awards WHERE source_site = $1 AND imported = 1",
+        "meta-site",
+    )
+    .await;
+    let text = std::fs::read_to_string(dump("meta-site").unwrap().join("Badges.xml")).unwrap();
+    let rows = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<row"))
+        .count() as i64;
+    assert!(stored > 0 && stored <= rows, "{stored} of {rows}");
+    let (s, all) = t.get_json("/api/v1/badges", None).await;
+    assert_eq!(s, 200);
+    let auto = all["badges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["key"] == "se:Autobiographer")
+        .expect("an imported badge in the catalogue");
+    assert_eq!(
+        (auto["imported"].as_bool(), auto["tier"].as_str()),
+        (Some(true), Some("bronze"))
+    );
+    assert!(auto["holders"].as_i64().unwrap() > 0);
+    let holder = scalar(
+        &t,
+        "SELECT id FROM users WHERE source_site = $1 AND source_id = 1401",
+        "meta-site",
+    )
+    .await;
+    let (s, held) = t
+        .get_json(&format!("/api/v1/users/{holder}/badges"), None)
+        .await;
+    assert_eq!(s, 200);
+    let n: i64 = held["badges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["times"].as_i64().unwrap())
+        .sum();
+    assert_eq!(n, 54, "{held}");
+    let page = t
+        .client
+        .get(t.url("/badges/se%3AAutobiographer"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("From Stack Exchange"), "{page}");
 }
 
 async fn second_import_refuses_and_update_merges(t: TestApp) {

@@ -15,6 +15,7 @@ mod governance_moderation;
 mod governance_pages;
 mod governance_spam;
 mod import;
+mod incentives;
 mod kb;
 mod mail;
 mod notification_flows;

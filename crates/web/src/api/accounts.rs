@@ -98,6 +98,7 @@ pub async fn signup(
             email: body.email,
             password: body.password,
             ip,
+            device: None,
         })
         .await?;
     Ok((
@@ -129,6 +130,7 @@ pub async fn login(
             password: body.password,
             ip,
             user_agent: user_agent(&headers),
+            device: None,
         })
         .await?;
     Ok(Json(LoginResponse {

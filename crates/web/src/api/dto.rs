@@ -105,6 +105,8 @@ pub struct Question {
     pub comments: Vec<Comment>,
     /// Answers, accepted first, then by score.
     pub answers: Vec<Answer>,
+    /// The running bounty, if any.
+    pub bounty: Option<super::bounties::BountyJson>,
 }
 
 /// A question in a list.
@@ -132,6 +134,8 @@ pub struct QuestionSummary {
     pub last_activity_at: String,
     /// Canonical page.
     pub url: String,
+    /// Reputation offered by the running bounty (0: none).
+    pub bounty: i64,
 }
 
 /// A page of questions.
@@ -231,6 +235,7 @@ impl From<&PostRow> for QuestionSummary {
             created_at: format_rfc3339(p.created_at),
             last_activity_at: format_rfc3339(p.last_activity_at),
             url: question_url(p.id, &p.title),
+            bounty: p.bounty,
         }
     }
 }
@@ -312,6 +317,7 @@ impl Question {
                 .iter()
                 .map(|a| Answer::build(a, view, authed))
                 .collect(),
+            bounty: view.bounty.as_ref().map(super::bounties::bounty_json),
         }
     }
 }

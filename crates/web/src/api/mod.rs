@@ -1,6 +1,8 @@
 //! The versioned JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
 mod accounts;
+mod badges;
+mod bounties;
 mod deflection;
 mod dto;
 mod governance;
@@ -39,6 +41,16 @@ pub fn router() -> Router<AppState> {
         .route("/questions/{id}", get(questions::show))
         .route("/questions/{id}/answers", post(questions::answer))
         .route("/questions/{id}/accept", post(questions::accept))
+        .route("/questions/{id}/bounty", post(bounties::offer))
+        .route("/questions/{id}/bounty/award", post(bounties::award))
+        .route("/badges", get(badges::list))
+        .route("/badges/{key}", get(badges::show))
+        .route("/users/{id}/badges", get(badges::of_user))
+        .route("/admin/badges/award", post(badges::award))
+        .route(
+            "/moderation/integrity-scan",
+            post(moderation::integrity_scan),
+        )
         .route(
             "/posts/{id}",
             axum::routing::patch(questions::edit).delete(questions::delete),
@@ -177,6 +189,8 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         rewards::overview, rewards::publish_formula, rewards::open_period, rewards::period,
         rewards::close_period, rewards::statement, rewards::payouts, rewards::preferences,
         rewards::set_preferences,
+        bounties::offer, bounties::award, badges::list, badges::show, badges::of_user, badges::award,
+        moderation::integrity_scan,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -191,6 +205,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "moderation", description = "Flags, moderation actions, the public moderation log, statistics and appeals"),
         (name = "review", description = "Review queues, suggested edits and close votes"),
         (name = "support", description = "Support plans, organizations and private tickets with SLA clocks"),
+        (name = "badges", description = "Bronze, silver and gold badges awarded by rules, and badges imported from Stack Exchange"),
         (name = "rewards", description = "Fair value sharing: the published formula, reward periods, statements, fairness figures and payouts"),
         (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
     )

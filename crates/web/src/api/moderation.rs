@@ -581,3 +581,30 @@ pub async fn post_state(
         deleted: s.deleted_at.is_some(),
     }))
 }
+
+/// What an integrity scan did.
+#[derive(Serialize, ToSchema)]
+pub struct ScanJson {
+    /// Votes removed as serial voting (their reputation reversed with reason `serial_voting_reversed`).
+    pub votes_reversed: u64,
+    /// Voter and author pairs whose votes were serial.
+    pub serial_pairs: u64,
+    /// Pairs of linked accounts (sharing a sign-up trait) newly flagged to moderators.
+    pub pairs_flagged: u64,
+}
+
+/// Runs the daily integrity scan now over the last days (moderators): reverses serial voting and
+/// flags votes and rewards between linked accounts.
+#[utoipa::path(post, path = "/api/v1/moderation/integrity-scan", tag = "moderation", security(("bearer" = [])),
+    responses((status = 200, body = ScanJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn integrity_scan(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<ScanJson>, ApiError> {
+    let r = state.app.integrity_scan_now(&user).await?;
+    Ok(Json(ScanJson {
+        votes_reversed: r.votes_reversed,
+        serial_pairs: r.serial_pairs,
+        pairs_flagged: r.pairs_flagged,
+    }))
+}

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 /// List filters.
 #[derive(Deserialize, IntoParams)]
 pub struct ListParams {
-    /// `newest` (default), `active`, `votes` or `unanswered`.
+    /// `newest` (default), `active`, `votes`, `unanswered` or `bounty` (running bounties, largest first).
     pub sort: Option<String>,
     /// Only questions with this tag.
     pub tag: Option<String>,
@@ -96,12 +96,13 @@ fn parse_sort(s: Option<&str>) -> Result<QuestionSort, ApiError> {
         "active" => Ok(QuestionSort::Active),
         "votes" => Ok(QuestionSort::Votes),
         "unanswered" => Ok(QuestionSort::Unanswered),
+        "bounty" => Ok(QuestionSort::Bounty),
         other => Err(ApiError(Problem {
             field: Some("sort"),
             ..Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_sort",
-                format!("Unknown sort {other:?}: use newest, active, votes or unanswered."),
+                format!("Unknown sort {other:?}: use newest, active, votes, unanswered or bounty."),
             )
         })),
     }

@@ -58,7 +58,7 @@ pub struct ReviewFlag {
     pub reason: String,
     /// Explanation.
     pub text: String,
-    /// Who flagged (`null`: the spam filter).
+    /// Who flagged (`null`: an automatic check, the spam filter or the linked-accounts scan).
     pub flagger: Option<UserRef>,
     /// Duplicate target.
     pub duplicate_of: Option<i64>,

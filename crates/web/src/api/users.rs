@@ -25,6 +25,49 @@ pub struct UserProfile {
     pub created_at: String,
     /// Live questions and answers.
     pub post_count: i64,
+    /// What their contributions did.
+    pub impact: ImpactJson,
+}
+
+/// A person's impact.
+#[derive(Serialize, ToSchema)]
+pub struct ImpactJson {
+    /// Searches that ended "solved" on their answer or article.
+    pub people_helped: i64,
+    /// Their answers accepted by the asker.
+    pub accepted_answers: i64,
+    /// Their knowledge-base articles.
+    pub articles: i64,
+    /// Badges held, by tier.
+    pub badges: TierCounts,
+    /// Closed reward periods (absent when the person keeps them private).
+    pub rewards: Option<Vec<PastRewardJson>>,
+}
+
+/// Badges by tier.
+#[derive(Serialize, ToSchema, Default)]
+pub struct TierCounts {
+    /// Gold badges.
+    pub gold: i64,
+    /// Silver badges.
+    pub silver: i64,
+    /// Bronze badges.
+    pub bronze: i64,
+}
+
+/// A closed reward period's result.
+#[derive(Serialize, ToSchema)]
+pub struct PastRewardJson {
+    /// The period.
+    pub period_id: i64,
+    /// Points counted.
+    pub points: i64,
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Whether they declined the payout.
+    pub declined: bool,
 }
 
 /// A user's public profile.
@@ -37,7 +80,34 @@ pub async fn show(
     let id = parse_id(&id)?;
     let u = state.app.user(id).await?;
     let (posts, _) = state.app.user_posts(id, Some(1), Some(1)).await?;
+    let im = state.app.profile_impact(id, None).await?;
+    let mut badges = TierCounts::default();
+    for h in &im.badges {
+        match h.badge.tier {
+            stoa_domain::badges::Tier::Gold => badges.gold += 1,
+            stoa_domain::badges::Tier::Silver => badges.silver += 1,
+            stoa_domain::badges::Tier::Bronze => badges.bronze += 1,
+        }
+    }
+    let impact = ImpactJson {
+        people_helped: im.impact.people_helped,
+        accepted_answers: im.impact.accepted_answers,
+        articles: im.impact.articles,
+        badges,
+        rewards: im.rewards.map(|rs| {
+            rs.into_iter()
+                .map(|r| PastRewardJson {
+                    period_id: r.period_id,
+                    points: r.points,
+                    amount_minor: r.amount_minor,
+                    currency: r.currency,
+                    declined: r.declined,
+                })
+                .collect()
+        }),
+    };
     Ok(Json(UserProfile {
+        impact,
         id: u.id,
         username: u.username,
         role: u.role.as_str().to_string(),

@@ -98,18 +98,20 @@ async fn create_signup(
         tracing::info!(ip = %ip, "sign-up honeypot filled; no account created");
         return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response());
     }
+    let device = device_of(&headers);
     let input = SignupInput {
         username: form.username.clone(),
         email: form.email.clone(),
         password: form.password,
         ip,
+        device: Some(device.clone()),
     };
     match state
         .app
         .sign_up_with_session(input, &user_agent(&headers))
         .await
     {
-        Ok(s) => Ok(logged_in(&state, &s.secret, "/")),
+        Ok(s) => Ok(logged_in(&state, &s.secret, "/", &device)),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             let p = Problem::from(e);
             let status = p.status;
@@ -146,14 +148,16 @@ async fn create_login(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
+    let device = device_of(&headers);
     let creds = Credentials {
         login: form.login.clone(),
         password: form.password,
         ip,
         user_agent: user_agent(&headers),
+        device: Some(device.clone()),
     };
     match state.app.log_in_with_session(creds).await {
-        Ok(s) => Ok(logged_in(&state, &s.secret, &next)),
+        Ok(s) => Ok(logged_in(&state, &s.secret, &next, &device)),
         Err(
             e @ (AppError::Invalid { .. }
             | AppError::Unauthenticated(_)
@@ -199,7 +203,18 @@ async fn logout(
 }
 
 /// A redirect that sets the session cookie.
-fn logged_in(state: &AppState, secret: &str, to: &str) -> Response {
+/// Name of the long-lived cookie that tells accounts made in one browser apart from others
+/// (linked-account checks); it holds a random value and nothing else.
+const DEVICE_COOKIE: &str = "stoa_device";
+
+/// The browser's device cookie, or a fresh value to set.
+fn device_of(headers: &HeaderMap) -> String {
+    crate::auth::cookie(headers, DEVICE_COOKIE)
+        .filter(|v| v.len() <= 80 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .unwrap_or_else(|| stoa_app::new_token("d_"))
+}
+
+fn logged_in(state: &AppState, secret: &str, to: &str, device: &str) -> Response {
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
     let secure = if state.web.secure_cookies {
         "; Secure"
@@ -211,6 +226,13 @@ fn logged_in(state: &AppState, secret: &str, to: &str) -> Response {
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    let two_years = 2 * 365 * 86_400;
+    let device = format!(
+        "{DEVICE_COOKIE}={device}; Path=/; HttpOnly; SameSite=Lax; Max-Age={two_years}{secure}"
+    );
+    if let Ok(v) = HeaderValue::from_str(&device) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

@@ -19,6 +19,7 @@ pub mod view;
 // Governance pages.
 pub mod admin_jobs;
 pub mod agent;
+pub mod badges;
 pub mod flags;
 pub mod moderation;
 pub mod notify;
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(support::router())
         .merge(agent::router())
         .merge(rewards::router())
+        .merge(badges::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.

@@ -85,6 +85,8 @@ pub struct PostView {
     pub accepted: bool,
     /// For the asker: `Some(true)` shows "Accept", `Some(false)` "Unaccept".
     pub accept: Option<bool>,
+    /// For the member who offered the running bounty: its points, to award to this answer.
+    pub award_bounty: Option<i64>,
     pub signed_in: bool,
     pub login_href: String,
 }
@@ -195,6 +197,12 @@ pub fn post_view(
         }),
         accepted,
         accept: (!is_question && asker).then_some(!accepted),
+        award_bounty: v.bounty.as_ref().and_then(|b| {
+            (!is_question
+                && viewer.is_some_and(|u| u.id == b.offered_by)
+                && p.author_id != b.offered_by)
+                .then_some(b.amount)
+        }),
         signed_in: viewer.is_some(),
         login_href,
     }

@@ -27,6 +27,60 @@ pub fn router() -> Router<AppState> {
             get(canonical).post(create_answer),
         )
         .route("/questions/{id}/accept", get(canonical).post(accept))
+        .route("/questions/{id}/bounty", get(canonical).post(offer_bounty))
+        .route(
+            "/questions/{id}/bounty/award",
+            get(canonical).post(award_bounty),
+        )
+}
+
+#[derive(Deserialize)]
+struct BountyForm {
+    amount: String,
+}
+
+async fn offer_bounty(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<BountyForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let amount = form.amount.trim().parse::<i64>().map_err(|_| {
+        AppError::invalid(
+            "invalid_amount",
+            "amount",
+            "Enter the bounty as a whole number of reputation points, from 50 to 500.",
+        )
+    })?;
+    let b = state.app.offer_bounty(&user, id, amount).await?;
+    let q = state.app.post(b.question_id).await?;
+    Ok(Redirect::to(&question_url(q.id, &q.title)).into_response())
+}
+
+#[derive(Deserialize)]
+struct AwardForm {
+    answer_id: String,
+}
+
+async fn award_bounty(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AwardForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let answer_id =
+        form.answer_id.trim().parse::<i64>().map_err(|_| {
+            AppError::invalid("wrong_answer", "answer_id", "There is no such answer.")
+        })?;
+    state.app.award_bounty(&user, id, answer_id).await?;
+    let q = state.app.post(id).await?;
+    Ok(Redirect::to(&format!(
+        "{}#answer-{answer_id}",
+        question_url(q.id, &q.title)
+    ))
+    .into_response())
 }
 
 /// What a previewed or refused form sends back into the question page.
@@ -59,6 +113,40 @@ struct QuestionPage {
     deflection: Option<super::deflection::DeflectionBox>,
     /// Follow this question (logged-in viewers).
     follow: Option<super::notify::FollowButton>,
+    /// The running bounty.
+    bounty: Option<BountyBox>,
+    /// The most a signed-in viewer may offer now (0: they cannot offer one).
+    bounty_max: i64,
+}
+
+/// The running bounty as the question page shows it.
+struct BountyBox {
+    amount: i64,
+    by_id: i64,
+    by_name: String,
+    ends_in: String,
+    ends: When,
+    yours: bool,
+}
+
+/// The most `viewer` may offer on the question of `v` now; 0 when they cannot offer a bounty.
+fn bounty_max(v: &QuestionView, viewer: Option<&stoa_app::AuthUser>) -> i64 {
+    use stoa_domain::bounty::{MAX_AMOUNT, MIN_AMOUNT};
+    use stoa_domain::policy::{decide, Action, Target};
+    let q = &v.question;
+    match viewer {
+        Some(u)
+            if v.bounty.is_none()
+                && q.closed_at.is_none()
+                && q.locked_at.is_none()
+                && q.status == "published"
+                && u.reputation >= MIN_AMOUNT
+                && decide(&u.actor(), Action::OfferBounty, Target::Site).is_ok() =>
+        {
+            u.reputation.min(MAX_AMOUNT)
+        }
+        _ => 0,
+    }
 }
 
 fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
@@ -66,6 +154,15 @@ fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
     let q = &v.question;
     let url = question_url(q.id, &q.title);
     let viewer = l.user.as_ref();
+    let bounty = v.bounty.as_ref().map(|b| BountyBox {
+        amount: b.amount,
+        by_id: b.offered_by,
+        by_name: b.offered_by_name.clone(),
+        ends_in: stoa_domain::time::until(b.ends_at, now),
+        ends: When::at(b.ends_at, now),
+        yours: viewer.is_some_and(|u| u.id == b.offered_by),
+    });
+    let bounty_max = bounty_max(&v, viewer);
     let mut question = post_view(q, &v, viewer, &url, now);
     let mut answers: Vec<PostView> = v
         .answers
@@ -96,6 +193,8 @@ fn page(l: Layout, v: QuestionView, drafts: Drafts) -> QuestionPage {
         login_href: format!("/login?next={}", url_encode(&url)),
         deflection: None,
         follow: None,
+        bounty,
+        bounty_max,
         l,
     }
 }

@@ -39,6 +39,33 @@ struct UserPage {
     posts: Vec<UserPost>,
     pager: Pager,
     follow: Option<super::notify::FollowButton>,
+    people_helped: i64,
+    accepted_answers: i64,
+    articles: i64,
+    /// Gold, silver, bronze counts.
+    tiers: [usize; 3],
+    badges: Vec<HeldLine>,
+    /// Closed reward periods, when the person shows them (or is the viewer).
+    rewards: Option<Vec<RewardLine>>,
+    is_self: bool,
+}
+
+/// A badge on the profile.
+struct HeldLine {
+    href: String,
+    name: String,
+    tier: &'static str,
+    imported: bool,
+    times: i64,
+}
+
+/// A closed reward period on the profile.
+struct RewardLine {
+    href: String,
+    period: String,
+    points: i64,
+    amount: String,
+    declined: bool,
 }
 
 async fn show(
@@ -88,8 +115,55 @@ async fn show(
     let follow =
         super::notify::follow_button(&state, &l, "user", id.to_string(), format!("/users/{id}"))
             .await;
+    let is_self = l.user.as_ref().is_some_and(|u| u.id == id);
+    let impact = state
+        .app
+        .profile_impact(id, l.user.as_ref().map(|u| u.id))
+        .await?;
+    let mut tiers = [0_usize; 3];
+    for h in &impact.badges {
+        let i = match h.badge.tier {
+            stoa_domain::badges::Tier::Gold => 0,
+            stoa_domain::badges::Tier::Silver => 1,
+            stoa_domain::badges::Tier::Bronze => 2,
+        };
+        tiers[i] += 1;
+    }
+    let badges = impact
+        .badges
+        .iter()
+        .map(|h| HeldLine {
+            href: super::badges::badge_href(&h.badge.key),
+            name: h.badge.name.clone(),
+            tier: h.badge.tier.as_str(),
+            imported: h.badge.imported,
+            times: h.times,
+        })
+        .collect();
+    let rewards = impact.rewards.as_ref().map(|rs| {
+        rs.iter()
+            .map(|r| RewardLine {
+                href: format!("/rewards/{}/users/{id}", r.period_id),
+                period: format!(
+                    "{} to {}",
+                    &stoa_domain::time::format_utc(r.starts_at)[..10],
+                    &stoa_domain::time::format_utc(r.ends_at - 1)[..10]
+                ),
+                points: r.points,
+                amount: super::rewards::money(r.amount_minor, &r.currency),
+                declined: r.declined,
+            })
+            .collect()
+    });
     Ok(render(&UserPage {
         follow,
+        people_helped: impact.impact.people_helped,
+        accepted_answers: impact.impact.accepted_answers,
+        articles: impact.impact.articles,
+        tiers,
+        badges,
+        rewards,
+        is_self,
         l,
         role,
         reputation: user.reputation,

@@ -101,6 +101,8 @@ pub struct QuestionItem {
     pub author_name: String,
     /// When asked.
     pub asked: When,
+    /// The running bounty's points (0: none).
+    pub bounty: i64,
 }
 
 impl QuestionItem {
@@ -117,6 +119,7 @@ impl QuestionItem {
             author_id: p.author_id,
             author_name: p.author_name.clone(),
             asked: When::at(p.created_at, now),
+            bounty: p.bounty,
         }
     }
 }
@@ -177,11 +180,12 @@ pub struct QuestionList {
 pub const PER_PAGE: i64 = 30;
 
 /// The sorts, as `(query value, tab label, sort)`; the first is the default.
-const SORTS: [(&str, &str, QuestionSort); 4] = [
+const SORTS: [(&str, &str, QuestionSort); 5] = [
     ("newest", "Newest", QuestionSort::Newest),
     ("active", "Active", QuestionSort::Active),
     ("votes", "Most votes", QuestionSort::Votes),
     ("unanswered", "Unanswered", QuestionSort::Unanswered),
+    ("bounty", "Bounties", QuestionSort::Bounty),
 ];
 
 /// `?sort=` to a sort; anything unknown is the default rather than an error page.
@@ -231,10 +235,10 @@ impl QuestionList {
                 current: *k == sort_key,
             })
             .collect();
-        let empty = if sort_key == "unanswered" {
-            "Every question here has an answer. Nice work, everyone!"
-        } else {
-            "No questions yet."
+        let empty = match sort_key {
+            "unanswered" => "Every question here has an answer. Nice work, everyone!",
+            "bounty" => "No bounties are running. Offer one on a question you need answered.",
+            _ => "No questions yet.",
         };
         QuestionList {
             tabs,

@@ -1,0 +1,87 @@
+//! What a person's contributions did, for their profile: people helped, accepted answers,
+//! articles, and their share of closed reward periods.
+
+use crate::{Store, StoreError};
+use sqlx::Row;
+
+/// A person's impact in numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Impact {
+    /// Searches that ended "solved" on their posts (an accepted answer credits its author).
+    pub people_helped: i64,
+    /// Their live answers the asker accepted (their own questions excluded).
+    pub accepted_answers: i64,
+    /// Their live knowledge-base articles.
+    pub articles: i64,
+}
+
+/// A person's result in a closed reward period.
+#[derive(Debug, Clone)]
+pub struct PastReward {
+    /// The period.
+    pub period_id: i64,
+    /// Its start.
+    pub starts_at: i64,
+    /// Its end.
+    pub ends_at: i64,
+    /// Points counted.
+    pub points: i64,
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// Whether they declined the payout.
+    pub declined: bool,
+}
+
+impl Store {
+    /// A person's impact.
+    pub async fn user_impact(&self, user_id: i64) -> Result<Impact, StoreError> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM deflection_sessions s JOIN posts p ON p.id = s.solved_post_id
+                  LEFT JOIN posts a ON a.id = p.accepted_answer_id AND p.kind = 'question'
+                      AND a.deleted_at IS NULL AND a.status = 'published'
+                WHERE s.outcome = 'solved' AND p.deleted_at IS NULL
+                  AND COALESCE(a.author_id, p.author_id) = $1),
+               (SELECT COUNT(*) FROM posts a JOIN posts q ON q.accepted_answer_id = a.id
+                WHERE a.author_id = $1 AND a.kind = 'answer' AND a.deleted_at IS NULL
+                  AND a.status = 'published' AND q.deleted_at IS NULL AND q.author_id <> $1),
+               (SELECT COUNT(*) FROM posts WHERE author_id = $1 AND kind = 'article' AND deleted_at IS NULL)",
+        )
+        .bind(user_id)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(Impact {
+            people_helped: row.try_get(0)?,
+            accepted_answers: row.try_get(1)?,
+            articles: row.try_get(2)?,
+        })
+    }
+
+    /// A person's results in closed reward periods, newest first.
+    pub async fn past_rewards(&self, user_id: i64) -> Result<Vec<PastReward>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.starts_at, p.ends_at, a.points, a.amount_minor, p.currency, a.declined
+             FROM reward_allocations a JOIN reward_periods p ON p.id = a.period_id
+             WHERE a.user_id = $1 AND p.status = 'closed' ORDER BY p.starts_at DESC, p.id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(PastReward {
+                    period_id: r.try_get(0)?,
+                    starts_at: r.try_get(1)?,
+                    ends_at: r.try_get(2)?,
+                    points: r.try_get(3)?,
+                    amount_minor: r.try_get(4)?,
+                    currency: r.try_get(5)?,
+                    declined: r.try_get::<i64, _>(6)? == 1,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+}
