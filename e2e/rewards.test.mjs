@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { startStoa, launchBrowser, createUser } from "./support.mjs";
+import { startStoa, launchBrowser, createUser, apiCall, newPerson, logInAs } from "./support.mjs";
 
 const PASSWORD = "a good long password";
 
@@ -18,15 +18,7 @@ after(async () => {
   await stoa?.stop();
 });
 
-async function api(method, path, token, body) {
-  const res = await fetch(`${stoa.base}/api/v1${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  return { status: res.status, json };
-}
+const api = (method, path, token, body) => apiCall(stoa, method, path, token, body);
 
 async function ok(method, path, token, body) {
   const r = await api(method, path, token, body);
@@ -36,23 +28,8 @@ async function ok(method, path, token, body) {
 
 const signup = async (username) =>
   (await ok("POST", "/auth/signup", null, { username, email: `${username}@example.com`, password: PASSWORD })).token;
-
-async function person(errors, name) {
-  const context = await browser.newContext();
-  context.on("page", (page) => {
-    page.on("pageerror", (e) => errors.push(`${name}: ${e}`));
-    page.on("console", (m) => m.type() === "error" && errors.push(`${name}: ${m.text()}`));
-  });
-  return context.newPage();
-}
-
-async function logIn(page, username) {
-  await page.goto(`${stoa.base}/login`);
-  await page.getByLabel("Username or e-mail").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByTestId("current-user").filter({ hasText: username }).waitFor();
-}
+const person = (errors, name) => newPerson(browser, errors, name);
+const logIn = (page, username) => logInAs(stoa, page, username, PASSWORD);
 
 /** The period ends now and everything so far happened a minute ago (a fixture: the test
  * cannot wait for a month to pass). Python's sqlite3 edits the test's own database. */

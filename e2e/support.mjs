@@ -117,3 +117,33 @@ export async function eventually(check, ms = 20_000, what = "condition") {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A JSON API call: `{status, json}`. */
+export async function apiCall(stoa, method, path, token, body) {
+  const res = await fetch(`${stoa.base}/api/v1${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json().catch(() => null);
+  return { status: res.status, json };
+}
+
+/** A fresh browser context (a separate person) whose pages record script and CSP errors. */
+export async function newPerson(browser, errors, name) {
+  const context = await browser.newContext();
+  context.on("page", (page) => {
+    page.on("pageerror", (e) => errors.push(`${name}: ${e}`));
+    page.on("console", (m) => m.type() === "error" && errors.push(`${name}: ${m.text()}`));
+  });
+  return context.newPage();
+}
+
+/** Logs `page` in through the form. */
+export async function logInAs(stoa, page, username, password) {
+  await page.goto(`${stoa.base}/login`);
+  await page.getByLabel("Username or e-mail").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByTestId("current-user").filter({ hasText: username }).waitFor();
+}
