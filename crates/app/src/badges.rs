@@ -82,10 +82,14 @@ impl App {
     pub async fn award_badges(&self) -> Result<usize, AppError> {
         let now = stoa_store::now();
         let mut given = 0;
-        for b in CATALOGUE {
+        for (i, b) in CATALOGUE.iter().enumerate() {
+            let event = stoa_domain::notify::Event::BadgeAwarded {
+                badge: i as i64,
+                awarded_at: now,
+            };
             let who = self
                 .store()
-                .award_badge(b.key, b.tier.as_str(), b.measure, b.threshold, now)
+                .award_badge(b.key, b.tier.as_str(), b.measure, b.threshold, now, &event)
                 .await?;
             if !who.is_empty() {
                 tracing::info!(badge = b.key, people = who.len(), "badges awarded");

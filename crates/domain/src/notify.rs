@@ -68,6 +68,18 @@ pub enum Event {
         /// The message.
         message_id: i64,
     },
+    /// A run of the badge job gave a badge to people.
+    BadgeAwarded {
+        /// The badge's place in the catalogue (`stoa_domain::badges::CATALOGUE`).
+        badge: i64,
+        /// The run's moment, shared by every award it made.
+        awarded_at: i64,
+    },
+    /// A bounty was awarded or ran out.
+    BountyEnded {
+        /// The bounty.
+        bounty_id: i64,
+    },
 }
 
 /// The kinds of notification a person can tune, with their default channel and a label.
@@ -115,6 +127,12 @@ pub const KINDS: &[(&str, Channel, &str)] = &[
         "ticket_update",
         Channel::Email,
         "A customer writes on a ticket assigned to me",
+    ),
+    ("badge", Channel::InApp, "I earn a badge"),
+    (
+        "bounty",
+        Channel::Email,
+        "My answer receives a bounty, or my bounty ends",
     ),
 ];
 

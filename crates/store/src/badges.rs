@@ -136,7 +136,8 @@ fn measure_sql(m: Measure) -> (&'static str, Option<i64>) {
 
 impl Store {
     /// Gives `badge` to everyone whose `measure` reaches `threshold` and who lacks it; returns
-    /// who received it now.
+    /// who received it now. `event` (the notification of the run) is enqueued in the same
+    /// transaction when anyone received it.
     pub async fn award_badge(
         &self,
         badge: &str,
@@ -144,6 +145,7 @@ impl Store {
         measure: Measure,
         threshold: i64,
         now: i64,
+        event: &stoa_domain::notify::Event,
     ) -> Result<Vec<i64>, StoreError> {
         let (inner, param) = measure_sql(measure);
         let sql = format!(
@@ -162,7 +164,35 @@ impl Store {
         if let Some(p) = param {
             q = q.bind(p);
         }
-        let rows = q.fetch_all(self.writer()).await?;
+        let mut tx = self.write_tx().await?;
+        let rows = q.fetch_all(&mut *tx).await?;
+        let who: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        if !who.is_empty() && self.notifications_on() {
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(event, now)], now).await?;
+        }
+        tx.commit().await?;
+        Ok(who)
+    }
+
+    /// The people a run of the badge job gave `badge` to at `awarded_at` who can read
+    /// notifications (claimed, live accounts: imported profiles have no one behind them yet).
+    pub async fn badge_recipients(
+        &self,
+        badge: &str,
+        awarded_at: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT b.user_id FROM badge_awards b JOIN users u ON u.id = b.user_id
+             WHERE b.badge = $1 AND b.awarded_at = $2 AND b.imported = 0
+               AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL ORDER BY b.user_id",
+        )
+        .bind(badge)
+        .bind(awarded_at)
+        .fetch_all(self.reader())
+        .await?;
         Ok(rows
             .iter()
             .map(|r| r.try_get(0))

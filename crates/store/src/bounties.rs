@@ -109,6 +109,15 @@ impl Store {
         Ok(row.as_ref().map(from_row).transpose()?)
     }
 
+    /// A bounty by id.
+    pub async fn bounty(&self, id: i64) -> Result<Option<BountyRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE b.id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
     /// Running bounties whose week is over, oldest first.
     pub async fn due_bounties(&self, now: i64, limit: i64) -> Result<Vec<BountyRow>, StoreError> {
         let rows = sqlx::query(&format!(
@@ -237,6 +246,12 @@ impl Store {
             .bind(bounty.question_id)
             .execute(&mut *tx)
             .await?;
+        if self.notifications_on() {
+            let e = stoa_domain::notify::Event::BountyEnded {
+                bounty_id: bounty.id,
+            };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        }
         if let (Some(answer_id), Some(author_id)) = (answer_id, author_id) {
             if awarded_amount > 0 {
                 let entry = NewRepEvent {

@@ -131,6 +131,8 @@ impl App {
                 ticket_id,
                 message_id,
             } => self.plan_ticket_message(ticket_id, message_id).await,
+            Event::BadgeAwarded { badge, awarded_at } => self.plan_badge(badge, awarded_at).await,
+            Event::BountyEnded { bounty_id } => self.plan_bounty(bounty_id).await,
         }
     }
 
@@ -500,6 +502,86 @@ impl App {
             format!("appeal:{appeal_id}"),
             format!("Your appeal was {outcome}.{reason}"),
         );
+        Ok(Some(plan))
+    }
+
+    /// A badge run: everyone it gave the badge to (claimed accounts only).
+    async fn plan_badge(&self, badge: i64, awarded_at: i64) -> Result<Option<Plan>, AppError> {
+        let Some(b) = usize::try_from(badge)
+            .ok()
+            .and_then(|i| stoa_domain::badges::CATALOGUE.get(i))
+        else {
+            return Ok(None);
+        };
+        let who = self.store().badge_recipients(b.key, awarded_at).await?;
+        let mut plan = Plan::new(
+            format!("badge:{}:{awarded_at}", b.key),
+            None,
+            None,
+            format!("/badges/{}", b.key),
+        );
+        plan.add(
+            "badge",
+            Recipients::Users(who),
+            format!("badge:{}", b.key),
+            format!(
+                "You earned the {} badge ({}): {}",
+                b.name,
+                b.tier.as_str(),
+                b.description
+            ),
+        );
+        Ok(Some(plan))
+    }
+
+    /// A bounty that ended: its answerer hears of the points; when it ran out, so does the
+    /// member who offered it.
+    async fn plan_bounty(&self, bounty_id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(b) = self.store().bounty(bounty_id).await? else {
+            return Ok(None);
+        };
+        let Some((_, q)) = self.with_question(b.question_id).await? else {
+            return Ok(None);
+        };
+        let url = match b.awarded_answer_id {
+            Some(a) => format!("{}#answer-{a}", question_url(&q)),
+            None => question_url(&q),
+        };
+        // An award is the offerer's act; a bounty running out is nobody's, so the offerer
+        // (never notified of their own acts) hears of it.
+        let actor = (b.status == "awarded").then_some(b.offered_by);
+        let mut plan = Plan::new(format!("bounty:{bounty_id}"), actor, Some(q.id), url);
+        if let Some(to) = b.awarded_to {
+            plan.add(
+                "bounty",
+                Recipients::Users(vec![to]),
+                format!("bounty:{bounty_id}"),
+                format!(
+                    "Your answer to {} received a bounty of +{}",
+                    quoted(&q),
+                    b.awarded_amount
+                ),
+            );
+        }
+        if b.status == "expired" {
+            let text = match &b.awarded_to_name {
+                Some(name) => format!(
+                    "Your bounty on {} ended: half of it, +{}, went to {name}'s answer, the best posted during it",
+                    quoted(&q),
+                    b.awarded_amount
+                ),
+                None => format!(
+                    "Your bounty on {} ended without an answer scoring 2 or more; the points are spent",
+                    quoted(&q)
+                ),
+            };
+            plan.add(
+                "bounty",
+                Recipients::Users(vec![b.offered_by]),
+                format!("bounty-offer:{bounty_id}"),
+                text,
+            );
+        }
         Ok(Some(plan))
     }
 

@@ -16,6 +16,19 @@ both!(
     profiles_show_impact
 );
 
+/// The texts of a person's notifications, once background work settled.
+async fn notes(t: &TestApp, token: &str) -> Vec<String> {
+    t.settle().await;
+    let (s, n) = t.get_json("/api/v1/notifications", Some(token)).await;
+    assert_eq!(s, 200, "{n}");
+    n["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 /// Runs a periodic job now, through the queue, as the scheduler would.
 async fn run_job(t: &TestApp, kind: &str) {
     let pool = t.db().await;
@@ -210,6 +223,11 @@ async fn bounties_offer_award_and_expire(t: TestApp) {
     let (s, e) = award(&ann, good).await;
     assert_eq!(s, 409, "{e}");
     assert_error(&e, "no_bounty");
+    let bobs = notes(&t, &bob).await;
+    assert!(
+        bobs.iter().any(|n| n.contains("received a bounty of +100")),
+        "{bobs:?}"
+    );
     let (_, featured) = t.get_json("/api/v1/questions?sort=bounty", None).await;
     assert!(list_ids(&featured).is_empty());
     let (_, shown) = t.get_json(&format!("/api/v1/questions/{q}"), None).await;
@@ -271,6 +289,13 @@ async fn bounties_offer_award_and_expire(t: TestApp) {
     .unwrap();
     pool.close().await;
     assert_eq!((status.as_str(), to, amount), ("expired", Some(strong), 37));
+    let cats = notes(&t, &cat).await;
+    assert!(
+        cats.iter()
+            .any(|n| n.contains("ended: half of it, +37, went to dan's answer")),
+        "{cats:?}"
+    );
+    assert!(notes(&t, &dan).await.iter().any(|n| n.contains("+37")));
     // Running the job again gives nothing twice.
     run_job(&t, "bounties.expire").await;
     assert_eq!(reputation(&t, dan_id).await, before + 37);
@@ -336,6 +361,12 @@ async fn badges_are_awarded_once_and_listed(t: TestApp) {
             .map(|b| b["key"].as_str().unwrap().to_string())
             .collect()
     };
+    let anns = notes(&t, &ann).await;
+    assert!(
+        anns.iter()
+            .any(|n| n.starts_with("You earned the Solver badge (bronze)")),
+        "{anns:?}"
+    );
     let (_, mine) = t
         .get_json(&format!("/api/v1/users/{ann_id}/badges"), None)
         .await;
