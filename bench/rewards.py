@@ -7,7 +7,10 @@ site of bench/run.py:
    sessions solved by a question), spread over the month and the site's people;
 2. times opening a period over that month (which computes its standings), refreshing them,
    and closing it (the final statement with its hash);
-3. measures the standings page (`/rewards/{id}`, HTML) and its API at one connection.
+3. measures the standings page (`/rewards/{id}`, HTML) and its API at one connection;
+4. times the badge job over the whole site (first run, then a second one that finds nothing
+   new: the hourly cost) and the integrity scan (serial voting, linked accounts) over the
+   last two days of those votes.
 
 Usage: bench/rewards.py --sqlite-db FILE [--duration SECS] [--no-build]
   FILE: a site imported by bench/run.py (e.g. kept with --sqlite-db); it is copied, not changed.
@@ -99,8 +102,21 @@ def main():
     c = http("POST", f"{base}/api/v1/rewards/periods/{p['id']}/close", {}, token)
     close_s = time.time() - t0
     log(f"closing (final statement and hash): {close_s:.2f} s, verified {c['verified']}")
+    t0 = time.time()
+    first = http("POST", f"{base}/api/v1/admin/badges/award", {}, token)["awarded"]
+    badges_first_s = time.time() - t0
+    t0 = time.time()
+    http("POST", f"{base}/api/v1/admin/badges/award", {}, token)
+    badges_again_s = time.time() - t0
+    log(f"badges: first run {badges_first_s:.2f} s ({first} awarded), again {badges_again_s:.2f} s")
+    t0 = time.time()
+    scan = http("POST", f"{base}/api/v1/moderation/integrity-scan", {}, token)
+    scan_s = time.time() - t0
+    log(f"integrity scan of two days: {scan_s:.2f} s, {scan}")
     print(json.dumps({"contributions": n, "people": len(v["allocations"]), "open_s": open_s,
                       "close_s": close_s, "standings_p50_ms": m["p50_ms"], "standings_p99_ms": m["p99_ms"],
+                      "badges_first_s": badges_first_s, "badges_awarded": first,
+                      "badges_again_s": badges_again_s, "integrity_scan_s": scan_s, "scan": scan,
                       "fairness": c["fairness"]}, indent=2))
     bench.stop_server(proc)
     shutil.rmtree(work, ignore_errors=True)

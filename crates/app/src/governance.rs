@@ -84,6 +84,17 @@ fn parse(json: &str) -> Result<GovernanceSettings, String> {
     Ok(settings)
 }
 
+impl App {
+    /// Drops the settings this process cached (governance, the spam model), because another
+    /// process changed them; the next use reads them again.
+    pub fn forget_cached_settings(&self) {
+        if let Ok(mut guard) = self.governance.inner.write() {
+            *guard = None;
+        }
+        self.forget_spam_model();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -214,6 +214,13 @@ impl App {
             .ok_or(AppError::NotFound("post"))
     }
 
+    /// Drops this process's copy of the spam model.
+    pub(crate) fn forget_spam_model(&self) {
+        if let Ok(mut guard) = self.spam_model.inner.write() {
+            *guard = None;
+        }
+    }
+
     /// The spam model as moderators have trained it (untrained on a new site).
     pub(crate) async fn spam_model(&self) -> Result<std::sync::Arc<SpamModel>, AppError> {
         if let Ok(guard) = self.spam_model.inner.read() {
@@ -293,9 +300,7 @@ impl App {
             )
             .await?;
         // Forget this process's copy: the next post is screened with what was just learned.
-        if let Ok(mut guard) = self.spam_model.inner.write() {
-            *guard = None;
-        }
+        self.forget_spam_model();
         tracing::info!(
             post.id = post_id,
             spam = is_spam,

@@ -107,7 +107,8 @@ pub struct ThresholdOverrides {
     /// Answer protected questions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer_protected: Option<i64>,
-    /// [`Privilege::OfferBounty`].
+    /// Offer bounties.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_bounty: Option<i64>,
 }
 

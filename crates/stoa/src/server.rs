@@ -113,6 +113,12 @@ pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartErro
     });
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());
+    let feed = spawn_change_feed(
+        app.clone(),
+        Some(state.pages.clone()),
+        cfg.database_url.expose().to_string(),
+        stop.subscribe(),
+    );
     let worker = cfg.jobs.worker_in_serve.then(|| {
         stoa_jobs::Worker::new(app.clone(), mailer, cfg.worker_settings()).spawn(stop.subscribe())
     });
@@ -122,6 +128,7 @@ pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartErro
         })
         .await;
         let _ = maintenance.await;
+        let _ = feed.await;
         if let Some(w) = worker {
             let _ = w.await;
         }
@@ -133,6 +140,72 @@ pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartErro
         app,
         stop,
         task,
+    })
+}
+
+/// Follows the database's change feed (PostgreSQL): what another process commits makes this
+/// process's cached pages and settings stale at once. A lost connection may have hidden
+/// changes, so it drops everything too; while the database is away it retries every second.
+fn spawn_change_feed(
+    app: App,
+    pages: Option<Arc<stoa_web::PageCache>>,
+    url: String,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    use stoa_store::changes::Change;
+    tokio::spawn(async move {
+        let forget_all = |app: &App| {
+            app.forget_cached_settings();
+            if let Some(p) = &pages {
+                p.invalidate();
+            }
+        };
+        'connect: loop {
+            let mut feed = tokio::select! {
+                f = app.store().change_feed(&url) => match f {
+                    Ok(Some(feed)) => feed,
+                    Ok(None) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot follow the change feed; will retry");
+                        tokio::select! {
+                            _ = tokio::time::sleep(Duration::from_secs(1)) => continue 'connect,
+                            _ = stop.changed() => return,
+                        }
+                    }
+                },
+                _ = stop.changed() => return,
+            };
+            // Anything committed before the subscription may be cached already.
+            forget_all(&app);
+            loop {
+                let next = tokio::select! {
+                    n = feed.next() => n,
+                    _ = stop.changed() => return,
+                };
+                match next {
+                    Ok(Change::Content) => {
+                        if let Some(p) = &pages {
+                            p.invalidate();
+                        }
+                    }
+                    Ok(Change::Settings) => forget_all(&app),
+                    Ok(Change::Missed) => {
+                        tracing::warn!(
+                            "change feed interrupted; cached pages and settings dropped"
+                        );
+                        forget_all(&app);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "change feed lost; reconnecting");
+                        forget_all(&app);
+                        tokio::select! {
+                            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                            _ = stop.changed() => return,
+                        }
+                    }
+                }
+            }
+        }
     })
 }
 
@@ -177,8 +250,15 @@ fn spawn_maintenance(app: App, mut stop: watch::Receiver<bool>) -> JoinHandle<()
 pub async fn run_worker(cfg: &Config, stop: watch::Receiver<bool>) -> Result<(), StartError> {
     let app = open_app(cfg).await?;
     let mailer = mailer(cfg)?;
+    let feed = spawn_change_feed(
+        app.clone(),
+        None,
+        cfg.database_url.expose().to_string(),
+        stop.clone(),
+    );
     let handle = stoa_jobs::Worker::new(app.clone(), mailer, cfg.worker_settings()).spawn(stop);
     let _ = handle.await;
+    let _ = feed.await;
     app.store().close().await;
     Ok(())
 }

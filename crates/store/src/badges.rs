@@ -62,7 +62,8 @@ pub struct ImportedBadge {
     pub source_id: i64,
 }
 
-/// The people whose measure reaches `$4` (and, for measures with a parameter, with `$5`).
+/// The people whose measure reaches `$4` (and, for measures with a parameter, with `$5`); the
+/// caller renumbers them to fit its query.
 fn measure_sql(m: Measure) -> (&'static str, Option<i64>) {
     match m {
         Measure::Answers => (
@@ -138,6 +139,10 @@ impl Store {
     /// Gives `badge` to everyone whose `measure` reaches `threshold` and who lacks it; returns
     /// who received it now. `event` (the notification of the run) is enqueued in the same
     /// transaction when anyone received it.
+    ///
+    /// The measure is read on a reader connection (it scans the site: seconds on a large one)
+    /// and only the new awards are written, so the badge job never holds SQLite's one writer
+    /// for long. A second run writes nothing.
     pub async fn award_badge(
         &self,
         badge: &str,
@@ -148,28 +153,46 @@ impl Store {
         event: &stoa_domain::notify::Event,
     ) -> Result<Vec<i64>, StoreError> {
         let (inner, param) = measure_sql(measure);
+        // The measure's own parameters are $4 and $5; here they follow the badge key.
+        let inner = inner.replace("$4", "$2").replace("$5", "$3");
         let sql = format!(
-            "INSERT INTO badge_awards (user_id, badge, tier, imported, awarded_at)
-             SELECT m.user_id, $1, $2, 0, $3 FROM ({inner}) m
+            "SELECT m.user_id FROM ({inner}) m
              JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
              WHERE NOT EXISTS (SELECT 1 FROM badge_awards b
                                WHERE b.user_id = m.user_id AND b.badge = $1 AND b.imported = 0)
-             RETURNING user_id"
+             ORDER BY m.user_id"
         );
-        let mut q = sqlx::query(&sql)
-            .bind(badge)
-            .bind(tier)
-            .bind(now)
-            .bind(threshold);
+        let mut q = sqlx::query(&sql).bind(badge).bind(threshold);
         if let Some(p) = param {
             q = q.bind(p);
         }
-        let mut tx = self.write_tx().await?;
-        let rows = q.fetch_all(&mut *tx).await?;
-        let who: Vec<i64> = rows
+        let candidates: Vec<i64> = q
+            .fetch_all(self.reader())
+            .await?
             .iter()
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.write_tx().await?;
+        let mut who = Vec::with_capacity(candidates.len());
+        for user_id in candidates {
+            let inserted = sqlx::query(
+                "INSERT INTO badge_awards (user_id, badge, tier, imported, awarded_at)
+                 VALUES ($1, $2, $3, 0, $4) ON CONFLICT (user_id, badge) WHERE imported = 0 DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(badge)
+            .bind(tier)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted > 0 {
+                who.push(user_id);
+            }
+        }
         if !who.is_empty() && self.notifications_on() {
             crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(event, now)], now).await?;
         }

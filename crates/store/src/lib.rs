@@ -3,6 +3,7 @@
 
 pub mod badges;
 pub mod bounties;
+pub mod changes;
 pub mod deflection;
 mod error;
 pub mod governance;

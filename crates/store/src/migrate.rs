@@ -54,6 +54,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_support_desk"),
     migration!(13, "0013_rewards"),
     migration!(14, "0014_incentives"),
+    migration!(15, "0015_change_feed"),
 ];
 
 impl Store {

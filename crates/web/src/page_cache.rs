@@ -3,10 +3,13 @@
 //! these pages are the same for all of them. A hit costs a map lookup instead of several
 //! queries and a template.
 //!
-//! Freshness: any write handled by this process (any request that is not GET, HEAD or OPTIONS)
+//! Freshness: a request that may have written (not GET, HEAD or OPTIONS, not refused with a
+//! 4xx, not one of the few that never change what these pages show, like `POST /preview`)
 //! invalidates every entry once it has completed, so a visitor never sees a page older than the
-//! last write here; writes by other processes (a second server, `stoa import`) and view counts
-//! flushed in the background show within [`TTL`]. See docs/adr-007-performance.md.
+//! last write here. On PostgreSQL, writes by other processes arrive through the database's
+//! change feed (`stoa_store::changes`) and invalidate too; on SQLite, writes by another process
+//! (`stoa import`, a separate worker) and view counts flushed in the background show within
+//! [`TTL`]. See docs/adr-007-performance.md and docs/adr-012-scale-out.md.
 
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -42,6 +45,15 @@ pub struct CachedPage {
 pub struct PrecomputedEtag;
 
 impl CachedPage {
+    /// The page served from the cache, marked `X-Stoa-Cache: hit` (for operators checking
+    /// what the cache does).
+    pub fn hit(&self) -> Response {
+        let mut res = self.response();
+        res.headers_mut()
+            .insert("x-stoa-cache", HeaderValue::from_static("hit"));
+        res
+    }
+
     /// The page as a response (status 200, HTML, with its ETag).
     pub fn response(&self) -> Response {
         let mut res = (
@@ -153,25 +165,50 @@ impl PageCache {
     }
 }
 
+/// Requests that write nothing the cached pages show: previews, signing in and out, reading
+/// notifications. Anyone may send them, so they must not cost everyone the cache.
+const NEVER_CHANGE_PAGES: &[&str] = &[
+    "/preview",
+    "/login",
+    "/logout",
+    "/signup",
+    "/forgot-password",
+    "/notifications/read",
+    "/api/v1/auth/login",
+    "/api/v1/auth/signup",
+    "/api/v1/notifications/read",
+    "/api/v1/auth/password-reset",
+];
+
 /// Invalidates the page cache after every request that may have written something.
 pub async fn invalidate_after_writes(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Response {
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !NEVER_CHANGE_PAGES.contains(&req.uri().path());
     // Invalidated when the request ends however it ends: a client that hangs up, or a panic,
     // after the database committed must not leave the old page in the cache.
-    let _guard = writes.then(|| InvalidateOnDrop(&state.pages));
-    next.run(req).await
+    let mut guard = writes.then(|| InvalidateOnDrop(Some(&state.pages)));
+    let res = next.run(req).await;
+    // A refused request (bad input, no permission, rate limited) changed nothing.
+    if res.status().is_client_error() {
+        if let Some(g) = guard.as_mut() {
+            g.0 = None;
+        }
+    }
+    res
 }
 
-/// Makes every cached page stale when dropped.
-struct InvalidateOnDrop<'a>(&'a PageCache);
+/// Makes every cached page stale when dropped, unless disarmed.
+struct InvalidateOnDrop<'a>(Option<&'a PageCache>);
 
 impl Drop for InvalidateOnDrop<'_> {
     fn drop(&mut self) {
-        self.0.invalidate();
+        if let Some(cache) = self.0 {
+            cache.invalidate();
+        }
     }
 }
 

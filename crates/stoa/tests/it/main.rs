@@ -24,6 +24,7 @@ mod ops;
 mod plans;
 mod questions_api;
 mod rewards;
+mod scale_out;
 mod search_api;
 mod storage;
 mod support_desk;

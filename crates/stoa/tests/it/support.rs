@@ -22,6 +22,18 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A second server on a test's database.
+pub struct Peer {
+    pub base: String,
+    _running: Running,
+}
+
+impl Peer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
 /// Generates `sqlite` and `postgres` variants of an `async fn(TestApp)` test.
 #[macro_export]
 macro_rules! both {
@@ -138,6 +150,18 @@ impl TestApp {
         let running = stoa::server::start(&cfg).await.expect("server restarts");
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
+    }
+
+    /// Another server on the same database, as a second process would be: its own caches,
+    /// its own connections. Stopped when dropped with the test.
+    pub async fn peer(&self) -> Peer {
+        let mut cfg = self.cfg.clone();
+        cfg.addr = "127.0.0.1:0".into();
+        let running = stoa::server::start(&cfg).await.expect("peer starts");
+        Peer {
+            base: format!("http://{}", running.addr),
+            _running: running,
+        }
     }
 
     /// A direct connection to the test database, for checking what is stored.

@@ -189,7 +189,7 @@ where
     let shared = is_shared(&l, headers);
     if shared {
         if let Some(page) = state.pages.get(&key) {
-            return Ok(page.response());
+            return Ok(page.hit());
         }
     }
     let generation = state.pages.generation();

@@ -279,7 +279,7 @@ async fn show(
                 )));
             }
             state.app.record_view(id, &viewer);
-            return Ok(cached.response());
+            return Ok(cached.hit());
         }
     }
     let generation = state.pages.generation();

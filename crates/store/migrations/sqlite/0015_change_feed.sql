@@ -1,0 +1,3 @@
+-- Cross-process freshness (issue 16) uses PostgreSQL's LISTEN/NOTIFY; a SQLite file is served
+-- by one process, whose own writes invalidate its caches (see docs/adr-012-scale-out.md).
+-- Nothing to change here; the migration keeps the two backends' version numbers in step.
