@@ -9,6 +9,7 @@ use crate::support::{assert_error, client, csrf_of, spawn, Kind, TestApp};
 use serde_json::{json, Value};
 
 both!(
+    removed_posts_leave_the_standings,
     bounties_offer_award_and_expire,
     badges_are_awarded_once_and_listed,
     serial_voting_is_reversed,
@@ -796,4 +797,63 @@ async fn profiles_show_impact(t: TestApp) {
     assert_eq!(s, 200);
     let (_, u) = t.get_json(&format!("/api/v1/users/{ann_id}"), None).await;
     assert!(u["impact"]["rewards"].is_null(), "{u}");
+}
+
+/// Rewards never count what a moderator removed later: the running period's standings drop it
+/// at their next computation.
+async fn removed_posts_leave_the_standings(t: TestApp) {
+    let (_, admin) = with_role(&t, "root", "admin").await;
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let (_, cat) = t.signup("cat").await;
+    let q = ask(&t, &bob, "Car key fob stopped working").await;
+    let good = answer(&t, &ann, q, "Replace the CR2032 cell inside the fob.").await;
+    let spam = answer(&t, &cat, q, "Buy new keys at my shop, cheapest in town.").await;
+    for v in [&bob, &ann] {
+        assert_eq!(vote(&t, v, spam, 1).await.0, 200);
+    }
+    assert_eq!(vote(&t, &bob, good, 1).await.0, 200);
+    let now = stoa_app::now();
+    let (s, p) = t
+        .post_json(
+            "/api/v1/rewards/periods",
+            Some(&admin),
+            json!({"starts_at": stoa_domain::time::format_rfc3339(now - 3600),
+                   "ends_at": stoa_domain::time::format_rfc3339(now + 3600),
+                   "pool_minor": 10_000, "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let people = |v: &Value| -> Vec<String> {
+        v["allocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["user"]["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, v) = t
+        .get_json(&format!("/api/v1/rewards/periods/{id}"), None)
+        .await;
+    let mut before = people(&v);
+    before.sort();
+    assert_eq!(before, vec!["ann", "cat"], "{v}");
+
+    let (s, a) = t
+        .post_json(
+            "/api/v1/moderation/actions",
+            Some(&mona),
+            json!({"action": "delete", "target_type": "post", "target_id": spam,
+                   "category": "spam", "reason": "Advertising a shop"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    run_job(&t, "rewards.refresh").await;
+    let (_, v) = t
+        .get_json(&format!("/api/v1/rewards/periods/{id}"), None)
+        .await;
+    assert_eq!(people(&v), vec!["ann"], "{v}");
+    assert_eq!(v["allocations"][0]["amount_minor"], 10_000);
 }
