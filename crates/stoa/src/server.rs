@@ -110,6 +110,7 @@ pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartErro
         web: Arc::new(cfg.web_settings()),
         metrics: Arc::new(stoa_web::metrics::Metrics::default()),
         pages: Arc::new(stoa_web::PageCache::default()),
+        outage: Default::default(),
     });
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());

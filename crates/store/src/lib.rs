@@ -91,6 +91,9 @@ pub struct Store {
     posts: Option<post_batch::PostBatcher>,
     /// Whether writes enqueue notification events (on unless an operator turned them off).
     notify: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// How to open a connection outside the pools, to tell an unreachable database from busy
+    /// pools.
+    connect: AnyConnectOptions,
 }
 
 /// Seconds since the Unix epoch, the only clock the store uses.
@@ -136,7 +139,7 @@ impl Store {
                     .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(5))
                     .after_connect(sqlite_pragmas)
-                    .connect_with(connect)
+                    .connect_with(connect.clone())
                     .await?;
                 let notify = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
                 let posts = Some(post_batch::PostBatcher::spawn(
@@ -150,16 +153,19 @@ impl Store {
                     backend,
                     posts,
                     notify,
+                    connect,
                 })
             }
             Backend::Postgres => {
                 let connect = AnyConnectOptions::from_str(&opts.url)
                     .map_err(|e| StoreError::BadUrl(e.to_string()))?
                     .disable_statement_logging();
+                // A request waits at most 3 s for a connection: past that the database is away
+                // or overloaded, and a 503 with Retry-After is the honest answer.
                 let pool = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(2))
-                    .acquire_timeout(Duration::from_secs(5))
-                    .connect_with(connect)
+                    .acquire_timeout(Duration::from_secs(3))
+                    .connect_with(connect.clone())
                     .await?;
                 Ok(Store {
                     read: pool.clone(),
@@ -167,6 +173,7 @@ impl Store {
                     backend,
                     posts: None,
                     notify: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+                    connect,
                 })
             }
         }
@@ -233,6 +240,18 @@ impl Store {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Whether the database accepts a new connection and answers on it within `timeout`,
+    /// whatever the pools' state (busy pools are not an outage).
+    pub async fn reachable(&self, timeout: Duration) -> bool {
+        use sqlx::Connection;
+        let attempt = async {
+            let mut conn = sqlx::AnyConnection::connect_with(&self.connect).await?;
+            sqlx::query("SELECT 1").execute(&mut conn).await?;
+            conn.close().await
+        };
+        matches!(tokio::time::timeout(timeout, attempt).await, Ok(Ok(())))
     }
 
     /// Answers when the database does; used by `/healthz`.

@@ -65,12 +65,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
             .unwrap_or_default();
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                PageError(Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_form",
-                    "The form could not be read.",
-                ))
+            .map_err(|e| {
+                PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    crate::error::too_large()
+                } else {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad_form",
+                        "The form could not be read.",
+                    )
+                })
             })?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_form())?;
         if expected.is_empty() || !stoa_app::constant_time_eq(&field.csrf_token, &expected) {

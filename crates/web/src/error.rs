@@ -128,6 +128,7 @@ impl<E: Into<Problem>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let p = self.0;
+        let body_code = p.code.to_string();
         let body = ErrorBody {
             error: ErrorDetail {
                 code: p.code.to_string(),
@@ -137,6 +138,7 @@ impl IntoResponse for ApiError {
         };
         let mut res = (p.status, axum::Json(body)).into_response();
         with_retry_after(&mut res, p.retry_after);
+        mark_outage(&mut res, &body_code);
         res
     }
 }
@@ -156,7 +158,28 @@ impl IntoResponse for PageError {
         let p = self.0;
         let mut res = crate::pages::errors::error_page(&p);
         with_retry_after(&mut res, p.retry_after);
+        mark_outage(&mut res, p.code);
         res
+    }
+}
+
+/// 413: a request body over [`crate::BODY_LIMIT`].
+pub fn too_large() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!(
+            "The request body is larger than this site accepts ({} KB).",
+            crate::BODY_LIMIT / 1024
+        ),
+    )
+}
+
+/// Marks a database outage for the gate (`crate::outage`), which then answers at once.
+fn mark_outage(res: &mut Response, p_code: &str) {
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE && p_code == "unavailable" {
+        res.extensions_mut()
+            .insert(crate::outage::DatabaseUnavailable);
     }
 }
 

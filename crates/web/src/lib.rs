@@ -9,6 +9,7 @@ mod csrf;
 mod error;
 mod headers;
 pub mod metrics;
+pub mod outage;
 mod page_cache;
 mod pages;
 mod write_limits;
@@ -58,7 +59,13 @@ pub struct Shared {
     pub metrics: Arc<metrics::Metrics>,
     /// Rendered pages for anonymous visitors.
     pub pages: Arc<PageCache>,
+    /// Whether the database is known to be away.
+    pub outage: Arc<outage::Outage>,
 }
+
+/// The largest request body accepted (413 beyond): a post of 30,000 characters, each as
+/// many bytes as UTF-8 and form encoding can make of it, fits.
+pub const BODY_LIMIT: usize = 512 * 1024;
 
 /// The whole HTTP surface of Stoa.
 pub fn router(state: AppState) -> Router {
@@ -69,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(pages::ops::healthz))
         .route("/metrics", axum::routing::get(pages::ops::metrics))
         .fallback(pages::errors::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(caching::etag))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -85,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::issue_token,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            outage::gate,
         ))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)

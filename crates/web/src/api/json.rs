@@ -35,6 +35,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                         e.body_text()
                     ),
                 ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    crate::error::too_large()
+                }
                 other => Problem::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
@@ -54,13 +57,9 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for JsonOrEmp
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
-            ApiError(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                "The body is too large.",
-            ))
-        })?;
+        let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT)
+            .await
+            .map_err(|_| ApiError(crate::error::too_large()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsonOrEmpty(T::default()));
         }

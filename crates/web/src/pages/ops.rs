@@ -7,15 +7,15 @@ use axum::response::{IntoResponse, Response};
 
 /// 200 when the database answers, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.app.store().ping().await {
-        Ok(()) => (
+    match crate::outage::ping(&state).await {
+        true => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, "no-store")],
             axum::Json(serde_json::json!({"status": "ok"})),
         )
             .into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check failed");
+        false => {
+            crate::outage::suspect_down(&state);
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::CACHE_CONTROL, "no-store")],
