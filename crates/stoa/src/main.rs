@@ -55,6 +55,21 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Write a consistent copy of the database to FILE while the site runs (SQLite: VACUUM
+    /// INTO; PostgreSQL: pg_dump's custom format). Never overwrites.
+    Backup {
+        /// The backup file to create.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Replace the database with a backup made by `stoa backup` (stop the servers first).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Administrative tasks.
     Admin {
         #[command(subcommand)]
@@ -226,6 +241,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             let cfg = load(&db, None)?;
             init_logging(&cfg);
             say(&stoa::commands::migrate(&cfg)
+                .await
+                .map_err(|e| e.to_string())?)
+        }
+        Command::Backup { file, db } => {
+            let cfg = load(&db, None)?;
+            init_logging(&cfg);
+            say(&stoa::backup::backup(&cfg, &file)
+                .await
+                .map_err(|e| e.to_string())?)
+        }
+        Command::Restore { file, db } => {
+            let cfg = load(&db, None)?;
+            init_logging(&cfg);
+            say(&stoa::backup::restore(&cfg, &file)
                 .await
                 .map_err(|e| e.to_string())?)
         }

@@ -24,6 +24,9 @@ pub enum StoreError {
     /// The database holds migrations newer than this binary knows.
     #[error("the database was migrated by a newer Stoa (version {0}); upgrade this binary")]
     TooNew(i64),
+    /// A backup cannot be restored.
+    #[error("this backup cannot be restored: {0}")]
+    NotRestorable(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),

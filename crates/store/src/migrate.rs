@@ -105,6 +105,50 @@ impl Store {
         Ok(())
     }
 
+    /// Whether this database can be put back as a site's: intact (SQLite's quick check), made
+    /// by Stoa, and not by a newer binary.
+    pub async fn check_restorable(&self) -> Result<(), StoreError> {
+        if self.backend() == Backend::Sqlite {
+            let verdict: String = sqlx::query("PRAGMA quick_check")
+                .fetch_one(self.reader())
+                .await?
+                .try_get(0)?;
+            if verdict != "ok" {
+                return Err(StoreError::NotRestorable(format!(
+                    "the file is damaged ({verdict})"
+                )));
+            }
+        }
+        let newest: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(self.reader())
+            .await
+            .map_err(|_| StoreError::NotRestorable("it is not a Stoa database".into()))?
+            .try_get(0)?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.version);
+        match newest {
+            None => Err(StoreError::NotRestorable(
+                "it is not a Stoa database".into(),
+            )),
+            Some(v) if v > known => Err(StoreError::TooNew(v)),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Writes a consistent copy of an SQLite database to `path` (`VACUUM INTO`), while it is
+    /// in use.
+    pub async fn vacuum_into(&self, path: &str) -> Result<(), StoreError> {
+        if self.backend() != Backend::Sqlite {
+            return Err(StoreError::NotRestorable(
+                "VACUUM INTO is SQLite's; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
     /// Table and column names of the current schema, for comparing the two backends.
     pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
         let sql = match self.backend() {

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts_api;
 mod accounts_pages;
+mod backup;
 mod crash;
 mod deflection;
 mod demo;

@@ -140,6 +140,13 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// Stops the server (`restart` starts it again).
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await.expect("clean shutdown");
+        }
+    }
+
     /// Stops the server and starts a new one on the same database.
     pub async fn restart(&mut self) {
         if let Some(r) = self.running.take() {
