@@ -394,9 +394,18 @@ impl App {
         self.live_post(id).await
     }
 
+    /// A live, published post whose question (for an answer) is live and published too:
+    /// everything under a deleted or held question is as gone as the question.
     async fn live_post(&self, id: i64) -> Result<PostRow, AppError> {
+        let live = |p: &PostRow| p.deleted_at.is_none() && p.status == "published";
         match self.store().post(id).await? {
-            Some(p) if p.deleted_at.is_none() && p.status == "published" => Ok(p),
+            Some(p) if live(&p) => match p.parent_id {
+                Some(q) => match self.store().post(q).await? {
+                    Some(q) if live(&q) => Ok(p),
+                    _ => Err(AppError::NotFound("post")),
+                },
+                None => Ok(p),
+            },
             _ => Err(AppError::NotFound("post")),
         }
     }

@@ -324,13 +324,26 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("suggested edit"))?;
         let p = self.post(s.post_id).await?;
-        // The post's author may settle suggestions on their own post, like a reviewer.
-        if p.author_id != user.id {
+        // The post's author may settle suggestions on their own post, like a reviewer, as far
+        // as they may edit it (not while suspended, not once it is locked).
+        if p.author_id == user.id {
+            decide(
+                &user.actor(),
+                Action::Edit,
+                Target::Post {
+                    author_id: p.author_id,
+                    locked: p.locked_at.is_some(),
+                },
+            )?;
+        } else {
             decide(
                 &user.actor(),
                 Action::Review,
                 Target::Queue(Queue::SuggestedEdits),
             )?;
+            if p.locked_at.is_some() && !user.role.is_moderator() {
+                return Err(AppError::Forbidden(Denied::Locked));
+            }
         }
         if s.author_id == user.id {
             return Err(AppError::Forbidden(Denied::Forbidden));

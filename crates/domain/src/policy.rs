@@ -398,6 +398,9 @@ pub enum Denied {
     /// An appeal goes to a moderator other than the one who acted.
     #[error("Another moderator must decide an appeal of your own action.")]
     OwnAction,
+    /// A moderator's own post or own case goes to another moderator.
+    #[error("This concerns your own post or case; another moderator must decide it.")]
+    OwnCase,
 }
 
 /// Decides whether `actor` may perform `action` on `target`.
@@ -501,10 +504,18 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
         }
         (
             Action::VoteUp | Action::VoteDown | Action::Unvote,
-            Target::Post { author_id, .. } | Target::Answer { author_id, .. },
+            Target::Post {
+                author_id, locked, ..
+            }
+            | Target::Answer {
+                author_id, locked, ..
+            },
         ) => {
             if author_id == me {
                 Err(Denied::OwnPost)
+            } else if locked && !is_mod {
+                // A locked post is frozen, its score included.
+                Err(Denied::Locked)
             } else {
                 match action {
                     Action::VoteUp => actor.require(Privilege::VoteUp),
@@ -598,7 +609,17 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
             }
         }
         (Action::Protect, Target::Post { .. }) => actor.require(Privilege::Protect),
-        (Action::Moderate, Target::Post { .. } | Target::Site) => {
+        (Action::Moderate, Target::Post { author_id, .. }) => {
+            if !is_mod {
+                Err(Denied::ModeratorsOnly)
+            } else if author_id == me && actor.role != Role::Admin {
+                // Another moderator decides about a moderator's own post.
+                Err(Denied::OwnCase)
+            } else {
+                Ok(())
+            }
+        }
+        (Action::Moderate, Target::Site) => {
             if is_mod {
                 Ok(())
             } else {
@@ -626,11 +647,20 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
                 Err(Denied::NotAffected)
             }
         }
-        (Action::DecideAppeal, Target::Logged { actor_id, .. }) => {
+        (
+            Action::DecideAppeal,
+            Target::Logged {
+                actor_id,
+                affected_user_id,
+            },
+        ) => {
             if !is_mod {
                 Err(Denied::ModeratorsOnly)
             } else if actor_id == Some(me) {
                 Err(Denied::OwnAction)
+            } else if affected_user_id == Some(me) {
+                // Nobody judges their own case, not even against the community's action.
+                Err(Denied::OwnCase)
             } else {
                 Ok(())
             }
@@ -723,6 +753,33 @@ mod tests {
             privilege: p,
             needed: Thresholds::of(profile).get(p),
         })
+    }
+
+    #[test]
+    fn nobody_judges_their_own_case_and_locks_freeze_scores() {
+        let member = actor(1, Role::Member, 10_000, Profile::Normal);
+        let moderator = actor(1, Role::Moderator, 1, Profile::Normal);
+        let other_mod = actor(3, Role::Moderator, 1, Profile::Normal);
+        let admin = actor(1, Role::Admin, 1, Profile::Normal);
+        let locked_theirs = Target::Post {
+            author_id: 2,
+            locked: true,
+        };
+        assert_eq!(decide(&member, VoteUp, locked_theirs), Err(Denied::Locked));
+        assert_eq!(decide(&member, Unvote, locked_theirs), Err(Denied::Locked));
+        assert_eq!(decide(&moderator, VoteUp, locked_theirs), Ok(()));
+        assert_eq!(decide(&moderator, Moderate, MINE), Err(Denied::OwnCase));
+        assert_eq!(decide(&other_mod, Moderate, MINE), Ok(()));
+        assert_eq!(decide(&admin, Moderate, MINE), Ok(()));
+        let community_on_mine = Target::Logged {
+            actor_id: None,
+            affected_user_id: Some(1),
+        };
+        assert_eq!(
+            decide(&moderator, DecideAppeal, community_on_mine),
+            Err(Denied::OwnCase)
+        );
+        assert_eq!(decide(&other_mod, DecideAppeal, community_on_mine), Ok(()));
     }
 
     #[test]

@@ -1406,7 +1406,24 @@ async fn apply_effect(
                 .await?;
             return Ok(done.rows_affected() > 0);
         }
-        Effect::Lock(id) => post_update("UPDATE posts SET locked_at = $2 WHERE id = $1 AND locked_at IS NULL", id),
+        Effect::Lock(id) => {
+            let done = sqlx::query("UPDATE posts SET locked_at = $2 WHERE id = $1 AND locked_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            // A locked post takes no edits: waiting suggestions are rejected, saying why.
+            sqlx::query(
+                "UPDATE suggested_edits SET status = 'rejected', reviewed_at = $2,
+                     review_reason = 'The post was locked by a moderator.'
+                 WHERE post_id = $1 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            return Ok(done.rows_affected() > 0);
+        }
         Effect::Unlock(id) => post_update("UPDATE posts SET locked_at = NULL WHERE id = $1 AND locked_at IS NOT NULL AND $2 = $2", id),
         Effect::Reopen(id) => post_update(
             "UPDATE posts SET closed_at = NULL, close_reason = NULL, duplicate_of = NULL

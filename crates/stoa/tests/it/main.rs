@@ -13,6 +13,7 @@ mod crash;
 mod deflection;
 mod demo;
 mod governance;
+mod governance_holes;
 mod governance_moderation;
 mod governance_pages;
 mod governance_spam;

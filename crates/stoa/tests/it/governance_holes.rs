@@ -1,0 +1,213 @@
+//! Holes found from outside (issue 15), each reproduced and closed: locks freeze a post (votes,
+//! suggestions and their approval), everything under a deleted question is as gone as the
+//! question, a suspension stops approving suggestions on one's own posts, and a moderator never
+//! decides about their own post. On both backends.
+
+use crate::both;
+use crate::governance::{answer, ask, vote, with_role};
+use crate::support::TestApp;
+use serde_json::{json, Value};
+
+both!(
+    locks_freeze_posts,
+    deleted_questions_take_everything_with_them,
+    suspended_members_cannot_approve,
+    moderators_do_not_judge_themselves
+);
+
+async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    t.post_json("/api/v1/moderation/actions", Some(token), body)
+        .await
+}
+
+async fn suggest(t: &TestApp, token: &str, post: i64, body: &str) -> (u16, Value) {
+    t.post_json(
+        &format!("/api/v1/posts/{post}/suggested-edits"),
+        Some(token),
+        json!({"body": body, "comment": "clearer"}),
+    )
+    .await
+}
+
+async fn locks_freeze_posts(t: TestApp) {
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let q = ask(&t, &ann, "Dishwasher leaves a white film on glasses").await;
+    let (s, pending) = suggest(
+        &t,
+        &bob,
+        q,
+        "Every glass comes out with a white film; the rinse aid is full and the water is hard.",
+    )
+    .await;
+    assert_eq!(s, 201, "{pending}");
+    let (s, v) = moderate(
+        &t,
+        &mona,
+        json!({"action": "lock", "target_type": "post", "target_id": q, "category": "other", "reason": "Edit war"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    // Locking rejected the waiting suggestion, saying why.
+    let (_, sug) = t
+        .get_json(&format!("/api/v1/suggested-edits/{}", pending["id"]), None)
+        .await;
+    assert_eq!(sug["status"], "rejected", "{sug}");
+    assert!(sug["review_reason"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("locked"));
+    // Votes, suggestions and approvals are refused; the score stays.
+    let (s, v) = vote(&t, &bob, q, 1).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, _) = suggest(
+        &t,
+        &bob,
+        q,
+        "Another try at a clearer question body, please.",
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (_, shown) = t.get_json(&format!("/api/v1/questions/{q}"), None).await;
+    assert_eq!(shown["score"], 0);
+    // Moderators still can.
+    let (s, _) = vote(&t, &mona, q, 1).await;
+    assert_eq!(s, 200);
+}
+
+async fn deleted_questions_take_everything_with_them(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let (_, cat) = t.signup("cat").await;
+    let q = ask(&t, &ann, "Phone will not pair with the car").await;
+    let a = answer(
+        &t,
+        &bob,
+        q,
+        "Forget the car on the phone and pair it again from the car.",
+    )
+    .await;
+    let (s, _) = t
+        .send_json("DELETE", &format!("/api/v1/posts/{q}"), Some(&ann), None)
+        .await;
+    assert_eq!(s, 204);
+    let votes_before = t.count("votes").await;
+    let comments_before = t.count("comments").await;
+    // The answer under it cannot be voted, commented, flagged, edited or suggested, and its
+    // history is not served.
+    assert_eq!(vote(&t, &cat, a, 1).await.0, 404);
+    let (s, _) = t
+        .post_json(
+            &format!("/api/v1/posts/{a}/comments"),
+            Some(&cat),
+            json!({"body": "This worked for me too, thanks!"}),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .post_json(
+            &format!("/api/v1/posts/{a}/flags"),
+            Some(&cat),
+            json!({"reason": "rude"}),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/posts/{a}"),
+            Some(&bob),
+            Some(json!({"body": "Forget the car on the phone, then pair again from the car's menu."})),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = suggest(
+        &t,
+        &cat,
+        a,
+        "Forget the car on the phone, then pair it again.",
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .get_json(&format!("/api/v1/posts/{a}/revisions"), None)
+        .await;
+    assert_eq!(s, 404);
+    assert_eq!(t.count("votes").await, votes_before);
+    assert_eq!(t.count("comments").await, comments_before);
+}
+
+async fn suspended_members_cannot_approve(t: TestApp) {
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let q = ask(&t, &ann, "Kettle switches off before boiling").await;
+    let (s, sug) = suggest(
+        &t,
+        &bob,
+        q,
+        "The kettle switches itself off about a minute before the water boils; it is descaled.",
+    )
+    .await;
+    assert_eq!(s, 201, "{sug}");
+    let (s, v) = moderate(
+        &t,
+        &mona,
+        json!({"action": "suspend", "target_type": "user", "target_id": ann_id, "category": "other",
+               "reason": "Cooling off", "duration_hours": 24}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/suggested-edits/{}/review", sug["id"]),
+            Some(&ann),
+            json!({"outcome": "approve"}),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (_, still) = t
+        .get_json(&format!("/api/v1/suggested-edits/{}", sug["id"]), None)
+        .await;
+    assert_eq!(still["status"], "pending");
+}
+
+async fn moderators_do_not_judge_themselves(t: TestApp) {
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (_, max) = with_role(&t, "max", "moderator").await;
+    let q = ask(&t, &mona, "Freezer frosts up every week").await;
+    let body = json!({"action": "lock", "target_type": "post", "target_id": q, "category": "other", "reason": "Discussion is over"});
+    let (s, v) = moderate(&t, &mona, body.clone()).await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(t.count("moderation_actions").await, 0);
+    let (s, v) = moderate(&t, &max, body).await;
+    assert_eq!(s, 201, "another moderator may: {v}");
+    // Mona appeals max's action on her post; she cannot decide it herself, another can.
+    let (s, ap) = t
+        .post_json(
+            &format!("/api/v1/moderation/actions/{}/appeal", v["id"]),
+            Some(&mona),
+            json!({"text": "The discussion is over; please unlock."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ap}");
+    let decision = format!("/api/v1/moderation/appeals/{}/decision", ap["id"]);
+    let (s, _) = t
+        .post_json(
+            &decision,
+            Some(&mona),
+            json!({"outcome": "reverse", "reason": "Fine by me"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (_, third) = with_role(&t, "mia", "moderator").await;
+    let (s, v) = t
+        .post_json(
+            &decision,
+            Some(&third),
+            json!({"outcome": "reverse", "reason": "Agreed, unlocking"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
