@@ -220,10 +220,28 @@ impl App {
         self.check_and_hit(&format!("login:ip:{}", c.ip), limits.login_per_ip)
             .await?;
         let key = login.to_lowercase();
+        // Failed passwords are counted per account and address: a stranger who guesses wrong
+        // locks out only their own address. Across all addresses an account takes ten times
+        // as many failures (a distributed guess), and even then the owner's known browsers and
+        // addresses (the account's traits) still get in.
+        let pair_key = format!("login:account:{key}:from:{}", c.ip);
         let account_key = format!("login:account:{key}");
-        self.check_only(&account_key, limits.login_failures_per_account)
-            .await?;
+        let per_pair = limits.login_failures_per_account;
+        let per_account = crate::Limit {
+            max: per_pair.max.saturating_mul(10),
+            ..per_pair
+        };
+        self.check_only(&pair_key, per_pair).await?;
         let row = self.store().user_by_login(&key).await?;
+        if let Err(e) = self.check_only(&account_key, per_account).await {
+            let known = match &row {
+                Some(r) => self.known_client(r.id, &traits(&c.ip, &c.device)).await?,
+                None => false,
+            };
+            if !known {
+                return Err(e);
+            }
+        }
         let phc = row
             .as_ref()
             .and_then(|r| r.password_hash.clone())
@@ -237,8 +255,8 @@ impl App {
                 AuthUser::from_row(r, self.thresholds().await?)
             }
             _ => {
-                self.hit(&account_key, limits.login_failures_per_account)
-                    .await?;
+                self.hit(&pair_key, per_pair).await?;
+                self.hit(&account_key, per_account).await?;
                 tracing::info!("failed log-in");
                 Err(AppError::Unauthenticated("Wrong username or password."))
             }

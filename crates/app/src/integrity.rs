@@ -68,19 +68,40 @@ impl App {
 
     async fn try_record_traits(&self, user_id: i64, client: &ClientTraits) -> Result<(), AppError> {
         let now = stoa_store::now();
-        if address_is_personal(&client.ip) {
-            let salt = self.trait_salt().await?;
-            let hash = token_hash(&format!("{salt}:{}", client.ip));
-            self.store()
-                .record_trait(user_id, "address", &hash, now)
-                .await?;
-        }
-        if let Some(device) = client.device.as_deref().filter(|d| !d.is_empty()) {
-            self.store()
-                .record_trait(user_id, "device", &token_hash(device), now)
-                .await?;
+        for (kind, hash) in self.trait_hashes(client).await? {
+            self.store().record_trait(user_id, kind, &hash, now).await?;
         }
         Ok(())
+    }
+
+    /// The hashed traits of a client: its address (when personal) and its browser cookie.
+    async fn trait_hashes(
+        &self,
+        client: &ClientTraits,
+    ) -> Result<Vec<(&'static str, String)>, AppError> {
+        let mut out = Vec::new();
+        if address_is_personal(&client.ip) {
+            let salt = self.trait_salt().await?;
+            out.push(("address", token_hash(&format!("{salt}:{}", client.ip))));
+        }
+        if let Some(device) = client.device.as_deref().filter(|d| !d.is_empty()) {
+            out.push(("device", token_hash(device)));
+        }
+        Ok(out)
+    }
+
+    /// Whether the account has signed up or logged in from this client before.
+    pub(crate) async fn known_client(
+        &self,
+        user_id: i64,
+        client: &ClientTraits,
+    ) -> Result<bool, AppError> {
+        for (kind, hash) in self.trait_hashes(client).await? {
+            if self.store().has_trait(user_id, kind, &hash).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The site's salt for address hashes, made on first use (a hash without it would let

@@ -29,7 +29,7 @@ mod ticket_clocks;
 mod tickets;
 mod views;
 
-pub use secrets::{constant_time_eq, new_token};
+pub use secrets::{constant_time_eq, new_token, token_hash};
 
 pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
 pub use badges::{BadgeInfo, Held, ProfileImpact};

@@ -63,20 +63,23 @@ impl Store {
         Ok(())
     }
 
-    /// The accounts sharing a trait with `user_id`.
-    pub async fn linked_accounts(&self, user_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT b.user_id, b.kind FROM account_traits a
-             JOIN account_traits b ON b.kind = a.kind AND b.value_hash = a.value_hash
-             WHERE a.user_id = $1 AND b.user_id <> $1 ORDER BY b.user_id",
+    /// Whether the account has this trait.
+    pub async fn has_trait(
+        &self,
+        user_id: i64,
+        kind: &str,
+        value_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM account_traits WHERE user_id = $1 AND kind = $2 AND value_hash = $3",
         )
         .bind(user_id)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()?)
+        .bind(kind)
+        .bind(value_hash)
+        .fetch_one(self.reader())
+        .await?
+        .try_get(0)?;
+        Ok(n > 0)
     }
 
     /// Live up- and down-votes cast in `[since, until)` on other people's posts.

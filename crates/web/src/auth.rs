@@ -139,7 +139,8 @@ impl FromRequestParts<AppState> for MaybeApiUser {
     }
 }
 
-/// The client's address: the socket peer, or `X-Forwarded-For` behind a trusted proxy.
+/// The client's address: the socket peer, or the last `X-Forwarded-For` entry (the one the
+/// trusted proxy added) behind a trusted proxy.
 pub struct ClientIp(pub String);
 
 impl FromRequestParts<AppState> for ClientIp {
@@ -150,11 +151,13 @@ impl FromRequestParts<AppState> for ClientIp {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if state.web.trust_proxy {
+            // The trusted proxy appends the address it saw: the last entry. Earlier entries
+            // come from the client, who can write anything there.
             if let Some(ip) = parts
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {

@@ -1,6 +1,9 @@
-//! CSRF protection for HTML forms: a random token in an HttpOnly, SameSite=Lax cookie that every
-//! form repeats in a hidden field (double submit). Cross-site pages can neither read the cookie
-//! nor set it, so they cannot forge the field. The JSON API uses bearer tokens and needs none.
+//! CSRF protection for HTML forms: a random token in an HttpOnly, SameSite=Lax cookie from which
+//! every form's hidden field is derived (double submit). Cross-site pages can neither read the
+//! cookie nor set it, so they cannot forge the field. The field is bound to the session: it is
+//! the SHA-256 of the cookie's token and the session cookie, so a field from one session (or
+//! from before logging in) is refused in another. A form post whose `Origin` is another site
+//! is refused too. The JSON API uses bearer tokens and needs none.
 
 use crate::error::{PageError, Problem};
 use crate::AppState;
@@ -25,7 +28,9 @@ pub async fn issue_token(State(state): State<AppState>, mut req: Request, next: 
         Some(t) => (t, false),
         None => (stoa_app::new_token(""), true),
     };
-    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let session = crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE);
+    req.extensions_mut()
+        .insert(CsrfToken(form_token(&token, session.as_deref())));
     let mut res = next.run(req).await;
     if fresh {
         let secure = if state.web.secure_cookies {
@@ -41,8 +46,65 @@ pub async fn issue_token(State(state): State<AppState>, mut req: Request, next: 
     res
 }
 
+/// The value forms carry: the cookie's token bound to the session, if there is one.
+fn form_token(cookie: &str, session: Option<&str>) -> String {
+    match session {
+        Some(s) => stoa_app::token_hash(&format!("{cookie}:{s}")),
+        None => cookie.to_string(),
+    }
+}
+
+/// Whether the request's `Origin` (when the browser sent one) is this site.
+fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+}
+
 fn valid_shape(t: &str) -> bool {
     t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_tokens_are_bound_to_the_session() {
+        let cookie = "a".repeat(64);
+        assert_eq!(form_token(&cookie, None), cookie);
+        let one = form_token(&cookie, Some("stoa_s_one"));
+        assert!(valid_shape(&one));
+        assert_ne!(one, form_token(&cookie, Some("stoa_s_two")));
+    }
+
+    #[test]
+    fn origins() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("help.example.org"));
+        assert!(
+            same_origin(&h),
+            "no Origin: older browsers, same-site navigations"
+        );
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://help.example.org"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+    }
 }
 
 #[derive(Deserialize)]
@@ -63,6 +125,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
+        if !same_origin(req.headers()) {
+            return Err(PageError(Problem::new(
+                StatusCode::FORBIDDEN,
+                "cross_origin",
+                "This form was sent from another site, so it was not accepted.",
+            )));
+        }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| {

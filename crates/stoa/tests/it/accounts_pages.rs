@@ -148,6 +148,16 @@ async fn login_form_and_logout(t: TestApp) {
     );
     let (_, home) = get_html(&t, "/").await;
     assert!(home.contains(">judy<"));
+    // The log-in form's token belonged to the anonymous visit: it is refused now.
+    let res = t
+        .client
+        .post(t.url("/logout"))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "form tokens are bound to the session");
+    let csrf = csrf_of(&home);
     let res = t
         .client
         .post(t.url("/logout"))

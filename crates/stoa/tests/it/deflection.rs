@@ -450,12 +450,17 @@ async fn report_is_for_staff(t: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     let browser = client();
-    let page = get_html(&browser, t.url("/login")).await.1;
     let login = |name: &'static str| {
-        let page = page.clone();
         let browser = browser.clone();
         let url = t.url("/login");
+        let home = t.url("/");
         async move {
+            // Form tokens are bound to the session: take one from the current session's page
+            // (the log-in form for a visitor, the log-out form for a member).
+            let mut page = get_html(&browser, url.clone()).await.1;
+            if !page.contains("csrf_token") {
+                page = get_html(&browser, home).await.1;
+            }
             browser
                 .post(url)
                 .form(&[

@@ -211,3 +211,125 @@ async fn moderators_do_not_judge_themselves(t: TestApp) {
         .await;
     assert_eq!(s, 200, "{v}");
 }
+
+/// Behind a trusted proxy (its address is the last `X-Forwarded-For` entry): a stranger's wrong
+/// passwords lock out only the stranger; a guess spread over many addresses locks out the
+/// account except for the owner's known addresses; spoofed leading entries do not escape the
+/// sign-up limit; a form sent from another site is refused.
+mod behind_a_proxy {
+    use super::*;
+    use crate::support::{csrf_of, spawn, Kind};
+    use stoa::config::LimitConfig;
+
+    async fn login(t: &TestApp, from: &str, password: &str) -> u16 {
+        t.client
+            .post(t.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"login": "owner", "password": password}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn run(t: TestApp) {
+        let home = "198.51.100.1";
+        let res = t
+            .client
+            .post(t.url("/api/v1/auth/signup"))
+            .header("x-forwarded-for", home)
+            .json(&json!({"username": "owner", "email": "owner@example.com", "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        // A stranger's two wrong guesses lock out the stranger, not the owner.
+        let stranger = "203.0.113.66";
+        assert_eq!(login(&t, stranger, "guess one").await, 401);
+        assert_eq!(login(&t, stranger, "guess two").await, 401);
+        assert_eq!(login(&t, stranger, "correct horse battery").await, 429);
+        assert_eq!(login(&t, home, "correct horse battery").await, 200);
+        // Guesses from many addresses (twenty failures in all, ten times the limit per address):
+        // the account is closed to new addresses, not to the owner.
+        for i in 0..18 {
+            assert_eq!(
+                login(&t, &format!("203.0.113.{}", 100 + i), "guess").await,
+                401,
+                "{i}"
+            );
+        }
+        assert_eq!(
+            login(&t, "203.0.113.200", "correct horse battery").await,
+            429
+        );
+        assert_eq!(login(&t, home, "correct horse battery").await, 200);
+
+        // Spoofed leading entries: the proxy's last entry counts, so the limit holds.
+        let mut statuses = Vec::new();
+        for i in 0..3 {
+            let res = t
+                .client
+                .post(t.url("/api/v1/auth/signup"))
+                .header("x-forwarded-for", format!("10.9.8.{i}, 192.0.2.50"))
+                .json(&json!({"username": format!("spoof{i}"), "email": format!("spoof{i}@example.com"), "password": "correct horse battery"}))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        assert_eq!(statuses, vec![201, 201, 429]);
+
+        // A form posted from another site is refused, even with the right token.
+        t.signup("writer").await;
+        let (browser, csrf) = t.browser("writer").await;
+        let before = t.count("posts").await;
+        let res = browser
+            .post(t.url("/ask"))
+            .header("origin", "https://evil.example")
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("title", "Cheap watches for sale today"),
+                ("body", "Visit my shop for the best prices on watches."),
+                ("tags", "help"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(t.count("posts").await, before);
+        let page = browser
+            .get(t.url("/notifications"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csrf_of(&page), csrf, "the session's form token is stable");
+    }
+
+    fn tweak(c: &mut stoa::config::Config) {
+        c.trust_proxy = true;
+        c.rate_limits.login_failures_per_account = LimitConfig {
+            max: 2,
+            window_secs: 900,
+        };
+        c.rate_limits.signup_per_ip = LimitConfig {
+            max: 2,
+            window_secs: 3600,
+        };
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(spawn(Kind::Sqlite, tweak).await.expect("sqlite")).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(t) = spawn(Kind::Postgres, tweak).await {
+            run(t).await;
+        }
+    }
+}

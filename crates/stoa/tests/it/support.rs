@@ -479,6 +479,15 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "log-in of {name}");
-        (c, csrf)
+        // Form tokens are bound to the session: read one from a page of the new session.
+        let page = c
+            .get(self.url("/notifications"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (c, csrf_of(&page))
     }
 }
