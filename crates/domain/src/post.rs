@@ -61,9 +61,12 @@ impl Title {
     /// Longest title (Stack Exchange's limit, long enough for any real question).
     pub const MAX: usize = 150;
 
-    /// Trims, collapses inner whitespace and checks the length.
+    /// Trims, collapses inner whitespace, drops bidirectional embedding, override and isolate
+    /// controls (which could make a title read differently from what it says, or spill into
+    /// the page around it) and checks the length.
     pub fn parse(raw: &str) -> Result<Self, PostError> {
-        let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let cleaned: String = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
+        let s = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
         let n = s.chars().count();
         if n == 0 {
             return Err(PostError::Title(
@@ -93,6 +96,12 @@ impl Title {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Unicode's explicit bidirectional formatting characters: embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069). Marks (U+200E, U+200F) stay: right-to-left writing uses them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A Markdown body of a question, answer or article.
@@ -355,6 +364,17 @@ mod tests {
         assert!(Title::parse("?!?!").is_err());
         assert!(Title::parse(&"x".repeat(151)).is_err());
         assert!(Title::parse(&"x".repeat(150)).is_ok());
+        assert_eq!(
+            Title::parse("Invoice \u{202E}fdp.exe\u{202C} attached")
+                .unwrap()
+                .as_str(),
+            "Invoice fdp.exe attached"
+        );
+        assert_eq!(
+            Title::parse("\u{2067}שלום\u{2069} world").unwrap().as_str(),
+            "שלום world"
+        );
+        assert!(Title::parse("\u{202E}\u{202E}").is_err());
     }
 
     #[test]

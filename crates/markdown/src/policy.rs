@@ -176,7 +176,13 @@ fn filter_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Optio
         }
         // Ammonia has one scheme list for all URL attributes; an image must
         // not be a mailto: (it would only ever be a broken image or a prompt).
-        ("img", "src") => (!scheme_is(value, "mailto:")).then_some(Cow::Borrowed(value)),
+        // Images never load over plain http (which would tell any network on the way who
+        // reads what, and is mixed content on an https site): http becomes https.
+        ("img", "src") if scheme_is(value, "mailto:") => None,
+        ("img", "src") if scheme_is(value, "http:") => value
+            .split_once(':')
+            .map(|(_, after)| Cow::Owned(format!("https:{after}"))),
+        ("img", "src") => Some(Cow::Borrowed(value)),
         ("ol", "start") => {
             (!value.is_empty() && value.len() <= 9 && value.bytes().all(|b| b.is_ascii_digit()))
                 .then_some(Cow::Borrowed(value))
@@ -379,6 +385,15 @@ mod tests {
         assert_eq!(
             clean_post(r#"<img src="/u/a.png">"#),
             r#"<img src="/u/a.png">"#
+        );
+        assert_eq!(
+            clean_post(r#"<img src="http://e.com/a.png">"#),
+            r#"<img src="https://e.com/a.png">"#,
+            "plain http is upgraded"
+        );
+        assert_eq!(
+            clean_post(r#"<img src="HTTP://e.com/a.png">"#),
+            r#"<img src="https://e.com/a.png">"#
         );
         for src in [
             "data:image/png;base64,AAAA",

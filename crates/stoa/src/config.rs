@@ -38,6 +38,9 @@ pub struct Config {
     pub jobs: Jobs,
     /// The support desk.
     pub support: Support,
+    /// A bearer token `/metrics` asks for; empty: only clients on this machine that did not
+    /// come through a proxy may read it.
+    pub metrics_token: Secret,
 }
 
 /// The support desk.
@@ -186,6 +189,7 @@ impl Default for Config {
             smtp: Smtp::default(),
             jobs: Jobs::default(),
             support: Support::default(),
+            metrics_token: Secret(String::new()),
         }
     }
 }
@@ -296,6 +300,9 @@ impl Config {
         }
         if let Some(v) = get("STOA_SECURE_COOKIES") {
             self.secure_cookies = parse_bool("STOA_SECURE_COOKIES", &v)?;
+        }
+        if let Some(v) = get("STOA_METRICS_TOKEN") {
+            self.metrics_token = Secret(v);
         }
         if let Some(v) = get("STOA_TRUST_PROXY") {
             self.trust_proxy = parse_bool("STOA_TRUST_PROXY", &v)?;
@@ -448,6 +455,7 @@ impl Config {
             content_license: self.content_license.clone(),
             secure_cookies: self.secure_cookies,
             trust_proxy: self.trust_proxy,
+            metrics_token: self.metrics_token.expose().to_string(),
         }
     }
 
@@ -457,7 +465,8 @@ impl Config {
         format!(
             "# Stoa configuration. Every key is optional; environment variables (STOA_ADDR,\n\
              # STOA_DATABASE_URL, STOA_SITE_NAME, STOA_LOG_FORMAT, STOA_SECURE_COOKIES,\n\
-             # STOA_TRUST_PROXY, STOA_MAX_CONNECTIONS, STOA_BASE_URL, STOA_SMTP_URL, STOA_SMTP_FROM)\n\
+             # STOA_TRUST_PROXY, STOA_MAX_CONNECTIONS, STOA_BASE_URL, STOA_SMTP_URL, STOA_SMTP_FROM,\n\
+             # STOA_METRICS_TOKEN)\n\
              # override the file, and flags override both. An empty smtp.url sends no e-mail.\n\
              # max_connections = 0 chooses by backend: 2 per core on SQLite, 4 per core on PostgreSQL.\n\n{body}"
         )

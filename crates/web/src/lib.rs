@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod outage;
 mod page_cache;
 mod pages;
+mod paths;
 mod write_limits;
 
 use axum::Router;
@@ -32,6 +33,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// The bearer token `/metrics` asks for; empty: local, direct clients only.
+    pub metrics_token: String,
 }
 
 impl Default for WebSettings {
@@ -41,6 +44,7 @@ impl Default for WebSettings {
             content_license: "CC BY-SA 4.0".into(),
             secure_cookies: false,
             trust_proxy: false,
+            metrics_token: String::new(),
         }
     }
 }
@@ -76,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(pages::ops::healthz))
         .route("/metrics", axum::routing::get(pages::ops::metrics))
         .fallback(pages::errors::not_found)
+        .layer(axum::middleware::from_fn(paths::refuse_undecodable))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(caching::etag))
         .layer(axum::middleware::from_fn_with_state(

@@ -12,7 +12,8 @@ both!(
     locks_freeze_posts,
     deleted_questions_take_everything_with_them,
     suspended_members_cannot_approve,
-    moderators_do_not_judge_themselves
+    moderators_do_not_judge_themselves,
+    text_paths_and_metrics
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -331,5 +332,79 @@ mod behind_a_proxy {
         if let Some(t) = spawn(Kind::Postgres, tweak).await {
             run(t).await;
         }
+    }
+}
+
+/// Bidirectional controls never reach a title; a path that is not UTF-8 is an ordinary 404;
+/// images never load over plain http; `/metrics` is not for whoever comes through the proxy.
+async fn text_paths_and_metrics(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let (s, q) = t
+        .post_json(
+            "/api/v1/questions",
+            Some(&ann),
+            json!({"title": "Invoice \u{202E}fdp.exe\u{202C} will not open",
+                   "body": "The attachment ![scan](http://images.example.org/scan.png) opens as text.",
+                   "tags": ["help"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{q}");
+    assert_eq!(q["title"], "Invoice fdp.exe will not open");
+    assert!(q["body_html"]
+        .as_str()
+        .unwrap()
+        .contains("src=\"https://images.example.org/scan.png\""));
+
+    let res = t
+        .client
+        .get(t.url("/api/v1/questions/%FF"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "not_found");
+    let res = t.client.get(t.url("/tags/%C3")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+
+    let res = t
+        .client
+        .get(t.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404, "through a proxy, /metrics is not public");
+    let res = t.client.get(t.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "on this machine it is");
+}
+
+/// With `metrics_token` set, `/metrics` asks for it.
+mod metrics_token {
+    use crate::support::{spawn, Kind};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let t = spawn(Kind::Sqlite, |c| {
+            c.metrics_token = stoa::config::Secret("scrape-me-please".into())
+        })
+        .await
+        .expect("sqlite");
+        let res = t.client.get(t.url("/metrics")).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        let res = t
+            .client
+            .get(t.url("/metrics"))
+            .bearer_auth("scrape-me-please")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res
+            .text()
+            .await
+            .unwrap()
+            .contains("stoa_db_pool_connections"));
     }
 }

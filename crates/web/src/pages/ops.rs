@@ -26,8 +26,34 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// With a configured token, its bearers; without one, clients on this machine that did not
+/// come through a proxy (a proxy's requests carry `X-Forwarded-For`). Others get a 404: the
+/// metrics name routes and volumes an outsider has no business seeing.
+fn may_read_metrics(
+    state: &AppState,
+    peer: Option<std::net::SocketAddr>,
+    headers: &axum::http::HeaderMap,
+) -> bool {
+    let token = &state.web.metrics_token;
+    if !token.is_empty() {
+        return headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| stoa_app::constant_time_eq(t.trim(), token));
+    }
+    peer.is_some_and(|p| p.ip().is_loopback()) && !headers.contains_key("x-forwarded-for")
+}
+
 /// Prometheus metrics.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    if !may_read_metrics(&state, peer, req.headers()) {
+        return crate::pages::errors::not_found(axum::http::Uri::from_static("/metrics")).await;
+    }
     let pool = state.app.store().pool_stats();
     let mut text = state.metrics.render(pool.size, pool.idle);
     // The queue lives in the database, so every process reports the same, shared figures;
