@@ -35,6 +35,9 @@ pub enum Reason {
     Reversal,
     /// The compensating entry of a vote found to be serial voting and removed.
     SerialVotingReversed,
+    /// The compensating entry of a vote or acceptance on a post that was deleted (undeleting
+    /// restores the votes' entries).
+    PostDeleted,
 }
 
 impl Reason {
@@ -48,7 +51,7 @@ impl Reason {
     pub const ACCEPT: [Reason; 2] = [Reason::AnswerAccepted, Reason::AcceptedAnAnswer];
 
     /// Every reason.
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::UpvoteReceived,
         Reason::DownvoteReceived,
         Reason::DownvoteCast,
@@ -60,6 +63,7 @@ impl Reason {
         Reason::Penalty,
         Reason::Reversal,
         Reason::SerialVotingReversed,
+        Reason::PostDeleted,
     ];
 
     /// The stored name.
@@ -76,6 +80,7 @@ impl Reason {
             Reason::Penalty => "penalty",
             Reason::Reversal => "reversal",
             Reason::SerialVotingReversed => "serial_voting_reversed",
+            Reason::PostDeleted => "post_deleted",
         }
     }
 
@@ -98,6 +103,7 @@ impl Reason {
             Reason::Penalty => "Post removed by a moderator",
             Reason::Reversal => "Reversal",
             Reason::SerialVotingReversed => "Serial voting reversed",
+            Reason::PostDeleted => "Post deleted",
         }
     }
 }

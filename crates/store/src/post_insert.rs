@@ -24,7 +24,7 @@ pub(crate) async fn insert_posts_in(
     insert_first_revisions(tx, posts, &tags, &ids).await?;
     for (p, &id) in posts.iter().zip(&ids) {
         if p.kind == "question" {
-            add_tags(tx, id, p.tags, p.now).await?;
+            add_tags(tx, id, p.tags, p.now, p.status == "published").await?;
         }
         // A question or article is its own search document; an answer joins its question's.
         if p.kind != "answer" {

@@ -319,14 +319,19 @@ pub(crate) async fn edit_in(
     e: &PostEdit<'_>,
     notify: bool,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query("SELECT kind, tags, revision_count, parent_id FROM posts WHERE id = $1")
-        .bind(e.post_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "SELECT kind, tags, revision_count, parent_id, status, deleted_at FROM posts WHERE id = $1",
+    )
+    .bind(e.post_id)
+    .fetch_one(&mut **tx)
+    .await?;
     let kind: String = row.try_get(0)?;
     let old_tags: String = row.try_get(1)?;
     let number: i64 = row.try_get::<i64, _>(2)? + 1;
     let parent: Option<i64> = row.try_get(3)?;
+    // Tags count live, published questions only.
+    let counted =
+        row.try_get::<String, _>(4)? == "published" && row.try_get::<Option<i64>, _>(5)?.is_none();
     let joined = e.tags.join(" ");
     sqlx::query(
         "UPDATE posts SET title = $2, body_md = $3, body_html = $4, body_text = $5, tags = $6,
@@ -377,8 +382,8 @@ pub(crate) async fn edit_in(
             .filter(|t| !old.contains(t))
             .cloned()
             .collect();
-        remove_tags(tx, e.post_id, &removed).await?;
-        add_tags(tx, e.post_id, &added, e.now).await?;
+        remove_tags(tx, e.post_id, &removed, counted).await?;
+        add_tags(tx, e.post_id, &added, e.now, counted).await?;
     }
     if let Some(q) = parent {
         sqlx::query("UPDATE posts SET last_activity_at = $2 WHERE id = $1")
@@ -437,9 +442,20 @@ pub(crate) async fn delete_in(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    // What the post's votes and acceptance earned goes with it, with entries that say why.
+    let earned = crate::reputation::Reverse::ByPost {
+        post_id,
+        reasons: vec![
+            "upvote_received",
+            "downvote_received",
+            "answer_accepted",
+            "accepted_an_answer",
+        ],
+    };
+    crate::reputation::reverse_as(tx, &earned, now, "post_deleted").await?;
     if kind == "question" {
         let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
-        remove_tags(tx, post_id, &names).await?;
+        remove_tags(tx, post_id, &names, status == "published").await?;
     }
     if let Some(q) = parent {
         // Held and hidden answers were never counted (or were uncounted when hidden).
@@ -480,9 +496,10 @@ pub(crate) async fn undelete_in(
         .bind(post_id)
         .execute(&mut **tx)
         .await?;
+    crate::reputation::restore_votes(tx, post_id, now).await?;
     if kind == "question" {
         let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
-        add_tags(tx, post_id, &names, now).await?;
+        add_tags(tx, post_id, &names, now, status == "published").await?;
     }
     if let (Some(q), "published") = (parent, status.as_str()) {
         sqlx::query("UPDATE posts SET answer_count = answer_count + 1 WHERE id = $1")
@@ -517,19 +534,31 @@ pub(crate) async fn set_status_in(
         .bind(status)
         .execute(&mut **tx)
         .await?;
-    if let (Some(q), None) = (parent, deleted) {
-        let change: i64 = match (old == "published", status == "published") {
-            (true, false) => -1,
-            (false, true) => 1,
-            _ => 0,
-        };
-        if change != 0 {
+    let change: i64 = match (old == "published", status == "published") {
+        (true, false) => -1,
+        (false, true) => 1,
+        _ => 0,
+    };
+    match (parent, deleted) {
+        (Some(q), None) if change != 0 => {
             sqlx::query("UPDATE posts SET answer_count = answer_count + $2 WHERE id = $1")
                 .bind(q)
                 .bind(change)
                 .execute(&mut **tx)
                 .await?;
         }
+        // A question hidden or held leaves its tags' counts; published again, it returns.
+        (None, None) if change != 0 => {
+            sqlx::query(
+                "UPDATE tags SET question_count = question_count + $2
+                 WHERE id IN (SELECT tag_id FROM post_tags WHERE post_id = $1)",
+            )
+            .bind(post_id)
+            .bind(change)
+            .execute(&mut **tx)
+            .await?;
+        }
+        _ => {}
     }
     crate::search::index_post(tx, backend, post_id).await?;
     Ok(true)
@@ -565,19 +594,24 @@ pub(crate) async fn insert_revision(
     Ok(())
 }
 
+/// Links a question to its tags (creating new ones); `counted`: the question is live and
+/// published, so each tag's count grows.
 pub(crate) async fn add_tags(
     tx: &mut Transaction<'_, Any>,
     post_id: i64,
     tags: &[String],
     now: i64,
+    counted: bool,
 ) -> Result<(), StoreError> {
+    let one = i64::from(counted);
     for t in tags {
         let tag_id: i64 = sqlx::query(
-            "INSERT INTO tags (name, question_count, created_at) VALUES ($1, 1, $2)
-             ON CONFLICT (name) DO UPDATE SET question_count = tags.question_count + 1 RETURNING id",
+            "INSERT INTO tags (name, question_count, created_at) VALUES ($1, $3, $2)
+             ON CONFLICT (name) DO UPDATE SET question_count = tags.question_count + $3 RETURNING id",
         )
         .bind(t)
         .bind(now)
+        .bind(one)
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
@@ -590,16 +624,20 @@ pub(crate) async fn add_tags(
     Ok(())
 }
 
+/// Unlinks a question from tags; `counted`: it was counted in them.
 async fn remove_tags(
     tx: &mut Transaction<'_, Any>,
     post_id: i64,
     tags: &[String],
+    counted: bool,
 ) -> Result<(), StoreError> {
     for t in tags {
-        sqlx::query("UPDATE tags SET question_count = question_count - 1 WHERE name = $1")
-            .bind(t)
-            .execute(&mut **tx)
-            .await?;
+        if counted {
+            sqlx::query("UPDATE tags SET question_count = question_count - 1 WHERE name = $1")
+                .bind(t)
+                .execute(&mut **tx)
+                .await?;
+        }
         sqlx::query("DELETE FROM post_tags WHERE post_id = $1 AND tag_id = (SELECT id FROM tags WHERE name = $2)")
             .bind(post_id)
             .bind(t)

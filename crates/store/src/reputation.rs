@@ -197,6 +197,46 @@ pub(crate) async fn reverse_as(
     Ok(n)
 }
 
+/// Undeleting a post: its votes (still cast) earn again. The vote entries its deletion
+/// reversed are appended anew, and those deletion entries marked reversed, so a second
+/// deletion and restoration count once. An acceptance is not restored: deleting cleared it.
+pub(crate) async fn restore_votes(
+    tx: &mut Transaction<'_, Any>,
+    post_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.id, o.user_id, o.delta, o.reason, o.actor_id FROM reputation_events c
+         JOIN reputation_events o ON o.id = c.reverses_id
+         WHERE c.post_id = $1 AND c.reason = 'post_deleted' AND c.reversed_at IS NULL
+           AND o.reason IN ('upvote_received', 'downvote_received')",
+    )
+    .bind(post_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let reason: String = r.try_get(3)?;
+        let entry = NewRepEvent {
+            user_id: r.try_get(1)?,
+            delta: r.try_get(2)?,
+            reason: if reason == "upvote_received" {
+                "upvote_received"
+            } else {
+                "downvote_received"
+            },
+            post_id: Some(post_id),
+            actor_id: r.try_get(4)?,
+        };
+        append(tx, &[entry], now).await?;
+        sqlx::query("UPDATE reputation_events SET reversed_at = $2 WHERE id = $1")
+            .bind(r.try_get::<i64, _>(0)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// A user's ledger, newest first.
     pub async fn reputation_ledger(

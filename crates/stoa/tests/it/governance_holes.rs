@@ -13,7 +13,8 @@ both!(
     deleted_questions_take_everything_with_them,
     suspended_members_cannot_approve,
     moderators_do_not_judge_themselves,
-    text_paths_and_metrics
+    text_paths_and_metrics,
+    removal_takes_counts_and_reputation
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -407,4 +408,111 @@ mod metrics_token {
             .unwrap()
             .contains("stoa_db_pool_connections"));
     }
+}
+
+async fn tag_count(t: &TestApp, name: &str) -> i64 {
+    let (_, tags) = t.get_json("/api/v1/tags", None).await;
+    tags["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == name)
+        .map_or(0, |x| x["question_count"].as_i64().unwrap())
+}
+
+async fn reputation_of(t: &TestApp, id: i64) -> (i64, Vec<String>) {
+    let (_, u) = t.get_json(&format!("/api/v1/users/{id}"), None).await;
+    let (_, l) = t
+        .get_json(&format!("/api/v1/users/{id}/reputation"), None)
+        .await;
+    let reasons = l["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap().to_string())
+        .collect();
+    (u["reputation"].as_i64().unwrap(), reasons)
+}
+
+/// Hiding a question takes it out of its tags' counts (publishing puts it back); deleting a
+/// post takes back what its votes earned, with entries that say why, and undeleting restores it.
+async fn removal_takes_counts_and_reputation(t: TestApp) {
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (bob_id, bob) = t.signup("bob").await;
+    let (_, cat) = t.signup("cat").await;
+    let q = ask(&t, &ann, "Smart plug loses its schedule").await;
+    assert_eq!(tag_count(&t, "help").await, 1);
+    let act = |action: &'static str, id: i64| {
+        let t = &t;
+        let mona = mona.clone();
+        async move {
+            let (s, v) = moderate(
+                t,
+                &mona,
+                json!({"action": action, "target_type": "post", "target_id": id,
+                       "category": "other", "reason": "Checking the counts"}),
+            )
+            .await;
+            assert_eq!(s, 201, "{action}: {v}");
+        }
+    };
+    // Three trusted members' flags hide it.
+    let pool = t.db().await;
+    for name in ["xen", "yara", "zed"] {
+        let (id, token) = t.signup(name).await;
+        sqlx::query("UPDATE users SET reputation = 50 WHERE id = $1")
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let (s, v) = t
+            .post_json(
+                &format!("/api/v1/posts/{q}/flags"),
+                Some(&token),
+                json!({"reason": "rude"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    pool.close().await;
+    let (_, state) = t
+        .get_json(&format!("/api/v1/posts/{q}/state"), Some(&mona))
+        .await;
+    assert_eq!(state["status"], "hidden", "{state}");
+    assert_eq!(
+        tag_count(&t, "help").await,
+        0,
+        "a hidden question is not counted"
+    );
+    act("publish", q).await;
+    assert_eq!(tag_count(&t, "help").await, 1);
+
+    let a = answer(
+        &t,
+        &bob,
+        q,
+        "Update the plug's firmware; schedules are kept after that.",
+    )
+    .await;
+    assert_eq!(vote(&t, &ann, a, 1).await.0, 200);
+    assert_eq!(vote(&t, &cat, a, 1).await.0, 200);
+    let (before, _) = reputation_of(&t, bob_id).await;
+    assert_eq!(before, 21);
+    let (s, _) = t
+        .send_json("DELETE", &format!("/api/v1/posts/{a}"), Some(&bob), None)
+        .await;
+    assert_eq!(s, 204);
+    let (after, reasons) = reputation_of(&t, bob_id).await;
+    assert_eq!(after, 1, "the votes' points left with the post");
+    assert_eq!(reasons.iter().filter(|r| *r == "post_deleted").count(), 2);
+    act("undelete", a).await;
+    let (restored, _) = reputation_of(&t, bob_id).await;
+    assert_eq!(restored, 21, "undeleting restores them");
+    // Twice round gives the same.
+    act("delete", a).await;
+    assert_eq!(reputation_of(&t, bob_id).await.0, 1);
+    act("undelete", a).await;
+    assert_eq!(reputation_of(&t, bob_id).await.0, 21);
+    let _ = ann_id;
 }
