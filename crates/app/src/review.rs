@@ -391,17 +391,28 @@ impl App {
         };
         let e = prepare_edit(&p, &input)?;
         let points = self.governance().await?.points;
+        let now = stoa_store::now();
+        let reason = Reason::SuggestedEditApproved.as_str();
+        let today = self
+            .store()
+            .points_since(s.author_id, reason, now - now.rem_euclid(86_400))
+            .await?;
+        let total = self.store().points_since(s.author_id, reason, 0).await?;
+        let earned = stoa_domain::reputation::capped_edit_points(
+            points.suggested_edit_approved,
+            today,
+            total,
+        );
         let mut ledger_add = Vec::new();
-        if points.suggested_edit_approved != 0 {
+        if earned != 0 {
             ledger_add.push(NewRepEvent {
                 user_id: s.author_id,
-                delta: points.suggested_edit_approved,
+                delta: earned,
                 reason: Reason::SuggestedEditApproved.as_str(),
                 post_id: Some(p.id),
                 actor_id: Some(user.id),
             });
         }
-        let now = stoa_store::now();
         let write = Write {
             // The revision is credited to the person who wrote the suggestion.
             edit: Some(PostEdit {

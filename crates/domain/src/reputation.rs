@@ -257,6 +257,19 @@ pub fn accept_entries(points: &Points, asker_id: i64, answer_author_id: i64) -> 
     out
 }
 
+/// Most reputation a person earns from approved suggested edits in one UTC day.
+pub const EDIT_POINTS_PER_DAY: i64 = 20;
+/// Most reputation a person earns from approved suggested edits in all.
+pub const EDIT_POINTS_TOTAL: i64 = 1_000;
+
+/// The points an approved suggested edit earns, given what approved edits already earned the
+/// person today and in all: capped, so that two accounts trading edits and approvals cannot
+/// farm reputation.
+pub fn capped_edit_points(points: i64, today: i64, total: i64) -> i64 {
+    let room = (EDIT_POINTS_PER_DAY - today).min(EDIT_POINTS_TOTAL - total);
+    points.min(room).max(0)
+}
+
 /// The compensating delta of an entry being undone.
 pub fn reversal(delta: i64) -> i64 {
     delta.saturating_neg()
@@ -313,6 +326,16 @@ mod tests {
             1,
             "zero-point entries are not written"
         );
+    }
+
+    #[test]
+    fn edit_points_are_capped() {
+        assert_eq!(capped_edit_points(2, 0, 0), 2);
+        assert_eq!(capped_edit_points(2, 19, 100), 1);
+        assert_eq!(capped_edit_points(2, 20, 100), 0);
+        assert_eq!(capped_edit_points(2, 0, 999), 1);
+        assert_eq!(capped_edit_points(2, 0, 1_000), 0);
+        assert_eq!(capped_edit_points(0, 0, 0), 0);
     }
 
     #[test]

@@ -284,6 +284,25 @@ impl Store {
         Ok(Page { items, total })
     }
 
+    /// What live entries of `reason` gave a user since `since`.
+    pub async fn points_since(
+        &self,
+        user_id: i64,
+        reason: &str,
+        since: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM reputation_events
+             WHERE user_id = $1 AND reason = $2 AND created_at >= $3 AND reversed_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(reason)
+        .bind(since)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// The sum of a user's ledger deltas, to check against the stored total.
     pub async fn ledger_sum(&self, user_id: i64) -> Result<i64, StoreError> {
         // PostgreSQL sums BIGINT into NUMERIC, which the Any driver cannot read: cast back.

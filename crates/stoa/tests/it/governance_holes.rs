@@ -14,7 +14,8 @@ both!(
     suspended_members_cannot_approve,
     moderators_do_not_judge_themselves,
     text_paths_and_metrics,
-    removal_takes_counts_and_reputation
+    removal_takes_counts_and_reputation,
+    edit_trading_is_capped
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -515,4 +516,53 @@ async fn removal_takes_counts_and_reputation(t: TestApp) {
     act("undelete", a).await;
     assert_eq!(reputation_of(&t, bob_id).await.0, 21);
     let _ = ann_id;
+}
+
+/// Two accounts trading suggested edits and approvals earn at most 20 points a day.
+async fn edit_trading_is_capped(t: TestApp) {
+    let (ann_id, ann) = t.signup("ann").await;
+    let (bob_id, bob) = t.signup("bob").await;
+    // Ann is no new member (whose posts are limited to ten in ten minutes).
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET reputation = 100 WHERE id = $1")
+        .bind(ann_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for i in 0..12 {
+        let q = ask(
+            &t,
+            &ann,
+            &format!("Thermostat number {i} shows the wrong time"),
+        )
+        .await;
+        let (s, sug) = suggest(
+            &t,
+            &bob,
+            q,
+            &format!(
+                "Thermostat {i}: the clock runs ten minutes late every day, even after a reset."
+            ),
+        )
+        .await;
+        assert_eq!(s, 201, "{sug}");
+        let (s, v) = t
+            .post_json(
+                &format!("/api/v1/suggested-edits/{}/review", sug["id"]),
+                Some(&ann),
+                json!({"outcome": "approve"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (rep, reasons) = reputation_of(&t, bob_id).await;
+    assert_eq!(rep, 1 + 20, "twelve approvals, capped at 20 points a day");
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| *r == "suggested_edit_approved")
+            .count(),
+        10
+    );
 }
