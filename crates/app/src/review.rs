@@ -392,12 +392,12 @@ impl App {
         let e = prepare_edit(&p, &input)?;
         let points = self.governance().await?.points;
         let now = stoa_store::now();
-        let reason = Reason::SuggestedEditApproved.as_str();
+        let edit_reason = Reason::SuggestedEditApproved.as_str();
         let today = self
             .store()
-            .points_since(s.author_id, reason, now - now.rem_euclid(86_400))
+            .points_since(s.author_id, edit_reason, now - now.rem_euclid(86_400))
             .await?;
-        let total = self.store().points_since(s.author_id, reason, 0).await?;
+        let total = self.store().points_since(s.author_id, edit_reason, 0).await?;
         let earned = stoa_domain::reputation::capped_edit_points(
             points.suggested_edit_approved,
             today,
