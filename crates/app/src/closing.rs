@@ -28,14 +28,56 @@ impl App {
         viewer: Option<&AuthUser>,
         id: i64,
     ) -> Result<PostState, AppError> {
+        // A deleted, held or hidden post is nobody's business but its author's (held and
+        // hidden only) and the moderators': to anyone else it does not exist.
         match self.store().post_state(id).await? {
             Some(st)
-                if st.deleted_at.is_none() || viewer.is_some_and(|v| v.role.is_moderator()) =>
+                if viewer.is_some_and(|v| v.role.is_moderator())
+                    || (st.deleted_at.is_none()
+                        && (st.status == "published"
+                            || viewer.is_some_and(|v| v.id == st.author_id))) =>
             {
                 Ok(st)
             }
             _ => Err(AppError::NotFound("post")),
         }
+    }
+
+    /// A post's state for the moderation form: only for those who may take moderation
+    /// actions on it.
+    pub async fn post_for_moderation(
+        &self,
+        user: &AuthUser,
+        id: i64,
+    ) -> Result<PostState, AppError> {
+        let st = self.post_state(Some(user), id).await?;
+        decide(
+            &user.actor(),
+            Action::Moderate,
+            Target::Post {
+                author_id: st.author_id,
+                locked: st.locked_at.is_some(),
+            },
+        )?;
+        Ok(st)
+    }
+
+    /// A user for the moderation form: only for those who may take moderation actions on them.
+    pub async fn user_for_moderation(
+        &self,
+        user: &AuthUser,
+        id: i64,
+    ) -> Result<AuthUser, AppError> {
+        let u = self.user(id).await?;
+        decide(
+            &user.actor(),
+            Action::Moderate,
+            Target::User {
+                user_id: u.id,
+                role: u.role,
+            },
+        )?;
+        Ok(u)
     }
 
     /// Votes to close a question; a moderator's vote closes it at once.

@@ -397,7 +397,10 @@ impl App {
             .store()
             .points_since(s.author_id, edit_reason, now - now.rem_euclid(86_400))
             .await?;
-        let total = self.store().points_since(s.author_id, edit_reason, 0).await?;
+        let total = self
+            .store()
+            .points_since(s.author_id, edit_reason, 0)
+            .await?;
         let earned = stoa_domain::reputation::capped_edit_points(
             points.suggested_edit_approved,
             today,

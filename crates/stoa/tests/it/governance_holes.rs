@@ -15,7 +15,8 @@ both!(
     moderators_do_not_judge_themselves,
     text_paths_and_metrics,
     removal_takes_counts_and_reputation,
-    edit_trading_is_capped
+    edit_trading_is_capped,
+    held_posts_stay_private
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -565,4 +566,59 @@ async fn edit_trading_is_capped(t: TestApp) {
             .count(),
         10
     );
+}
+
+/// A held post is its author's and the moderators' business only; the moderation forms are
+/// moderators' only.
+async fn held_posts_stay_private(t: TestApp) {
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let (s, q) = t
+        .post_json(
+            "/api/v1/questions",
+            Some(&ann),
+            json!({"title": "Secret discount codes inside",
+                   "body": "See https://a.example/1 and https://b.example/2 and https://c.example/3 now.",
+                   "tags": ["help"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{q}");
+    let id = q["id"].as_i64().unwrap();
+    let state = |token: Option<String>| {
+        let t = &t;
+        async move {
+            t.get_json(&format!("/api/v1/posts/{id}/state"), token.as_deref())
+                .await
+        }
+    };
+    let (s, v) = state(Some(mona.clone())).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("held")), "{v}");
+    assert_eq!(state(Some(ann.clone())).await.0, 200, "its author sees it");
+    assert_eq!(state(None).await.0, 404, "anonymous visitors learn nothing");
+    assert_eq!(state(Some(bob.clone())).await.0, 404);
+
+    let (browser, _) = t.browser("bob").await;
+    let res = browser
+        .get(t.url(&format!("/posts/{id}/moderate")))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert!(status == 403 || status == 404, "{status}");
+    assert!(!body.contains("Secret discount codes"), "no title leaks");
+    let (mc, _) = t.browser("mona").await;
+    let res = mc
+        .get(t.url(&format!("/posts/{id}/moderate")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = browser
+        .get(t.url("/users/1/moderate"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "the user form is for moderators");
 }

@@ -170,7 +170,15 @@ async fn three_trusted_flags_hide_a_post(t: TestApp) {
         .await;
     assert_eq!(status, 201);
     assert_eq!(v["post_hidden"], true, "{v}");
-    assert_eq!(state(&t, bad, None).await["status"], "hidden");
+    assert_eq!(
+        state(&t, bad, Some(&moderator)).await["status"],
+        "hidden",
+        "a hidden post's state is for moderators"
+    );
+    let (s, _) = t
+        .get_json(&format!("/api/v1/posts/{bad}/state"), None)
+        .await;
+    assert_eq!(s, 404, "anonymous visitors learn nothing of it");
     let (_, got) = t.get_json(&format!("/api/v1/questions/{q}"), None).await;
     assert_eq!(got["answer_count"], 3);
     assert!(

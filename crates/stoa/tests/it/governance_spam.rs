@@ -43,7 +43,7 @@ async fn link_burst_from_a_new_account_is_held(t: TestApp) {
     .await;
     assert_eq!(status, 201, "{held}");
     let held_id = held["id"].as_i64().unwrap();
-    assert_eq!(state(&t, held_id, None).await["status"], "held");
+    assert_eq!(state(&t, held_id, Some(&moderator)).await["status"], "held");
     let (status, _) = t
         .get_json(&format!("/api/v1/questions/{held_id}"), None)
         .await;
@@ -68,7 +68,7 @@ async fn link_burst_from_a_new_account_is_held(t: TestApp) {
         .await;
         burst.push(a);
         statuses.push(
-            state(&t, a, None).await["status"]
+            state(&t, a, Some(&moderator)).await["status"]
                 .as_str()
                 .unwrap()
                 .to_string(),
@@ -101,7 +101,10 @@ async fn link_burst_from_a_new_account_is_held(t: TestApp) {
         )
         .await;
     assert_eq!(status, 200, "{v}");
-    assert_eq!(state(&t, burst[2], None).await["status"], "published");
+    assert_eq!(
+        state(&t, burst[2], Some(&moderator)).await["status"],
+        "published"
+    );
     let (status, v) = t
         .post_json(
             &format!("/api/v1/review/flagged/{held_id}"),
@@ -140,12 +143,14 @@ async fn link_burst_from_a_new_account_is_held(t: TestApp) {
     .await;
     assert_eq!(status, 201);
     assert_eq!(
-        state(&t, ok["id"].as_i64().unwrap(), None).await["status"],
+        state(&t, ok["id"].as_i64().unwrap(), Some(&moderator)).await["status"],
         "published"
     );
 }
 
 async fn duplicates_are_refused_or_held(t: TestApp) {
+    // Held posts' state is for moderators (and their authors) only.
+    let (_, moderator) = with_role(&t, "moderator", "moderator").await;
     let (_, alice) = t.signup("alice").await;
     let (_, bob) = t.signup("bob").await;
     let (_, carol) = t.signup("carol").await;
@@ -171,13 +176,13 @@ async fn duplicates_are_refused_or_held(t: TestApp) {
     // Someone else's exact copy, or a near-copy, waits for a moderator.
     let (_, copy) = post_question(&t, &carol, "Damaged item on arrival", body).await;
     assert_eq!(
-        state(&t, copy["id"].as_i64().unwrap(), None).await["status"],
+        state(&t, copy["id"].as_i64().unwrap(), Some(&moderator)).await["status"],
         "held"
     );
     let near = format!("{body} Thanks!");
     let (_, near) = post_question(&t, &bob, "Damaged item on arrival!", &near).await;
     assert_eq!(
-        state(&t, near["id"].as_i64().unwrap(), None).await["status"],
+        state(&t, near["id"].as_i64().unwrap(), Some(&moderator)).await["status"],
         "held"
     );
     // Short answers repeat innocently ("Thanks, that worked").
@@ -193,8 +198,8 @@ async fn duplicates_are_refused_or_held(t: TestApp) {
     let a2 = answer(&t, &bob, other, "Under Orders.").await;
     assert_eq!(
         (
-            state(&t, a1, None).await["status"].clone(),
-            state(&t, a2, None).await["status"].clone()
+            state(&t, a1, Some(&moderator)).await["status"].clone(),
+            state(&t, a2, Some(&moderator)).await["status"].clone()
         ),
         (json!("published"), json!("published"))
     );
@@ -266,7 +271,7 @@ async fn the_classifier_learns_and_holds_spam(t: TestApp) {
         "Cheap replica watches at a discount, order today for luxury brands",
     )
     .await;
-    assert_eq!(state(&t, spammy, None).await["status"], "held");
+    assert_eq!(state(&t, spammy, Some(&moderator)).await["status"], "held");
     let (_, queue) = t.get_json("/api/v1/review/flagged", Some(&moderator)).await;
     let item = queue["items"]
         .as_array()
@@ -289,7 +294,10 @@ async fn the_classifier_learns_and_holds_spam(t: TestApp) {
         "The blue light means it is ready to pair with your phone.",
     )
     .await;
-    assert_eq!(state(&t, fine, None).await["status"], "published");
+    assert_eq!(
+        state(&t, fine, Some(&moderator)).await["status"],
+        "published"
+    );
     // Every decision is learnt, a reversed one exactly replaced.
     t.post_json(
         &format!("/api/v1/review/flagged/{spammy}"),

@@ -545,7 +545,7 @@ async fn moderate_post(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let st = state.app.post_state(Some(&user), id).await?;
+    let st = state.app.post_for_moderation(&user, id).await?;
     let (target, back) = post_target(&st);
     let form = ActionForm {
         target_type: "post".into(),
@@ -560,11 +560,11 @@ async fn moderate_post(
 async fn moderate_user(
     State(state): State<AppState>,
     l: Layout,
-    PageUser(_): PageUser,
+    PageUser(user): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let u = state.app.user(id).await?;
+    let u = state.app.user_for_moderation(&user, id).await?;
     let form = ActionForm {
         target_type: "user".into(),
         target_id: id.to_string(),
