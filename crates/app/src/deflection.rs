@@ -43,6 +43,15 @@ impl Visitor {
         &self.key_hash
     }
 
+    /// Whose "was this helpful?" answer this is: a signed-in person's wherever they answer
+    /// from (page or API, any browser), so that a person counts once; else the browser's.
+    pub(crate) fn feedback_key(&self) -> String {
+        match self.user_id {
+            Some(id) => token_hash(&format!("stoa-visitor:user:{id}")),
+            None => self.key_hash.clone(),
+        }
+    }
+
     /// The same browser, or the same logged-in person on another one.
     fn owns(&self, s: &DeflectionSession) -> bool {
         s.visitor_key == self.key_hash || (self.user_id.is_some() && s.user_id == self.user_id)

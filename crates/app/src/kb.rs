@@ -17,6 +17,11 @@ pub const EXCERPT_CHARS: usize = 200;
 
 /// Comments of feedback shown to staff on an article page.
 const RECENT_FEEDBACK: i64 = 20;
+/// "Was this helpful?" answers from visitors without an account, per address and hour.
+const ANONYMOUS_FEEDBACK: crate::Limit = crate::Limit {
+    max: 10,
+    window_secs: 3600,
+};
 
 impl From<KbError> for AppError {
     fn from(e: KbError) -> Self {
@@ -252,7 +257,11 @@ impl App {
         let meta = self.article_meta(&article).await?;
         let helpful = self.helpful_of(id).await?;
         let mine = match visitor {
-            Some(v) => self.store().article_feedback_of(id, v.key()).await?,
+            Some(v) => {
+                self.store()
+                    .article_feedback_of(id, &v.feedback_key())
+                    .await?
+            }
             None => None,
         };
         let staff = viewer.is_some_and(|u| {
@@ -327,14 +336,21 @@ impl App {
         id: i64,
         helpful: bool,
         comment: Option<&str>,
+        ip: &str,
     ) -> Result<HelpfulCounts, AppError> {
         self.live_article(id).await?;
         let comment = FeedbackComment::parse(comment)?;
+        // A visitor without an account chooses their own browser key, so anonymous answers
+        // are limited per address: enough for a reader, not for stuffing.
+        if visitor.user_id.is_none() {
+            self.check_and_hit(&format!("kb_feedback:ip:{ip}"), ANONYMOUS_FEEDBACK)
+                .await?;
+        }
         self.store()
             .upsert_article_feedback(
                 id,
                 visitor.user_id,
-                visitor.key(),
+                &visitor.feedback_key(),
                 helpful,
                 comment.as_str(),
                 stoa_store::now(),

@@ -482,6 +482,48 @@ async fn helpful_feedback(t: TestApp) {
         page.contains("alert(1)") && !page.contains("<script>alert"),
         "comments are escaped"
     );
+
+    // A member counts once, whether answering through the API or the page.
+    let (alice_browser, alice_csrf) = t.browser("alice").await;
+    let res = alice_browser
+        .post(t.url(&format!("/kb/articles/{id}/feedback")))
+        .form(&[("csrf_token", alice_csrf.as_str()), ("helpful", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, shown) = t.get_json(&format!("/api/v1/articles/{id}"), None).await;
+    assert_eq!(
+        shown["helpful"],
+        json!({"yes": 3, "no": 0}),
+        "alice changed her answer instead of adding one"
+    );
+    // Visitors without an account choose their own cookie, so they are limited per address:
+    // fresh cookies cannot stuff the count.
+    let before = t.count("article_feedback").await;
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let fresh = client();
+        let page = fresh
+            .get(t.url(&url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let res = fresh
+            .post(t.url(&format!("/kb/articles/{id}/feedback")))
+            .form(&[("csrf_token", csrf_of(&page).as_str()), ("helpful", "no")])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    let accepted = statuses.iter().filter(|s| **s == 303).count() as i64;
+    assert!(accepted < 12, "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(t.count("article_feedback").await, before + accepted);
 }
 
 async fn kb_pages(t: TestApp) {

@@ -323,6 +323,7 @@ pub async fn promote(
 pub async fn feedback(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    crate::auth::ClientIp(ip): crate::auth::ClientIp,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<FeedbackBody>,
 ) -> Result<Json<Helpful>, ApiError> {
@@ -334,6 +335,7 @@ pub async fn feedback(
             id,
             body.helpful,
             body.comment.as_deref(),
+            &ip,
         )
         .await?;
     Ok(Json(counts.into()))

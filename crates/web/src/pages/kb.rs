@@ -374,6 +374,7 @@ struct FeedbackForm {
 async fn feedback(
     State(state): State<AppState>,
     l: Layout,
+    crate::auth::ClientIp(ip): crate::auth::ClientIp,
     VisitorOf(visitor): VisitorOf,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<FeedbackForm>,
@@ -391,7 +392,7 @@ async fn feedback(
     let result = match helpful {
         Ok(h) => state
             .app
-            .article_feedback(&visitor, id, h, Some(&form.comment))
+            .article_feedback(&visitor, id, h, Some(&form.comment), &ip)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
