@@ -4,7 +4,7 @@ use crate::secrets::{dummy_hash, hash_password, new_token, token_hash, verify_pa
 use crate::{App, AppError};
 use stoa_domain::account::{Email, Password, Role, Username};
 use stoa_domain::policy::{Actor, Thresholds};
-use stoa_store::users::{NewSession, NewUser, UserRow};
+use stoa_store::users::{FirstCredential, NewSession, NewUser, UserRow};
 use stoa_store::StoreError;
 
 /// What a sign-up form or API call provides, unparsed.
@@ -108,10 +108,16 @@ impl App {
     /// Creates an account with role `member` and returns it with a new API token.
     #[tracing::instrument(skip_all, fields(ip = %input.ip))]
     pub async fn sign_up_with_token(&self, input: SignupInput) -> Result<Signup, AppError> {
-        let user = self.sign_up(&input, Role::Member).await?;
+        let secret = new_token(API_TOKEN_PREFIX);
+        let hash = token_hash(&secret);
+        let credential = FirstCredential::Token {
+            token_hash: &hash,
+            name: "sign-up",
+            scopes: "read write",
+        };
+        let user = self.sign_up(&input, Role::Member, Some(credential)).await?;
         self.record_client_traits(user.id, &traits(&input.ip, &input.device))
             .await;
-        let secret = self.issue_api_token(user.id, "sign-up").await?;
         Ok(Signup { user, secret })
     }
 
@@ -121,19 +127,33 @@ impl App {
         input: SignupInput,
         user_agent: &str,
     ) -> Result<Signup, AppError> {
-        let user = self.sign_up(&input, Role::Member).await?;
+        let secret = new_token(SESSION_PREFIX);
+        let hash = token_hash(&secret);
+        let ua: String = user_agent.chars().take(200).collect();
+        let credential = FirstCredential::Session {
+            token_hash: &hash,
+            expires_at: stoa_store::now() + self.settings().session_ttl_secs,
+            ip: &input.ip,
+            user_agent: &ua,
+        };
+        let user = self.sign_up(&input, Role::Member, Some(credential)).await?;
         self.record_client_traits(user.id, &traits(&input.ip, &input.device))
             .await;
-        let secret = self.open_session(user.id, &input.ip, user_agent).await?;
         Ok(Signup { user, secret })
     }
 
     /// Creates an account with any role (operators only: the CLI and admin pages).
     pub async fn create_user(&self, input: SignupInput, role: Role) -> Result<AuthUser, AppError> {
-        self.sign_up(&input, role).await
+        self.sign_up(&input, role, None).await
     }
 
-    async fn sign_up(&self, input: &SignupInput, role: Role) -> Result<AuthUser, AppError> {
+    /// Creates the account and, in the same transaction, its first credential.
+    async fn sign_up(
+        &self,
+        input: &SignupInput,
+        role: Role,
+        credential: Option<FirstCredential<'_>>,
+    ) -> Result<AuthUser, AppError> {
         let username = Username::parse(&input.username)?;
         let email = Email::parse(&input.email)?;
         let password = Password::parse(&input.password)?;
@@ -160,6 +180,7 @@ impl App {
                 password_hash: &hash,
                 role: role.as_str(),
                 now,
+                credential,
             })
             .await
             .map_err(|e| match e {

@@ -402,9 +402,16 @@ impl App {
             let ham_now = (plan.action == ModAction::Undelete
                 && reversed_category == Some(Category::Spam))
                 || (plan.action == ModAction::Publish && st.status == "held");
+            // The action is committed: a failure to learn must not turn it into an error (a
+            // retry would then answer 409 for an action that happened). The classifier misses
+            // one example; the log says so.
             if spam_now || ham_now {
-                self.learn(st.id, &st.title, &st.body_md, spam_now, by)
-                    .await?;
+                if let Err(e) = self
+                    .learn(st.id, &st.title, &st.body_md, spam_now, by)
+                    .await
+                {
+                    tracing::warn!(error = %e, post.id = st.id, "the spam classifier could not learn from a moderation action");
+                }
             }
         }
         Ok(action_id)

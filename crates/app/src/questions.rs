@@ -170,6 +170,7 @@ impl App {
         let screened = self
             .screen_new_post(user, None, title.as_str(), body.as_str(), &html, &text)
             .await?;
+        let hold = screened.hold_reason();
         let id = self
             .store()
             .insert_post(&NewPost {
@@ -186,6 +187,7 @@ impl App {
                 } else {
                     "published"
                 },
+                hold_reason: hold.as_deref(),
                 now: stoa_store::now(),
             })
             .await?;
@@ -230,6 +232,7 @@ impl App {
         let screened = self
             .screen_new_post(user, Some(question_id), "", body.as_str(), &html, &text)
             .await?;
+        let hold = screened.hold_reason();
         let id = self
             .store()
             .insert_post(&NewPost {
@@ -246,6 +249,7 @@ impl App {
                 } else {
                     "published"
                 },
+                hold_reason: hold.as_deref(),
                 now: stoa_store::now(),
             })
             .await?;

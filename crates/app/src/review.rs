@@ -418,6 +418,7 @@ impl App {
         }
         let write = Write {
             // The revision is credited to the person who wrote the suggestion.
+            edit_base: Some(s.base_revision),
             edit: Some(PostEdit {
                 post_id: p.id,
                 editor_id: s.author_id,
@@ -571,6 +572,10 @@ impl App {
             .apply(write, stoa_store::now())
             .await
             .map_err(|e| match e {
+                stoa_store::StoreError::Conflict(c) if c == "post_changed" => AppError::Conflict {
+                    code: "post_changed",
+                    message: "The post was edited after this suggestion was made; reject it so that its author can suggest again.".into(),
+                },
                 stoa_store::StoreError::Conflict(_) => AppError::Conflict {
                     code: "already_reviewed",
                     message: "You have already reviewed this item.".into(),

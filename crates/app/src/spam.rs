@@ -10,7 +10,6 @@ use stoa_domain::screening::{
 };
 use stoa_domain::spam::SpamModel;
 use stoa_store::governance::{NewSpamDecision, SpamDecisionRow};
-use stoa_store::moderation::NewFlag;
 use stoa_store::posts::PostRow;
 
 /// How far back duplicates are looked for across the whole site (the author's own posts are
@@ -181,31 +180,15 @@ impl App {
         }
     }
 
-    /// After inserting a post: a held one gets the spam filter's flag, so moderators see why,
-    /// and its fingerprint is kept so the next posts need not read it back.
+    /// After inserting a post (a held one carries the spam filter's flag, written with it):
+    /// its fingerprint is kept so the next posts need not read it back.
     pub(crate) async fn after_new_post(
         &self,
         id: i64,
         screened: Screened,
     ) -> Result<PostRow, AppError> {
         self.remember_fingerprint(id, 1, screened.fingerprint);
-        if let Some(reasons) = screened.held {
-            let text = format!("Held by the spam filter: {}.", reasons.join("; "));
-            let text: String = text.chars().take(500).collect();
-            self.store()
-                .insert_flag(
-                    &NewFlag {
-                        post_id: id,
-                        user_id: None,
-                        reason: "spam",
-                        duplicate_of: None,
-                        text: &text,
-                        trusted: false,
-                    },
-                    None,
-                    stoa_store::now(),
-                )
-                .await?;
+        if screened.held.is_some() {
             tracing::info!(post.id = id, "post held for review");
         }
         self.store()
@@ -316,6 +299,18 @@ pub(crate) struct Screened {
     /// The reasons to hold it, or `None` to publish it.
     pub(crate) held: Option<Vec<String>>,
     fingerprint: std::sync::Arc<Fingerprint>,
+}
+
+impl Screened {
+    /// The text of the spam filter's flag on a held post (at most 500 characters).
+    pub(crate) fn hold_reason(&self) -> Option<String> {
+        self.held.as_ref().map(|reasons| {
+            format!("Held by the spam filter: {}.", reasons.join("; "))
+                .chars()
+                .take(500)
+                .collect()
+        })
+    }
 }
 
 /// The text duplicates are judged on: the title (if any) over the plain text.

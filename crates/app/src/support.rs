@@ -334,6 +334,7 @@ impl App {
                 body_text: &text,
                 tags: &names,
                 status: "published",
+                hold_reason: None,
                 now,
             })
             .await?;
@@ -352,6 +353,7 @@ impl App {
                 body_text: &answer_text,
                 tags: &[],
                 status: "published",
+                hold_reason: None,
                 now,
             })
             .await?;

@@ -82,6 +82,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
             password_hash: "!",
             role: "member",
             now,
+            credential: None,
         })
         .await?;
     let mut site_of: HashMap<i64, String> = HashMap::new();
@@ -110,6 +111,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
                 body_text: &text,
                 tags: &[],
                 status: "published",
+                hold_reason: None,
                 now,
             })
             .await?;
@@ -127,6 +129,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
                     body_text: &text,
                     tags: &[],
                     status: "published",
+                    hold_reason: None,
                     now,
                 })
                 .await?;

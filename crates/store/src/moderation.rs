@@ -420,6 +420,10 @@ pub struct Write<'a> {
     pub effect: Effect<'a>,
     /// A post edit (approved suggestion, rollback).
     pub edit: Option<PostEdit<'a>>,
+    /// The revision the edit was made against: checked in the same transaction, so an edit
+    /// that lands meanwhile is never silently overwritten ([`StoreError::Conflict`]
+    /// `post_changed`).
+    pub edit_base: Option<i64>,
     /// The log entry, written only if the effect changed something.
     pub log: Option<NewAction<'a>>,
     /// Ledger entries to reverse.
@@ -1214,6 +1218,18 @@ impl Store {
             });
         }
         if let Some(e) = &w.edit {
+            if let Some(base) = w.edit_base {
+                self.lock_post(&mut tx, e.post_id).await?;
+                let current: i64 = sqlx::query("SELECT revision_count FROM posts WHERE id = $1")
+                    .bind(e.post_id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+                if current != base {
+                    tx.rollback().await?;
+                    return Err(StoreError::Conflict("post_changed".into()));
+                }
+            }
             crate::posts::edit_in(&mut tx, self.backend(), e, self.notifications_on()).await?;
         }
         let action_id = match &w.log {

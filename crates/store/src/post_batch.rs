@@ -28,6 +28,7 @@ struct OwnedPost {
     body_text: String,
     tags: Vec<String>,
     status: String,
+    hold_reason: Option<String>,
     now: i64,
 }
 
@@ -43,6 +44,7 @@ impl OwnedPost {
             body_text: p.body_text.to_string(),
             tags: p.tags.to_vec(),
             status: p.status.to_string(),
+            hold_reason: p.hold_reason.map(str::to_string),
             now: p.now,
         }
     }
@@ -58,6 +60,7 @@ impl OwnedPost {
             body_text: &self.body_text,
             tags: &self.tags,
             status: &self.status,
+            hold_reason: self.hold_reason.as_deref(),
             now: self.now,
         }
     }

@@ -53,6 +53,19 @@ pub(crate) async fn insert_posts_in(
         })
         .collect();
     crate::jobs::enqueue_in(tx, &events, now).await?;
+    // A held post carries the spam filter's flag from its first moment, so moderators see why.
+    for (p, &post_id) in posts.iter().zip(&ids) {
+        if let Some(reason) = p.hold_reason {
+            sqlx::query(
+                "INSERT INTO flags (post_id, user_id, reason, text, created_at) VALUES ($1, NULL, 'spam', $2, $3)",
+            )
+            .bind(post_id)
+            .bind(reason)
+            .bind(p.now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
     Ok(ids)
 }
 
@@ -238,6 +251,7 @@ mod tests {
             body_text: text,
             tags: &[],
             status,
+            hold_reason: None,
             now,
         }
     }

@@ -125,6 +125,8 @@ pub struct NewPost<'a> {
     pub tags: &'a [String],
     /// `published` or `held`.
     pub status: &'a str,
+    /// Why a held post is held: the spam filter's flag, written in the post's transaction.
+    pub hold_reason: Option<&'a str>,
     /// Creation time.
     pub now: i64,
 }

@@ -67,6 +67,34 @@ pub struct NewUser<'a> {
     pub role: &'a str,
     /// Creation time.
     pub now: i64,
+    /// The credential the sign-up hands out, stored in the same transaction as the account
+    /// (so a failure never leaves an account its creator cannot use).
+    pub credential: Option<FirstCredential<'a>>,
+}
+
+/// The first session or API token of a new account, by hash.
+#[derive(Debug, Clone)]
+pub enum FirstCredential<'a> {
+    /// A browser session.
+    Session {
+        /// SHA-256 of the cookie value.
+        token_hash: &'a str,
+        /// Expiry.
+        expires_at: i64,
+        /// Client address.
+        ip: &'a str,
+        /// Client software.
+        user_agent: &'a str,
+    },
+    /// An API token.
+    Token {
+        /// SHA-256 of the token.
+        token_hash: &'a str,
+        /// Its name.
+        name: &'a str,
+        /// Space-separated scopes.
+        scopes: &'a str,
+    },
 }
 
 /// A new session or API token to store, by hash.
@@ -120,6 +148,51 @@ impl Store {
         )
         .keyed(format!("mail:confirm:{id}"));
         crate::jobs::enqueue_in(&mut tx, &[confirm], u.now).await?;
+        // The day of sign-up is the first visit (the visiting badges count from it).
+        sqlx::query("INSERT INTO user_visits (user_id, day) VALUES ($1, $2)")
+            .bind(id)
+            .bind(u.now.div_euclid(86_400))
+            .execute(&mut *tx)
+            .await?;
+        match &u.credential {
+            Some(FirstCredential::Session {
+                token_hash,
+                expires_at,
+                ip,
+                user_agent,
+            }) => {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
+                     VALUES ($1, $2, $3, $4, $3, $5, $6)",
+                )
+                .bind(token_hash)
+                .bind(id)
+                .bind(u.now)
+                .bind(expires_at)
+                .bind(ip)
+                .bind(user_agent)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some(FirstCredential::Token {
+                token_hash,
+                name,
+                scopes,
+            }) => {
+                sqlx::query(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(name)
+                .bind(token_hash)
+                .bind(scopes)
+                .bind(u.now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {}
+        }
         tx.commit().await?;
         Ok(id)
     }

@@ -33,6 +33,16 @@ pub async fn limit_writes(State(state): State<AppState>, req: Request, next: Nex
     let api = path.starts_with("/api/");
     // Identify the account the way the handler will; an unknown credential counts by address only
     // and the handler refuses it.
+    // A database error fails closed (the error's own answer, a 503 while the database is away)
+    // instead of quietly counting the write against the address alone.
+    let refuse = |e: stoa_app::AppError| {
+        tracing::warn!(error = %e, path = %path, "cannot identify the writer; refusing the write");
+        if api {
+            ApiError::from(e).into_response()
+        } else {
+            PageError::from(e).into_response()
+        }
+    };
     let user_id = if api {
         let token = parts
             .headers
@@ -44,18 +54,19 @@ pub async fn limit_writes(State(state): State<AppState>, req: Request, next: Nex
             })
             .map(str::trim);
         match token {
-            Some(t) => state.app.user_by_token(t).await.ok().map(|u| u.id),
+            Some(t) => match state.app.user_by_token(t).await {
+                Ok(u) => Some(u.id),
+                Err(stoa_app::AppError::Unauthenticated(_)) => None,
+                Err(e) => return refuse(e),
+            },
             None => None,
         }
     } else {
         match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(c) => state
-                .app
-                .user_by_session(&c)
-                .await
-                .ok()
-                .flatten()
-                .map(|u| u.id),
+            Some(c) => match state.app.user_by_session(&c).await {
+                Ok(u) => u.map(|u| u.id),
+                Err(e) => return refuse(e),
+            },
             None => None,
         }
     };
