@@ -78,6 +78,7 @@ impl App {
         decide(&user.actor(), Action::Comment, target)?;
         let text = CommentText::parse(body)?;
         let html = stoa_markdown::render_comment(text.as_str());
+        self.screen_comment(user, text.as_str(), &html).await?;
         let id = self
             .store()
             .insert_comment(post_id, user.id, text.as_str(), &html, stoa_store::now())

@@ -197,6 +197,49 @@ impl App {
             .ok_or(AppError::NotFound("post"))
     }
 
+    /// Screens a comment like a post (links from new members, the classifier), without the
+    /// duplicate rules (short comments repeat innocently). Comments have no held state, so one
+    /// that would be held is refused with the reasons, and nothing is written.
+    pub(crate) async fn screen_comment(
+        &self,
+        user: &AuthUser,
+        body_md: &str,
+        html: &str,
+    ) -> Result<(), AppError> {
+        let gov = self.governance().await?;
+        let trusted = user.actor().has(Privilege::TrustedFlag);
+        let text = stoa_markdown::plain_text(html);
+        let model = self.spam_model().await?;
+        let now = stoa_store::now();
+        let facts = Facts {
+            text: &text,
+            html,
+            author_id: user.id,
+            parent_id: None,
+            reputation: user.reputation,
+            trusted,
+            recent_link_posts: if needs_link_history(&gov.spam, trusted, user.reputation, html) {
+                self.store().link_posts_since(user.id, now - 3_600).await?
+            } else {
+                0
+            },
+            spam_probability: model.spam_probability(body_md),
+            spam_threshold: model.threshold(),
+        };
+        let fingerprint = Fingerprint::of(&text);
+        match screen_fingerprinted(&gov.spam, &facts, &fingerprint, &[]) {
+            Screening::Hold(reasons) => Err(AppError::Invalid {
+                code: "looks_like_spam",
+                field: Some("body"),
+                message: format!(
+                    "This comment looks like spam to our filter ({}), so it was not posted. Remove the links or reword it; if it is fine, a moderator can help.",
+                    reasons.join("; ")
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Drops this process's copy of the spam model.
     pub(crate) fn forget_spam_model(&self) {
         if let Ok(mut guard) = self.spam_model.inner.write() {

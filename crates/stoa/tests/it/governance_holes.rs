@@ -16,7 +16,8 @@ both!(
     text_paths_and_metrics,
     removal_takes_counts_and_reputation,
     edit_trading_is_capped,
-    held_posts_stay_private
+    held_posts_stay_private,
+    comments_are_screened
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -621,4 +622,31 @@ async fn held_posts_stay_private(t: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "the user form is for moderators");
+}
+
+/// Comments are screened like posts: a new member's comment with more links than a new
+/// member's post may carry is refused with the reason, and nothing is written.
+async fn comments_are_screened(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let q = ask(&t, &ann, "Wi-Fi extender keeps dropping the connection").await;
+    let before = t.count("comments").await;
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/posts/{q}/comments"),
+            Some(&bob),
+            json!({"body": "Cheap extenders: https://a.example/x https://b.example/y https://c.example/z"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["error"]["code"], "looks_like_spam", "{v}");
+    assert_eq!(t.count("comments").await, before);
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/posts/{q}/comments"),
+            Some(&bob),
+            json!({"body": "Which model is it? The manual at https://example.org/manual helps."}),
+        )
+        .await;
+    assert_eq!(s, 201, "an ordinary comment passes: {v}");
 }
