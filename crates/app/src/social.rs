@@ -27,13 +27,31 @@ impl App {
         )?;
         // The ledger entries of the new vote; the store reverses those of the old one.
         let points = self.governance().await?.points;
-        let entries = vote_entries(
+        let mut entries = vote_entries(
             &points,
             p.kind == "answer",
             value.as_i64(),
             p.author_id,
             user.id,
         );
+        // Up-votes earn at most 200 points a day: no burst of votes makes anyone trusted.
+        if entries.iter().any(|e| e.reason == Reason::UpvoteReceived) {
+            let now = stoa_store::now();
+            let today = self
+                .store()
+                .points_since(
+                    p.author_id,
+                    Reason::UpvoteReceived.as_str(),
+                    now - now.rem_euclid(86_400),
+                )
+                .await?;
+            for e in entries.iter_mut() {
+                if e.reason == Reason::UpvoteReceived {
+                    e.delta = stoa_domain::reputation::capped_vote_points(e.delta, today);
+                }
+            }
+            entries.retain(|e| e.delta != 0);
+        }
         let ledger = VoteLedger {
             add: crate::reputation::ledger(entries, Some(post_id), Some(user.id)),
             reasons: Reason::VOTE.iter().map(|r| r.as_str()).collect(),

@@ -257,6 +257,15 @@ pub fn accept_entries(points: &Points, asker_id: i64, answer_author_id: i64) -> 
     out
 }
 
+/// Most reputation a person earns from up-votes in one UTC day (as on Stack Exchange;
+/// accepted answers and bounties are not capped).
+pub const VOTE_POINTS_PER_DAY: i64 = 200;
+
+/// The points an up-vote earns, given what up-votes already earned the person today.
+pub fn capped_vote_points(points: i64, today: i64) -> i64 {
+    points.min(VOTE_POINTS_PER_DAY - today).max(0)
+}
+
 /// Most reputation a person earns from approved suggested edits in one UTC day.
 pub const EDIT_POINTS_PER_DAY: i64 = 20;
 /// Most reputation a person earns from approved suggested edits in all.
@@ -326,6 +335,14 @@ mod tests {
             1,
             "zero-point entries are not written"
         );
+    }
+
+    #[test]
+    fn vote_points_are_capped_per_day() {
+        assert_eq!(capped_vote_points(10, 0), 10);
+        assert_eq!(capped_vote_points(10, 195), 5);
+        assert_eq!(capped_vote_points(10, 200), 0);
+        assert_eq!(capped_vote_points(10, 250), 0);
     }
 
     #[test]

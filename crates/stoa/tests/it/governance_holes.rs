@@ -17,7 +17,8 @@ both!(
     removal_takes_counts_and_reputation,
     edit_trading_is_capped,
     held_posts_stay_private,
-    comments_are_screened
+    comments_are_screened,
+    upvotes_earn_at_most_200_a_day
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -649,4 +650,23 @@ async fn comments_are_screened(t: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "an ordinary comment passes: {v}");
+}
+
+/// Up-votes earn at most 200 reputation a day (acceptances are not capped).
+async fn upvotes_earn_at_most_200_a_day(t: TestApp) {
+    let (ann_id, ann) = t.signup("ann").await;
+    let q1 = ask(&t, &ann, "Laptop fan runs all the time").await;
+    let q2 = ask(&t, &ann, "Laptop battery drains while asleep").await;
+    for i in 0..11 {
+        let (_, voter) = with_role(&t, &format!("voter{i}"), "member").await;
+        assert_eq!(vote(&t, &voter, q1, 1).await.0, 200);
+        assert_eq!(vote(&t, &voter, q2, 1).await.0, 200);
+    }
+    let (rep, _) = reputation_of(&t, ann_id).await;
+    assert_eq!(rep, 1 + 200, "22 up-votes, capped at 200 points today");
+    let (_, shown) = t.get_json(&format!("/api/v1/questions/{q2}"), None).await;
+    assert_eq!(
+        shown["score"], 11,
+        "the votes themselves all count in the score"
+    );
 }
