@@ -90,6 +90,7 @@ impl AuthUser {
             reputation: self.reputation,
             suspended: self.suspended_until.is_some_and(|t| t > stoa_store::now()),
             thresholds: self.thresholds,
+            account_days: (stoa_store::now() - self.created_at).max(0) / 86_400,
         }
     }
 }

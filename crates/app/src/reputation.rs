@@ -93,6 +93,20 @@ impl App {
         Ok(stoa_domain::reputation::reputation([sum]))
     }
 
+    /// The privileges of the site with their thresholds, as `user` holds them (reputation, and
+    /// for privileges of trust the account's age).
+    pub fn privileges_of(&self, user: &crate::AuthUser) -> Vec<PrivilegeStatus> {
+        let actor = user.actor();
+        Privilege::ALL
+            .iter()
+            .map(|p| PrivilegeStatus {
+                privilege: *p,
+                needed: user.thresholds.get(*p),
+                held: actor.has(*p),
+            })
+            .collect()
+    }
+
     /// The privileges of the site with their thresholds, as held by a reputation.
     pub async fn privileges_for(
         &self,

@@ -253,6 +253,7 @@ mod tests {
             reputation,
             suspended: false,
             thresholds: Thresholds::default(),
+            account_days: 30,
         }
     }
 

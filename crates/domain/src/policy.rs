@@ -210,17 +210,43 @@ pub struct Actor {
     pub suspended: bool,
     /// The site's privilege thresholds in force.
     pub thresholds: Thresholds,
+    /// Whole days since the account was created.
+    pub account_days: i64,
+}
+
+/// Days an account must exist before it holds a privilege of trust (hiding posts by flags,
+/// reviewing, editing others' posts, closing, protecting), whatever its reputation: a few
+/// fresh accounts voting for each other must not make a trusted one.
+pub const TRUST_MIN_DAYS: i64 = 2;
+
+impl Privilege {
+    /// Whether the privilege is one of trust, which also needs [`TRUST_MIN_DAYS`].
+    pub fn needs_trust(self) -> bool {
+        matches!(
+            self,
+            Privilege::TrustedFlag
+                | Privilege::Review
+                | Privilege::EditOthers
+                | Privilege::CloseVotes
+                | Privilege::Protect
+        )
+    }
 }
 
 impl Actor {
-    /// Whether the actor holds `p`: moderators hold every privilege, others by reputation.
+    /// Whether the actor holds `p`: moderators hold every privilege, others by reputation
+    /// (and, for privileges of trust, by the account's age).
     pub fn has(&self, p: Privilege) -> bool {
-        self.role.is_moderator() || self.reputation >= self.thresholds.get(p)
+        self.role.is_moderator()
+            || (self.reputation >= self.thresholds.get(p)
+                && (!p.needs_trust() || self.account_days >= TRUST_MIN_DAYS))
     }
 
     fn require(&self, p: Privilege) -> Result<(), Denied> {
         if self.has(p) {
             Ok(())
+        } else if self.reputation >= self.thresholds.get(p) {
+            Err(Denied::AccountTooNew { privilege: p })
         } else {
             Err(Denied::NeedsReputation {
                 privilege: p,
@@ -376,6 +402,12 @@ pub enum Denied {
         privilege: Privilege,
         /// The reputation it needs.
         needed: i64,
+    },
+    /// A privilege of trust the account is too young for.
+    #[error("Your account needs to be {TRUST_MIN_DAYS} days old to {}.", privilege.describe())]
+    AccountTooNew {
+        /// The privilege.
+        privilege: Privilege,
     },
     /// The question is closed to new answers.
     #[error("This question is closed, so it does not take new answers.")]
@@ -704,6 +736,7 @@ mod tests {
             reputation,
             suspended: false,
             thresholds: Thresholds::of(profile),
+            account_days: 30,
         }
     }
 

@@ -139,6 +139,8 @@ async fn normal_profile_privileges_follow_reputation(t: TestApp) {
     assert_eq!(s["thresholds"]["vote_down"], 125);
     let (_, alice) = t.signup("alice").await;
     let (newbie_id, newbie) = t.signup("newbie").await;
+    // Privileges of trust (editing others' posts) also need a two-day-old account.
+    t.age_accounts(30).await;
     let q = ask(&t, &alice, "How do refunds work here?").await;
     let other = ask(&t, &alice, "Where is the invoice page?").await;
     let a = answer(&t, &newbie, q, "Open the order page and press Refund.").await;

@@ -18,7 +18,8 @@ both!(
     edit_trading_is_capped,
     held_posts_stay_private,
     comments_are_screened,
-    upvotes_earn_at_most_200_a_day
+    upvotes_earn_at_most_200_a_day,
+    fresh_accounts_make_no_trusted_flaggers
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -461,10 +462,14 @@ async fn removal_takes_counts_and_reputation(t: TestApp) {
             assert_eq!(s, 201, "{action}: {v}");
         }
     };
-    // Three trusted members' flags hide it.
-    let pool = t.db().await;
+    // Three trusted members' flags hide it (trust also needs a two-day-old account).
+    let mut flaggers = Vec::new();
     for name in ["xen", "yara", "zed"] {
-        let (id, token) = t.signup(name).await;
+        flaggers.push(t.signup(name).await);
+    }
+    t.age_accounts(30).await;
+    let pool = t.db().await;
+    for (id, token) in flaggers {
         sqlx::query("UPDATE users SET reputation = 50 WHERE id = $1")
             .bind(id)
             .execute(&pool)
@@ -668,5 +673,47 @@ async fn upvotes_earn_at_most_200_a_day(t: TestApp) {
     assert_eq!(
         shown["score"], 11,
         "the votes themselves all count in the score"
+    );
+}
+
+/// Two up-votes from fresh accounts make 21 reputation on a new site, past the trusted-flag
+/// threshold; but trust also needs an account two days old, so fresh sock accounts cannot
+/// hide posts.
+async fn fresh_accounts_make_no_trusted_flaggers(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let q = ask(&t, &ann, "Router admin page will not load").await;
+    let mut socks: Vec<(i64, String, i64)> = Vec::new();
+    for i in 0..3 {
+        let (id, sock) = t.signup(&format!("sock{i}")).await;
+        let own = ask(
+            &t,
+            &sock,
+            &format!("Sock question number {i} about nothing"),
+        )
+        .await;
+        socks.push((id, sock, own));
+    }
+    for (_, voter, _) in &socks {
+        for (_, _, own) in &socks {
+            let (s, _) = vote(&t, voter, *own, 1).await;
+            assert!(s == 200 || s == 403, "{s}");
+        }
+    }
+    for (id, sock, _) in &socks {
+        let (_, u) = t.get_json(&format!("/api/v1/users/{id}"), None).await;
+        assert_eq!(u["reputation"], 21, "two votes from the other socks: {u}");
+        let (s, v) = t
+            .post_json(
+                &format!("/api/v1/posts/{q}/flags"),
+                Some(sock),
+                json!({"reason": "rude"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (_, state) = t.get_json(&format!("/api/v1/posts/{q}/state"), None).await;
+    assert_eq!(
+        state["status"], "published",
+        "three fresh accounts hid nothing"
     );
 }

@@ -46,6 +46,7 @@ async fn three_trusted_flags_hide_a_post(t: TestApp) {
     let (_, f3) = t.signup("flagger3").await;
     let (_, newcomer) = t.signup("newcomer").await;
     let (_, moderator) = with_role(&t, "moderator", "moderator").await;
+    t.age_accounts(30).await;
     let q = ask(&t, &asker, "Best way to export invoices").await;
     for f in [&f1, &f2, &f3] {
         trusted(&t, f, q, &[&v1, &v2]).await;
@@ -679,6 +680,7 @@ async fn closing_by_votes_and_by_moderators(t: TestApp) {
     for i in 0..4 {
         voters.push(t.signup(&format!("voter{i}")).await.1);
     }
+    t.age_accounts(30).await;
     let q = ask(&t, &asker, "What is the best pizza topping?").await;
     let original = ask(&t, &asker, "How do I change my e-mail address?").await;
     let close = format!("/api/v1/questions/{q}/close");

@@ -438,6 +438,18 @@ impl TestApp {
         pool.close().await;
     }
 
+    /// Makes every account `days` older, as in an established community (privileges of trust
+    /// also need the account to be two days old).
+    pub async fn age_accounts(&self, days: i64) {
+        let pool = self.db().await;
+        sqlx::query("UPDATE users SET created_at = created_at - $1")
+            .bind(days * 86_400)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+
     /// Makes a user an admin.
     pub async fn make_admin(&self, user_id: i64) {
         self.set_role(user_id, "admin").await;

@@ -203,8 +203,7 @@ pub async fn privileges(
     let u = state.app.user(id).await?;
     let items = state
         .app
-        .privileges_for(u.reputation, u.role.is_moderator())
-        .await?
+        .privileges_of(&u)
         .into_iter()
         .map(|p| PrivilegeItem {
             privilege: p.privilege.as_str().into(),

@@ -90,8 +90,7 @@ async fn ledger(
         .collect();
     let privileges = state
         .app
-        .privileges_for(user.reputation, user.role.is_moderator())
-        .await?
+        .privileges_of(&user)
         .into_iter()
         .map(|p| PrivilegeView {
             description: p.privilege.describe(),
