@@ -443,7 +443,7 @@ async fn reputation_of(t: &TestApp, id: i64) -> (i64, Vec<String>) {
 /// post takes back what its votes earned, with entries that say why, and undeleting restores it.
 async fn removal_takes_counts_and_reputation(t: TestApp) {
     let (_, mona) = with_role(&t, "mona", "moderator").await;
-    let (ann_id, ann) = t.signup("ann").await;
+    let (_, ann) = t.signup("ann").await;
     let (bob_id, bob) = t.signup("bob").await;
     let (_, cat) = t.signup("cat").await;
     let q = ask(&t, &ann, "Smart plug loses its schedule").await;
@@ -523,7 +523,6 @@ async fn removal_takes_counts_and_reputation(t: TestApp) {
     assert_eq!(reputation_of(&t, bob_id).await.0, 1);
     act("undelete", a).await;
     assert_eq!(reputation_of(&t, bob_id).await.0, 21);
-    let _ = ann_id;
 }
 
 /// Two accounts trading suggested edits and approvals earn at most 20 points a day.
