@@ -69,6 +69,42 @@ pub fn serial_votes(times: &[i64], min_votes: usize, window: i64) -> Vec<usize> 
     (0..times.len()).filter(|&i| serial[i]).collect()
 }
 
+/// How many independent people a set of accounts is: accounts sharing any trait (directly or
+/// through others) count as one. `traits` pairs an account with one of its hashed traits; an
+/// account without traits appears with `None`.
+pub fn independent_people(traits: &[(i64, Option<(String, String)>)]) -> usize {
+    use std::collections::HashMap;
+    let mut accounts: Vec<i64> = traits.iter().map(|(u, _)| *u).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let index: HashMap<i64, usize> = accounts.iter().enumerate().map(|(i, u)| (*u, i)).collect();
+    let mut parent: Vec<usize> = (0..accounts.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut first_holder: HashMap<&(String, String), usize> = HashMap::new();
+    for (user, t) in traits {
+        let Some(t) = t else { continue };
+        let me = index[user];
+        match first_holder.get(t) {
+            Some(&other) => {
+                let (a, b) = (root(&mut parent, me), root(&mut parent, other));
+                parent[a] = b;
+            }
+            None => {
+                first_holder.insert(t, me);
+            }
+        }
+    }
+    (0..accounts.len())
+        .filter(|&i| root(&mut parent, i) == i)
+        .count()
+}
+
 /// Which trait two linked accounts share, for the moderators' note.
 pub fn trait_label(kind: &str) -> &'static str {
     match kind {
@@ -126,6 +162,22 @@ mod tests {
         );
         assert!(serial_votes(&[0, 1, 2, 3], 5, 24 * H).is_empty());
         assert!(serial_votes(&[], 5, 24 * H).is_empty());
+    }
+
+    #[test]
+    fn linked_accounts_count_once() {
+        let t = |k: &str, v: &str| Some((k.to_string(), v.to_string()));
+        assert_eq!(independent_people(&[]), 0);
+        assert_eq!(independent_people(&[(1, None), (2, None), (3, None)]), 3);
+        // 1 and 2 share a browser, 2 and 3 an address: one person; 4 stands alone.
+        let rows = [
+            (1, t("device", "d1")),
+            (2, t("device", "d1")),
+            (2, t("address", "a9")),
+            (3, t("address", "a9")),
+            (4, t("address", "a4")),
+        ];
+        assert_eq!(independent_people(&rows), 2);
     }
 
     #[test]

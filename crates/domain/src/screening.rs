@@ -46,7 +46,8 @@ pub struct Facts<'a> {
     pub parent_id: Option<i64>,
     /// The author's reputation.
     pub reputation: i64,
-    /// Moderators and trusted members are not held (their posts can still be flagged).
+    /// Moderators and trusted members are screened with a lower bar: exact copies of others'
+    /// long posts, near-duplicates of 95 % or more, and only near-certain spam are held.
     pub trusted: bool,
     /// Posts with links the author published in the last hour.
     pub recent_link_posts: i64,
@@ -61,6 +62,11 @@ pub fn count_links(html: &str) -> i64 {
     let lower = html.to_ascii_lowercase();
     lower.matches("<a ").count() as i64
 }
+
+/// The similarity from which a trusted member's post counts as a near-duplicate.
+pub const TRUSTED_NEAR_DUPLICATE_PERCENT: i64 = 95;
+/// The classifier's certainty from which a trusted member's post is held.
+pub const TRUSTED_SPAM_PROBABILITY: f64 = 0.99;
 
 /// Whether screening reads the author's recent link posts: only a new, untrusted member's post
 /// that carries links is judged by them, and counting them reads every post of the last hour.
@@ -234,11 +240,16 @@ pub fn screen_fingerprinted(
             if e.author_id == facts.author_id && e.parent_id == facts.parent_id {
                 return Screening::DuplicateOfOwn { post_id: e.post_id };
             }
-            if !facts.trusted && mine.words >= MIN_WORDS_FOR_NEAR_DUPLICATE {
+            if mine.words >= MIN_WORDS_FOR_NEAR_DUPLICATE {
                 reasons.push(format!("exact copy of post {}", e.post_id));
             }
-        } else if !facts.trusted {
-            if let Some(s) = mine.similar_at_least(theirs, rules.near_duplicate_percent) {
+        } else {
+            let bar = if facts.trusted {
+                rules.near_duplicate_percent.max(TRUSTED_NEAR_DUPLICATE_PERCENT)
+            } else {
+                rules.near_duplicate_percent
+            };
+            if let Some(s) = mine.similar_at_least(theirs, bar) {
                 reasons.push(format!(
                     "near-duplicate ({s}% similar) of post {}",
                     e.post_id
@@ -246,10 +257,7 @@ pub fn screen_fingerprinted(
             }
         }
     }
-    if facts.trusted {
-        return Screening::Publish;
-    }
-    if facts.reputation < rules.new_user_below {
+    if !facts.trusted && facts.reputation < rules.new_user_below {
         let links = count_links(facts.html);
         if links > rules.new_user_max_links {
             reasons.push(format!(
@@ -264,7 +272,12 @@ pub fn screen_fingerprinted(
             ));
         }
     }
-    if facts.spam_probability >= facts.spam_threshold {
+    let spam_bar = if facts.trusted {
+        facts.spam_threshold.max(TRUSTED_SPAM_PROBABILITY)
+    } else {
+        facts.spam_threshold
+    };
+    if facts.spam_probability >= spam_bar {
         reasons.push(format!(
             "the spam filter is {:.0}% sure this is spam",
             facts.spam_probability * 100.0
@@ -379,7 +392,10 @@ mod tests {
             screen(&r, &facts(LONG, ""), std::slice::from_ref(&other)),
             Screening::Hold(_)
         ));
-        assert_eq!(screen(&r, &trusted, &[other]), Screening::Publish);
+        assert!(
+            matches!(screen(&r, &trusted, &[other]), Screening::Hold(_)),
+            "a trusted member's exact copy of someone else's long post is held too"
+        );
         let near = Earlier {
             post_id: 7,
             author_id: 2,
@@ -461,8 +477,25 @@ mod tests {
             ..facts("x", "")
         };
         assert!(matches!(screen(&r, &f, &[]), Screening::Hold(_)));
-        let trusted = Facts { trusted: true, ..f };
-        assert_eq!(screen(&r, &trusted, &[]), Screening::Publish);
+        let fairly_sure = Facts {
+            spam_probability: 0.97,
+            ..f
+        };
+        assert!(matches!(screen(&r, &fairly_sure, &[]), Screening::Hold(_)));
+        let trusted = Facts {
+            trusted: true,
+            ..fairly_sure
+        };
+        assert_eq!(
+            screen(&r, &trusted, &[]),
+            Screening::Publish,
+            "a trusted member has a lower bar"
+        );
+        let certain = Facts {
+            spam_probability: 0.995,
+            ..trusted
+        };
+        assert!(matches!(screen(&r, &certain, &[]), Screening::Hold(_)));
     }
 
     proptest! {

@@ -645,11 +645,24 @@ impl Store {
         .try_get(0)?;
         let mut hidden = None;
         if let Some((should_hide, log)) = hide {
-            let trusted: i64 = sqlx::query("SELECT COUNT(*) FROM flags WHERE post_id = $1 AND status = 'pending' AND trusted = 1")
-                .bind(f.post_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
+            // Trusted flaggers count as independent people: accounts sharing a sign-up or
+            // log-in trait (one browser, one address) count once, so one person's accounts
+            // cannot hide a post.
+            let rows = sqlx::query(
+                "SELECT f.user_id, t.kind, t.value_hash FROM flags f
+                 LEFT JOIN account_traits t ON t.user_id = f.user_id
+                 WHERE f.post_id = $1 AND f.status = 'pending' AND f.trusted = 1 AND f.user_id IS NOT NULL",
+            )
+            .bind(f.post_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut traits = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let kind: Option<String> = r.try_get(1)?;
+                let hash: Option<String> = r.try_get(2)?;
+                traits.push((r.try_get::<i64, _>(0)?, kind.zip(hash)));
+            }
+            let trusted = stoa_domain::integrity::independent_people(&traits) as i64;
             if should_hide(trusted) {
                 let status: String = sqlx::query("SELECT status FROM posts WHERE id = $1")
                     .bind(f.post_id)

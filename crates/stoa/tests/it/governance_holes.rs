@@ -19,7 +19,8 @@ both!(
     held_posts_stay_private,
     comments_are_screened,
     upvotes_earn_at_most_200_a_day,
-    fresh_accounts_make_no_trusted_flaggers
+    fresh_accounts_make_no_trusted_flaggers,
+    one_persons_accounts_cannot_hide_a_post
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -714,5 +715,48 @@ async fn fresh_accounts_make_no_trusted_flaggers(t: TestApp) {
     assert_eq!(
         state["status"], "published",
         "three fresh accounts hid nothing"
+    );
+}
+
+/// Three trusted accounts made in one browser are one person: their flags do not hide a post.
+async fn one_persons_accounts_cannot_hide_a_post(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let q = ask(&t, &ann, "Doorbell camera shows a black picture").await;
+    let shared = crate::support::client();
+    for name in ["puppet1", "puppet2", "puppet3"] {
+        crate::incentives::form_signup(&t, &shared, name).await;
+        crate::incentives::log_out(&t, &shared).await;
+    }
+    t.age_accounts(30).await;
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET reputation = 50 WHERE username LIKE 'puppet%'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for name in ["puppet1", "puppet2", "puppet3"] {
+        let (s, v) = t
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                json!({"login": name, "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let token = v["token"].as_str().unwrap().to_string();
+        let (s, v) = t
+            .post_json(
+                &format!("/api/v1/posts/{q}/flags"),
+                Some(&token),
+                json!({"reason": "rude"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["trusted"], true, "each is trusted on its own: {v}");
+    }
+    let (_, state) = t.get_json(&format!("/api/v1/posts/{q}/state"), None).await;
+    assert_eq!(
+        state["status"], "published",
+        "one person, however many accounts"
     );
 }

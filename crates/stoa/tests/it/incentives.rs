@@ -525,7 +525,7 @@ async fn serial_voting_is_reversed(t: TestApp) {
 }
 
 /// Signs up through the form in `c` (which keeps its cookies, the device cookie among them).
-async fn form_signup(t: &TestApp, c: &reqwest::Client, name: &str) {
+pub(crate) async fn form_signup(t: &TestApp, c: &reqwest::Client, name: &str) {
     let html = c
         .get(t.url("/signup"))
         .send()
@@ -549,7 +549,7 @@ async fn form_signup(t: &TestApp, c: &reqwest::Client, name: &str) {
     assert_eq!(res.status(), 303, "{name}");
 }
 
-async fn log_out(t: &TestApp, c: &reqwest::Client) {
+pub(crate) async fn log_out(t: &TestApp, c: &reqwest::Client) {
     let html = c
         .get(t.url("/"))
         .send()
