@@ -21,7 +21,7 @@ pub struct ScanReport {
     pub votes_reversed: u64,
     /// (voter, author) pairs whose votes were serial.
     pub serial_pairs: u64,
-    /// Linked pairs newly flagged to moderators.
+    /// Linked pairs (and pairs trading edits and approvals) newly flagged to moderators.
     pub pairs_flagged: u64,
 }
 
@@ -34,8 +34,19 @@ pub struct ClientTraits {
     pub device: Option<String>,
 }
 
+/// Approvals of one member's suggested edits by another, within a scan, that look like edits
+/// traded for reputation.
+const TRADED_APPROVALS: i64 = 5;
+
 /// The moderators' note on a linked pair's flag.
 fn linked_note(p: &LinkedPair) -> String {
+    if p.kind == "edit_approvals" {
+        return format!(
+            "Edits traded for reputation? {} approved {} of {}'s suggested edits in two days. \
+             Check whether the edits were worth it and the two accounts are not one person.",
+            p.actor_name, p.approvals, p.user_name
+        );
+    }
     let mut what = Vec::new();
     let mut push = |n: i64, one: &str, many: &str| {
         if n == 1 {
@@ -177,7 +188,16 @@ impl App {
             report.votes_reversed += removed;
             report.serial_pairs += 1;
         }
-        for pair in self.store().new_linked_pairs(since, until).await? {
+        let mut pairs = self.store().new_linked_pairs(since, until).await?;
+        pairs.extend(
+            self.store()
+                .new_approval_pairs(since, until, TRADED_APPROVALS)
+                .await?,
+        );
+        // One flag per pair, whatever made it suspicious.
+        let mut seen = std::collections::HashSet::new();
+        pairs.retain(|p| seen.insert((p.actor_id, p.user_id)));
+        for pair in pairs {
             self.store()
                 .flag_linked_pair(&pair, &linked_note(&pair), now)
                 .await?;

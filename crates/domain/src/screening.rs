@@ -245,7 +245,9 @@ pub fn screen_fingerprinted(
             }
         } else {
             let bar = if facts.trusted {
-                rules.near_duplicate_percent.max(TRUSTED_NEAR_DUPLICATE_PERCENT)
+                rules
+                    .near_duplicate_percent
+                    .max(TRUSTED_NEAR_DUPLICATE_PERCENT)
             } else {
                 rules.near_duplicate_percent
             };

@@ -37,6 +37,8 @@ pub struct LinkedPair {
     pub accepts: i64,
     /// Bounties awarded.
     pub bounties: i64,
+    /// Suggested edits approved (pairs flagged for trading edits and approvals).
+    pub approvals: i64,
     /// The latest post concerned, where the flag goes.
     pub post_id: i64,
 }
@@ -194,7 +196,52 @@ impl Store {
                     upvotes: r.try_get(5)?,
                     accepts: r.try_get(6)?,
                     bounties: r.try_get(7)?,
+                    approvals: 0,
                     post_id: r.try_get(8)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Pairs where one member approved at least `min` of another's suggested edits in
+    /// `[since, until)` (edits traded for reputation), not flagged before.
+    pub async fn new_approval_pairs(
+        &self,
+        since: i64,
+        until: i64,
+        min: i64,
+    ) -> Result<Vec<LinkedPair>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.reviewer_id, ua.username, s.author_id, ub.username, COUNT(*), MAX(s.post_id)
+             FROM suggested_edits s
+             JOIN users ua ON ua.id = s.reviewer_id
+             JOIN users ub ON ub.id = s.author_id
+             WHERE s.status = 'approved' AND s.reviewed_at >= $1 AND s.reviewed_at < $2
+               AND s.reviewer_id IS NOT NULL AND s.reviewer_id <> s.author_id
+               AND NOT EXISTS (SELECT 1 FROM linked_pairs l WHERE l.actor_id = s.reviewer_id AND l.user_id = s.author_id)
+             GROUP BY s.reviewer_id, ua.username, s.author_id, ub.username
+             HAVING COUNT(*) >= $3
+             ORDER BY s.reviewer_id, s.author_id",
+        )
+        .bind(since)
+        .bind(until)
+        .bind(min)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(LinkedPair {
+                    actor_id: r.try_get(0)?,
+                    actor_name: r.try_get(1)?,
+                    user_id: r.try_get(2)?,
+                    user_name: r.try_get(3)?,
+                    kind: "edit_approvals".into(),
+                    upvotes: 0,
+                    accepts: 0,
+                    bounties: 0,
+                    approvals: r.try_get(4)?,
+                    post_id: r.try_get(5)?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
@@ -226,7 +273,7 @@ impl Store {
         .bind(pair.actor_id)
         .bind(pair.user_id)
         .bind(&pair.kind)
-        .bind(pair.upvotes + pair.accepts + pair.bounties)
+        .bind(pair.upvotes + pair.accepts + pair.bounties + pair.approvals)
         .bind(flag_id)
         .bind(now)
         .execute(&mut *tx)

@@ -566,6 +566,24 @@ async fn edit_trading_is_capped(t: TestApp) {
     }
     let (rep, reasons) = reputation_of(&t, bob_id).await;
     assert_eq!(rep, 1 + 20, "twelve approvals, capped at 20 points a day");
+    // The integrity scan shows the pair to moderators.
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (s, r) = t
+        .post_json("/api/v1/moderation/integrity-scan", Some(&mona), json!({}))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["pairs_flagged"], 1, "{r}");
+    let pool = t.db().await;
+    let (text,): (String,) =
+        sqlx::query_as("SELECT text FROM flags WHERE user_id IS NULL ORDER BY id DESC")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert!(
+        text.contains("ann approved 12 of bob's suggested edits"),
+        "{text}"
+    );
     assert_eq!(
         reasons
             .iter()
