@@ -223,3 +223,160 @@ async fn what_writes_nothing_keeps_the_cache_warm(t: TestApp) {
     assert_eq!(s, 200);
     assert!(!cached(&page).await, "a vote invalidates");
 }
+
+/// nginx (Debian's `nginx-light`) balancing round robin over three servers on one PostgreSQL,
+/// as the README's deployment says: whichever server answers, pages are fresh after a write,
+/// sessions and form tokens hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_behind_nginx() {
+    if std::process::Command::new("nginx")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must install nginx (scripts/setup-test-env)"
+        );
+        eprintln!("nginx is not installed; skipping");
+        return;
+    }
+    let Some(a) = spawn(Kind::Postgres, |c| c.trust_proxy = true).await else {
+        return;
+    };
+    let b = a.peer().await;
+    let c = a.peer().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    let upstreams: String = [&a.base, &b.base, &c.base]
+        .iter()
+        .map(|base| format!("server {};", base.trim_start_matches("http://")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let d = dir.path().display();
+    let conf = format!(
+        "daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log;
+         events {{ worker_connections 256; }}
+         http {{
+           access_log off;
+           client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+           uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+           upstream stoa {{ {upstreams} }}
+           server {{
+             listen 127.0.0.1:{port};
+             location / {{
+               proxy_pass http://stoa;
+               proxy_set_header Host $host:$server_port;
+               proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+             }}
+           }}
+         }}"
+    );
+    let conf_path = dir.path().join("nginx.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let mut nginx = std::process::Command::new("nginx")
+        .arg("-c")
+        .arg(&conf_path)
+        .arg("-p")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start nginx");
+    let front = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    while client()
+        .get(format!("{front}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nginx never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let (_, ann) = a.signup("ann").await;
+    let q = ask(&a, &ann, "Garage door opener ignores the remote").await;
+    let page = until_redirect(&format!("{front}/questions/{q}")).await;
+    // Six visits go round all three servers (and fill their caches).
+    for _ in 0..6 {
+        until_shows(&page, "Garage door opener ignores the remote").await;
+    }
+    let res = client()
+        .patch(format!("{front}/api/v1/posts/{q}"))
+        .bearer_auth(&ann)
+        .json(&json!({"body": "The remote works at the door but not from the driveway; new battery."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for _ in 0..6 {
+        let took = until_shows(&page, "not from the driveway").await;
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+
+    // A browser logs in through nginx and keeps its session and form tokens on every server.
+    let browser = client();
+    let html = browser
+        .get(format!("{front}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = browser
+        .post(format!("{front}/login"))
+        .form(&[
+            ("csrf_token", csrf_of(&html).as_str()),
+            ("login", "ann"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let mut token = String::new();
+    for _ in 0..3 {
+        let res = browser
+            .get(format!("{front}/notifications"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        token = csrf_of(&res.text().await.unwrap());
+    }
+    for i in 0..3 {
+        let res = browser
+            .post(format!("{front}/posts/{q}/comments"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                (
+                    "body",
+                    &format!("Tried again from the driveway, attempt {i}."),
+                ),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_redirection() || res.status().is_success(),
+            "{}",
+            res.status()
+        );
+    }
+    let (_, shown) = a.get_json(&format!("/api/v1/questions/{q}"), None).await;
+    assert_eq!(shown["comments"].as_array().unwrap().len(), 3);
+    // A graceful stop takes the worker processes down with the master.
+    let _ = std::process::Command::new("nginx")
+        .arg("-c")
+        .arg(&conf_path)
+        .arg("-p")
+        .arg(dir.path())
+        .args(["-s", "stop"])
+        .output();
+    let _ = nginx.wait();
+}
