@@ -59,8 +59,9 @@ impl App {
             parse(json).map_err(|e| AppError::invalid("invalid_settings", "settings", e))?;
         let canonical =
             serde_json::to_string(&settings).map_err(|e| AppError::Internal(Box::new(e)))?;
+        // The change is recorded with the setting: the health page lists rule changes by date.
         self.store()
-            .put_setting(KEY, &canonical, stoa_store::now())
+            .put_governance_settings(KEY, &canonical, user.id, stoa_store::now())
             .await?;
         if let Ok(mut guard) = self.governance.inner.write() {
             *guard = Some((Instant::now(), settings));

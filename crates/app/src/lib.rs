@@ -9,6 +9,7 @@ mod deflection;
 mod error;
 mod flags;
 mod governance;
+mod health;
 mod integrity;
 mod jobs_admin;
 mod kb;
@@ -37,6 +38,10 @@ pub use closing::CloseTally;
 pub use deflection::{Arrival, AskSuggestions, SelfServiceStats, Visitor};
 pub use error::AppError;
 pub use flags::{flag_reasons, FlagInput, Flagged};
+pub use health::{
+    health_granularity, health_metric, health_window, HealthDetails, HealthReport, PlanReply,
+    SeriesPoint,
+};
 pub use integrity::{ClientTraits, ScanReport};
 pub use kb::{ArticleSummary, ArticleView, CategoryInput, PromoteInput};
 pub use moderation::{LogEntry, LogQuery, ModerationInput, ModerationStats};

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod deflection;
 pub mod diff;
 pub mod governance;
+pub mod health;
 pub mod integrity;
 pub mod jobs;
 pub mod kb;

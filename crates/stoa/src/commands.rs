@@ -41,6 +41,40 @@ pub async fn migrate(cfg: &Config) -> Result<String, CommandError> {
     ))
 }
 
+/// `stoa health`: the metrics of a window, as JSON (like the API) or as a table.
+pub async fn health(
+    cfg: &Config,
+    from: Option<&str>,
+    to: Option<&str>,
+    json: bool,
+) -> Result<String, CommandError> {
+    let w = stoa_app::health_window(from, to)?;
+    let app = open(cfg).await?;
+    let report = app.health(w).await;
+    app.store().close().await;
+    let report = report?;
+    if json {
+        return Ok(stoa_web::health_report_json(&report));
+    }
+    let mut out = format!(
+        "Community health from {} to {} ({} days), against the {} days before\n",
+        w.from_text(),
+        w.to_text(),
+        w.days(),
+        w.days()
+    );
+    for d in stoa_domain::health::CATALOGUE {
+        let show = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+        out.push_str(&format!(
+            "{:<34} {:>14} {:>14}\n",
+            d.name,
+            show(report.metrics.get(d.name)),
+            show(report.previous.get(d.name))
+        ));
+    }
+    Ok(out.trim_end().to_string())
+}
+
 /// `stoa admin create-user`.
 pub async fn create_user(
     cfg: &Config,

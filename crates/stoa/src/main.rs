@@ -70,6 +70,20 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Print the commons-health metrics of a window (the same object as GET /api/v1/health).
+    Health {
+        /// First day, YYYY-MM-DD (default: 89 days before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, included, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Administrative tasks.
     Admin {
         #[command(subcommand)]
@@ -250,6 +264,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             say(&stoa::backup::backup(&cfg, &file)
                 .await
                 .map_err(|e| e.to_string())?)
+        }
+        Command::Health { from, to, json, db } => {
+            let cfg = load(&db, None)?;
+            init_logging(&cfg);
+            say(
+                &stoa::commands::health(&cfg, from.as_deref(), to.as_deref(), json)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
         }
         Command::Restore { file, db } => {
             let cfg = load(&db, None)?;

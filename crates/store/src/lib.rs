@@ -7,6 +7,7 @@ pub mod changes;
 pub mod deflection;
 mod error;
 pub mod governance;
+pub mod health;
 pub mod impact;
 pub mod import;
 pub mod integrity;

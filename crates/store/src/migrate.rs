@@ -55,6 +55,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_rewards"),
     migration!(14, "0014_incentives"),
     migration!(15, "0015_change_feed"),
+    migration!(16, "0016_commons_health"),
 ];
 
 impl Store {

@@ -20,6 +20,11 @@ use std::sync::Arc;
 use stoa_app::App;
 
 pub use api::openapi_json;
+
+/// The health report as the API returns it, as pretty JSON (for `stoa health --json`).
+pub fn health_report_json(r: &stoa_app::HealthReport) -> String {
+    serde_json::to_string_pretty(&api::health::health_json(r)).unwrap_or_else(|_| "{}".into())
+}
 pub use page_cache::PageCache;
 
 /// Settings of the web layer.

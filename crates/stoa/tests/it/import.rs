@@ -24,7 +24,7 @@ both!(
 );
 
 /// A real dump folder. Missing data fails on CI (it must be there) and skips elsewhere.
-fn dump(site: &str) -> Option<PathBuf> {
+pub(crate) fn dump(site: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/stackexchange")
         .join(site);
@@ -49,7 +49,7 @@ async fn store(t: &TestApp) -> Store {
     .expect("open store")
 }
 
-async fn import(t: &TestApp, dir: &Path, update: bool) -> Result<Summary, ImportError> {
+pub(crate) async fn import(t: &TestApp, dir: &Path, update: bool) -> Result<Summary, ImportError> {
     let s = store(t).await;
     let result = stoa_import::import_dir(
         &s,
@@ -65,7 +65,7 @@ async fn import(t: &TestApp, dir: &Path, update: bool) -> Result<Summary, Import
 }
 
 /// The value of attribute `name` on a dump line, unescaped.
-fn attr(line: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(line: &str, name: &str) -> Option<String> {
     let key = format!(" {name}=\"");
     let start = line.find(&key)? + key.len();
     let end = line[start..].find('"')? + start;
@@ -97,7 +97,7 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn rows(path: &Path) -> Vec<String> {
+pub(crate) fn rows(path: &Path) -> Vec<String> {
     match std::fs::read_to_string(path) {
         Ok(text) => text
             .lines()

@@ -17,6 +17,7 @@ mod governance_holes;
 mod governance_moderation;
 mod governance_pages;
 mod governance_spam;
+mod health;
 mod import;
 mod incentives;
 mod kb;

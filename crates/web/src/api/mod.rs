@@ -6,6 +6,7 @@ mod bounties;
 mod deflection;
 mod dto;
 mod governance;
+pub(crate) mod health;
 mod json;
 mod kb;
 mod moderation;
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/questions/{id}/accept", post(questions::accept))
         .route("/questions/{id}/bounty", post(bounties::offer))
         .route("/questions/{id}/bounty/award", post(bounties::award))
+        .route("/health", get(health::report))
+        .route("/health/series", get(health::series))
         .route("/badges", get(badges::list))
         .route("/badges/{key}", get(badges::show))
         .route("/users/{id}/badges", get(badges::of_user))
@@ -190,7 +193,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         rewards::close_period, rewards::statement, rewards::payouts, rewards::preferences,
         rewards::set_preferences,
         bounties::offer, bounties::award, badges::list, badges::show, badges::of_user, badges::award,
-        moderation::integrity_scan,
+        moderation::integrity_scan, health::report, health::series,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -207,6 +210,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "support", description = "Support plans, organizations and private tickets with SLA clocks"),
         (name = "badges", description = "Bronze, silver and gold badges awarded by rules, and badges imported from Stack Exchange"),
         (name = "rewards", description = "Fair value sharing: the published formula, reward periods, statements, fairness figures and payouts"),
+        (name = "health", description = "Commons health: public metrics of activity, concentration, self-service and governance, with series as JSON or CSV"),
         (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
     )
 )]

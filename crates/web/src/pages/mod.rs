@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod ask;
+pub mod chart;
 pub mod deflection;
 pub mod edit;
 pub mod errors;
@@ -21,6 +22,7 @@ pub mod admin_jobs;
 pub mod agent;
 pub mod badges;
 pub mod flags;
+pub mod health;
 pub mod moderation;
 pub mod notify;
 pub mod plans;
@@ -71,6 +73,7 @@ pub fn router() -> Router<AppState> {
         .merge(agent::router())
         .merge(rewards::router())
         .merge(badges::router())
+        .merge(health::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.
