@@ -4,6 +4,7 @@ use crate::secrets::{dummy_hash, hash_password, new_token, token_hash, verify_pa
 use crate::{App, AppError};
 use stoa_domain::account::{Email, Password, Role, Username};
 use stoa_domain::policy::{Actor, Thresholds};
+use stoa_domain::tokens::{Scopes, FULL};
 use stoa_store::users::{FirstCredential, NewSession, NewUser, UserRow};
 use stoa_store::StoreError;
 
@@ -65,6 +66,9 @@ pub struct AuthUser {
     pub suspended_until: Option<i64>,
     /// The site's privilege thresholds when the user was loaded, so that `actor()` can decide.
     pub thresholds: Thresholds,
+    /// What the credential used may do: everything for sessions and log-in tokens, its
+    /// scopes for a personal access token.
+    pub scopes: Scopes,
 }
 
 impl AuthUser {
@@ -78,6 +82,7 @@ impl AuthUser {
             reputation: r.reputation,
             created_at: r.created_at,
             suspended_until: r.suspended_until,
+            scopes: Scopes::Full,
             thresholds,
         })
     }
@@ -102,7 +107,8 @@ fn traits(ip: &str, device: &Option<String>) -> crate::ClientTraits {
     }
 }
 
-const API_TOKEN_PREFIX: &str = "stoa_pat_";
+/// Personal tokens share it, so every client sends any token the same way.
+pub(crate) const API_TOKEN_PREFIX: &str = "stoa_pat_";
 const SESSION_PREFIX: &str = "stoa_s_";
 
 impl App {
@@ -114,7 +120,7 @@ impl App {
         let credential = FirstCredential::Token {
             token_hash: &hash,
             name: "sign-up",
-            scopes: "read write",
+            scopes: FULL,
         };
         let user = self.sign_up(&input, Role::Member, Some(credential)).await?;
         self.record_client_traits(user.id, &traits(&input.ip, &input.device))
@@ -214,6 +220,7 @@ impl App {
             created_at: now,
             suspended_until: None,
             thresholds: self.thresholds().await?,
+            scopes: Scopes::Full,
         })
     }
 
@@ -328,13 +335,7 @@ impl App {
     async fn issue_api_token(&self, user_id: i64, name: &str) -> Result<String, AppError> {
         let secret = new_token(API_TOKEN_PREFIX);
         self.store()
-            .insert_api_token(
-                user_id,
-                name,
-                &token_hash(&secret),
-                "read write",
-                stoa_store::now(),
-            )
+            .insert_api_token(user_id, name, &token_hash(&secret), FULL, stoa_store::now())
             .await?;
         Ok(secret)
     }
@@ -344,12 +345,15 @@ impl App {
         if !cookie.starts_with(SESSION_PREFIX) || cookie.len() > 128 {
             return Ok(None);
         }
-        match self
-            .store()
-            .user_by_session(&token_hash(cookie), stoa_store::now())
-            .await?
-        {
-            Some(r) => {
+        let (hash, now) = (token_hash(cookie), stoa_store::now());
+        match self.store().user_by_session(&hash, now).await? {
+            Some((r, seen)) => {
+                // The session list shows when each was last used, to five minutes.
+                if seen < now - 300 {
+                    if let Err(e) = self.store().touch_session(&hash, now).await {
+                        tracing::warn!(error = %e, "could not note a session's use");
+                    }
+                }
                 self.note_visit(r.id, r.last_seen_at).await;
                 Ok(Some(AuthUser::from_row(r, self.thresholds().await?)?))
             }
@@ -368,9 +372,24 @@ impl App {
             .user_by_api_token(&token_hash(token), stoa_store::now())
             .await?
         {
-            Some((r, _scopes)) => {
+            Some(t) => {
+                let (r, scopes) = (t.user, Scopes::from_stored(&t.scopes));
+                if scopes != Scopes::Full {
+                    // A personal token has its own budget, shared by every process.
+                    let key = format!("token:{}", t.token_id);
+                    self.check_and_hit(&key, self.settings().limits.per_token)
+                        .await?;
+                    let now = stoa_store::now();
+                    if t.last_used_at.is_none_or(|at| at < now - 60) {
+                        if let Err(e) = self.store().touch_token(t.token_id, now).await {
+                            tracing::warn!(error = %e, "could not note a token's use");
+                        }
+                    }
+                }
                 self.note_visit(r.id, r.last_seen_at).await;
-                AuthUser::from_row(r, self.thresholds().await?)
+                let mut user = AuthUser::from_row(r, self.thresholds().await?)?;
+                user.scopes = scopes;
+                Ok(user)
             }
             None => Err(invalid),
         }

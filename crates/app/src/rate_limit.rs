@@ -77,6 +77,8 @@ pub struct Limits {
     pub login_failures_per_account: Limit,
     /// Sign-ups from one IP address.
     pub signup_per_ip: Limit,
+    /// Requests with one personal access token.
+    pub per_token: Limit,
 }
 
 impl Default for Limits {
@@ -93,6 +95,10 @@ impl Default for Limits {
             signup_per_ip: Limit {
                 max: 10,
                 window_secs: 3600,
+            },
+            per_token: Limit {
+                max: 600,
+                window_secs: 60,
             },
         }
     }

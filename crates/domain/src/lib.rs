@@ -26,3 +26,4 @@ pub mod spam;
 pub mod support;
 pub mod tickets;
 pub mod time;
+pub mod tokens;

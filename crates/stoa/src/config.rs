@@ -123,6 +123,8 @@ pub struct RateLimits {
     pub login_failures_per_account: LimitConfig,
     /// Sign-ups per client address.
     pub signup_per_ip: LimitConfig,
+    /// Requests per personal access token.
+    pub per_token: LimitConfig,
 }
 
 /// At most `max` per `window_secs`.
@@ -155,6 +157,7 @@ impl Default for RateLimits {
             login_per_ip: c(d.login_per_ip),
             login_failures_per_account: c(d.login_failures_per_account),
             signup_per_ip: c(d.signup_per_ip),
+            per_token: c(d.per_token),
         }
     }
 }
@@ -389,6 +392,7 @@ impl Config {
                 self.rate_limits.login_failures_per_account,
             ),
             ("rate_limits.signup_per_ip", self.rate_limits.signup_per_ip),
+            ("rate_limits.per_token", self.rate_limits.per_token),
         ] {
             if l.max <= 0 || l.window_secs <= 0 {
                 return Err(ConfigError::Invalid {
@@ -420,6 +424,7 @@ impl Config {
                 login_per_ip: self.rate_limits.login_per_ip.into(),
                 login_failures_per_account: self.rate_limits.login_failures_per_account.into(),
                 signup_per_ip: self.rate_limits.signup_per_ip.into(),
+                per_token: self.rate_limits.per_token.into(),
             },
             base_url: self.base_url(),
             site_name: self.site_name.clone(),

@@ -4,6 +4,7 @@
 pub mod badges;
 pub mod bounties;
 pub mod changes;
+pub mod credentials;
 pub mod deflection;
 mod error;
 pub mod governance;

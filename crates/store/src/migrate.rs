@@ -56,6 +56,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_incentives"),
     migration!(15, "0015_change_feed"),
     migration!(16, "0016_commons_health"),
+    migration!(17, "0017_token_scopes"),
 ];
 
 impl Store {

@@ -97,6 +97,19 @@ pub enum FirstCredential<'a> {
     },
 }
 
+/// The owner of an API token, with what the token may do.
+#[derive(Debug, Clone)]
+pub struct TokenUser {
+    /// The owner.
+    pub user: UserRow,
+    /// The token's stored scopes.
+    pub scopes: String,
+    /// The token's id.
+    pub token_id: i64,
+    /// When it was last used (to the minute).
+    pub last_used_at: Option<i64>,
+}
+
 /// A new session or API token to store, by hash.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
@@ -237,14 +250,14 @@ impl Store {
         Ok(())
     }
 
-    /// The user owning an unexpired session.
+    /// The user owning an unexpired session, and when the session was last used.
     pub async fn user_by_session(
         &self,
         token_hash: &str,
         now: i64,
-    ) -> Result<Option<UserRow>, StoreError> {
+    ) -> Result<Option<(UserRow, i64)>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT {}, s.last_seen_at AS session_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL",
             prefixed("u", USER_COLUMNS)
         );
@@ -253,7 +266,10 @@ impl Store {
             .bind(now)
             .fetch_optional(self.reader())
             .await?;
-        Ok(row.as_ref().map(user_from_row).transpose()?)
+        match row {
+            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get("session_seen_at")?))),
+            None => Ok(None),
+        }
     }
 
     /// Ends a session.
@@ -288,14 +304,15 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
-    /// The user owning a live API token, with the token's scopes.
+    /// The user owning a live API token, with the token's scopes and id.
     pub async fn user_by_api_token(
         &self,
         token_hash: &str,
         now: i64,
-    ) -> Result<Option<(UserRow, String)>, StoreError> {
+    ) -> Result<Option<TokenUser>, StoreError> {
         let sql = format!(
-            "SELECT {}, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id
+            "SELECT {}, t.scopes, t.id AS token_id, t.last_used_at AS token_used_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL
                AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deleted_at IS NULL",
             prefixed("u", USER_COLUMNS)
@@ -306,7 +323,12 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
         match row {
-            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get(11)?))),
+            Some(r) => Ok(Some(TokenUser {
+                user: user_from_row(&r)?,
+                scopes: r.try_get("scopes")?,
+                token_id: r.try_get("token_id")?,
+                last_used_at: r.try_get("token_used_at")?,
+            })),
             None => Ok(None),
         }
     }

@@ -108,7 +108,10 @@ impl FromRequestParts<AppState> for ApiUser {
                 ))
             })?;
         match state.app.user_by_token(token).await {
-            Ok(u) => Ok(ApiUser(u)),
+            Ok(u) => {
+                check_scope(parts, &u)?;
+                Ok(ApiUser(u))
+            }
             Err(stoa_app::AppError::Unauthenticated(m)) => Err(ApiError(Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_token",
@@ -117,6 +120,35 @@ impl FromRequestParts<AppState> for ApiUser {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Refuses a personal access token on a route its scopes do not cover (the owner's rights
+/// are checked after, by the policy, as for any request).
+fn check_scope(parts: &Parts, u: &AuthUser) -> Result<(), ApiError> {
+    use stoa_domain::tokens::{needs, Needs, Scopes};
+    if u.scopes == Scopes::Full {
+        return Ok(());
+    }
+    let route = parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| parts.uri.path(), |m| m.as_str());
+    let refused = match needs(parts.method.as_str(), route) {
+        Needs::Scope(s) if u.scopes.allows(s) => return Ok(()),
+        Needs::Scope(s) => format!(
+            "This token's scopes ({}) do not include {}, which this request needs.",
+            u.scopes.names().join(", "),
+            s.as_str()
+        ),
+        Needs::Account => "Tokens, sessions and the password are managed with a log-in, not \
+                           with a personal access token."
+            .to_string(),
+    };
+    Err(ApiError(Problem::new(
+        StatusCode::FORBIDDEN,
+        "insufficient_scope",
+        refused,
+    )))
 }
 
 /// The bearer user if a token was sent, for routes anonymous visitors may also read.

@@ -10,6 +10,7 @@ mod accounts_api;
 mod accounts_pages;
 mod backup;
 mod crash;
+mod credentials;
 mod deflection;
 mod demo;
 mod governance;

@@ -3,6 +3,7 @@
 mod accounts;
 mod badges;
 mod bounties;
+mod credentials;
 mod deflection;
 mod dto;
 mod governance;
@@ -38,6 +39,14 @@ pub fn router() -> Router<AppState> {
         .route("/auth/signup", post(accounts::signup))
         .route("/auth/login", post(accounts::login))
         .route("/me", get(accounts::me))
+        .route(
+            "/me/tokens",
+            get(credentials::list_tokens).post(credentials::create_token),
+        )
+        .route("/me/tokens/{id}", delete(credentials::revoke_token))
+        .route("/me/sessions", get(credentials::list_sessions))
+        .route("/me/sessions/{id}", delete(credentials::end_session))
+        .route("/me/password", post(credentials::change_password))
         .route("/questions", get(questions::list).post(questions::create))
         .route("/questions/{id}", get(questions::show))
         .route("/questions/{id}/answers", post(questions::answer))
@@ -194,6 +203,8 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         rewards::set_preferences,
         bounties::offer, bounties::award, badges::list, badges::show, badges::of_user, badges::award,
         moderation::integrity_scan, health::report, health::series,
+        credentials::list_tokens, credentials::create_token, credentials::revoke_token,
+        credentials::list_sessions, credentials::end_session, credentials::change_password,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -1,5 +1,6 @@
 //! HTML pages. Each resource owns a module with its handlers; templates live in `templates/`.
 
+pub mod account_settings;
 pub mod accounts;
 pub mod ask;
 pub mod chart;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .merge(rewards::router())
         .merge(badges::router())
         .merge(health::router())
+        .merge(account_settings::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.
