@@ -175,7 +175,7 @@ impl App {
 
     /// The id sessions are listed under for a cookie (to mark "this browser").
     pub fn session_id_of(cookie: &str) -> String {
-        token_hash(cookie).chars().take(16).collect()
+        stoa_store::credentials::session_id(&token_hash(cookie))
     }
 
     /// Changes the password after checking the current one; every other session and log-in

@@ -58,6 +58,41 @@ pub struct SeriesPoint {
     pub value: Option<f64>,
 }
 
+/// What one request reads: the facts, and the rows the details need beyond them.
+struct Read {
+    facts: Facts,
+    tickets: Vec<ReportTicket>,
+    rule_changes: Vec<RuleChange>,
+}
+
+/// Each metric of `metrics`, period by period over `w`.
+fn series(
+    facts: &Facts,
+    w: Window,
+    metrics: &[&'static MetricDef],
+    g: Granularity,
+) -> Vec<Vec<SeriesPoint>> {
+    if metrics.is_empty() {
+        return Vec::new();
+    }
+    let per_period: Vec<(Window, Metrics)> = periods(w, g)
+        .into_iter()
+        .map(|p| (p, compute(facts, p)))
+        .collect();
+    metrics
+        .iter()
+        .map(|d| {
+            per_period
+                .iter()
+                .map(|(p, m)| SeriesPoint {
+                    period: *p,
+                    value: m.get(d.name),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 fn invalid(e: HealthError) -> AppError {
     AppError::invalid(e.code(), e.field(), e.to_string())
 }
@@ -85,7 +120,7 @@ impl App {
     /// Reads every fact the metrics of `w` and of the window before it need: the facts of
     /// both windows, and posts per person of the window before those (the previous window's
     /// churn looks one further back).
-    async fn health_facts(&self, w: Window) -> Result<(Facts, Vec<ReportTicket>), AppError> {
+    async fn health_facts(&self, w: Window) -> Result<Read, AppError> {
         let s = self.store();
         let (since, to) = (w.previous().start(), w.end());
         let posts = s.health_posts(since, to).await?;
@@ -101,6 +136,7 @@ impl App {
             .health_author_counts(earlier.start(), earlier.end())
             .await?;
         let tickets = s.report_tickets(since, to).await?;
+        let rule_changes = s.rule_changes(since, to).await?;
         let facts = Facts {
             posts,
             counted: vec![(earlier, counts.into_iter().collect())],
@@ -118,15 +154,14 @@ impl App {
             actions: s.health_actions(since, to).await?,
             appeals: s.health_appeals(since, to).await?,
             flags: s.health_flags(since, to).await?,
-            rule_changes: s
-                .rule_changes(since, to)
-                .await?
-                .iter()
-                .map(|c| c.at)
-                .collect(),
+            rule_changes: rule_changes.iter().map(|c| c.at).collect(),
             rewards: s.health_rewards(since, to).await?,
         };
-        Ok((facts, tickets))
+        Ok(Read {
+            facts,
+            tickets,
+            rule_changes,
+        })
     }
 
     /// The metrics of `w` against the window before it, with their details.
@@ -141,45 +176,18 @@ impl App {
         metrics: &[&'static MetricDef],
         g: Granularity,
     ) -> Result<(HealthReport, Vec<Vec<SeriesPoint>>), AppError> {
-        let (facts, tickets) = self.health_facts(w).await?;
-        let current = compute(&facts, w);
-        let previous = compute(&facts, w.previous());
-        let details = self.health_details(w, &facts, &tickets).await?;
+        let read = self.health_facts(w).await?;
         let report = HealthReport {
             window: w,
-            metrics: current,
-            previous,
-            details,
+            metrics: compute(&read.facts, w),
+            previous: compute(&read.facts, w.previous()),
+            details: self.health_details(w, &read).await?,
         };
-        let series = if metrics.is_empty() {
-            Vec::new()
-        } else {
-            let per_period: Vec<(Window, Metrics)> = periods(w, g)
-                .into_iter()
-                .map(|p| (p, compute(&facts, p)))
-                .collect();
-            metrics
-                .iter()
-                .map(|d| {
-                    per_period
-                        .iter()
-                        .map(|(p, m)| SeriesPoint {
-                            period: *p,
-                            value: m.get(d.name),
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        Ok((report, series))
+        Ok((report, series(&read.facts, w, metrics, g)))
     }
 
-    async fn health_details(
-        &self,
-        w: Window,
-        facts: &Facts,
-        tickets: &[ReportTicket],
-    ) -> Result<HealthDetails, AppError> {
+    async fn health_details(&self, w: Window, read: &Read) -> Result<HealthDetails, AppError> {
+        let (facts, tickets) = (&read.facts, &read.tickets);
         let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
         for a in facts.actions.iter().filter(|a| w.holds(a.at)) {
             *by_category.entry(a.category.as_str()).or_default() += 1;
@@ -220,7 +228,12 @@ impl App {
             moderation_by_category,
             first_reply_by_plan,
             content_gaps: content_gaps(&uncovered, &misses, 10),
-            rule_changes: self.store().rule_changes(w.start(), w.end()).await?,
+            rule_changes: read
+                .rule_changes
+                .iter()
+                .filter(|c| w.holds(c.at))
+                .cloned()
+                .collect(),
         })
     }
 
@@ -231,7 +244,9 @@ impl App {
         w: Window,
         g: Granularity,
     ) -> Result<Vec<SeriesPoint>, AppError> {
-        let (_, mut series) = self.health_with_series(w, &[metric], g).await?;
-        Ok(series.pop().unwrap_or_default())
+        let read = self.health_facts(w).await?;
+        Ok(series(&read.facts, w, &[metric], g)
+            .pop()
+            .unwrap_or_default())
     }
 }

@@ -54,6 +54,12 @@ pub struct NewToken<'a> {
     pub now: i64,
 }
 
+/// The id a session is listed under: the first 16 hex digits of its cookie's hash, as the
+/// queries below compute it with `substr(token_hash, 1, 16)`.
+pub fn session_id(token_hash: &str) -> String {
+    token_hash.chars().take(16).collect()
+}
+
 /// The most live personal tokens one person may hold.
 pub const MAX_TOKENS: i64 = 50;
 
