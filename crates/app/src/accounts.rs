@@ -32,6 +32,25 @@ pub struct Signup {
     pub secret: String,
 }
 
+/// A form log-in's outcome.
+#[derive(Debug, Clone)]
+pub enum SessionLogin {
+    /// Logged in.
+    Done(Signup),
+    /// The password was right; the account needs its second factor. The ticket (signed, good
+    /// for five minutes) goes back with the code.
+    NeedsCode {
+        /// The signed ticket.
+        ticket: String,
+    },
+}
+
+/// What the password check found.
+enum Checked {
+    User(AuthUser),
+    NeedsCode(i64),
+}
+
 /// What a log-in provides.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
@@ -45,6 +64,8 @@ pub struct Credentials {
     pub user_agent: String,
     /// The browser's long-lived device cookie, if any (linked-account checks).
     pub device: Option<String>,
+    /// The second factor (a TOTP code or a recovery code), when the account has one.
+    pub totp: Option<String>,
 }
 
 /// An authenticated user, as every use case receives the actor.
@@ -56,8 +77,15 @@ pub struct AuthUser {
     pub username: String,
     /// E-mail (absent for imported profiles).
     pub email: Option<String>,
-    /// Role.
+    /// Role in force: a moderator or admin without the two-factor sign-in the site requires
+    /// of them acts as a member until they turn it on.
     pub role: Role,
+    /// Role as stored.
+    pub stored_role: Role,
+    /// A name shown instead of the username, if chosen.
+    pub display_name: Option<String>,
+    /// Since when sign-in needs a second factor.
+    pub two_factor_since: Option<i64>,
     /// Reputation.
     pub reputation: i64,
     /// Join time.
@@ -72,13 +100,22 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
-    fn from_row(r: UserRow, thresholds: Thresholds) -> Result<Self, AppError> {
-        let role = Role::parse(&r.role).map_err(|e| AppError::Internal(Box::new(e)))?;
+    fn from_row(r: UserRow, thresholds: Thresholds, staff_2fa: bool) -> Result<Self, AppError> {
+        let stored_role = Role::parse(&r.role).map_err(|e| AppError::Internal(Box::new(e)))?;
+        let role =
+            if staff_2fa && crate::two_factor::staff(stored_role) && r.two_factor_since.is_none() {
+                Role::Member
+            } else {
+                stored_role
+            };
         Ok(AuthUser {
             id: r.id,
             username: r.username,
             email: r.email,
             role,
+            stored_role,
+            display_name: r.display_name,
+            two_factor_since: r.two_factor_since,
             reputation: r.reputation,
             created_at: r.created_at,
             suspended_until: r.suspended_until,
@@ -100,7 +137,7 @@ impl AuthUser {
     }
 }
 
-fn traits(ip: &str, device: &Option<String>) -> crate::ClientTraits {
+pub(crate) fn traits(ip: &str, device: &Option<String>) -> crate::ClientTraits {
     crate::ClientTraits {
         ip: ip.to_string(),
         device: device.clone(),
@@ -215,7 +252,15 @@ impl App {
             id,
             username: username.as_str().to_string(),
             email: Some(email.as_str().to_string()),
-            role,
+            role: if self.settings().require_two_factor_for_staff && crate::two_factor::staff(role)
+            {
+                Role::Member
+            } else {
+                role
+            },
+            stored_role: role,
+            display_name: None,
+            two_factor_since: None,
             reputation: stoa_domain::reputation::BASE,
             created_at: now,
             suspended_until: None,
@@ -225,8 +270,20 @@ impl App {
     }
 
     /// Checks credentials, with limits per IP and per account, and returns the user.
-    #[tracing::instrument(skip_all, fields(ip = %c.ip))]
     async fn check_credentials(&self, c: &Credentials) -> Result<AuthUser, AppError> {
+        match self.check_first_factor(c).await? {
+            Checked::User(u) => Ok(u),
+            Checked::NeedsCode(_) => Err(AppError::SecondFactor {
+                code: "totp_required",
+                message: crate::two_factor::CODE_PROMPT,
+            }),
+        }
+    }
+
+    /// Checks the password (and the second factor when one is given); an account with
+    /// two-factor sign-in and no code given comes back as [`Checked::NeedsCode`].
+    #[tracing::instrument(skip_all, fields(ip = %c.ip))]
+    async fn check_first_factor(&self, c: &Credentials) -> Result<Checked, AppError> {
         let login = c.login.trim();
         if login.is_empty() {
             return Err(AppError::invalid(
@@ -281,7 +338,19 @@ impl App {
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         match row {
             Some(r) if ok && r.password_hash.is_some() => {
-                AuthUser::from_row(r, self.thresholds().await?)
+                if r.two_factor_since.is_some() {
+                    let code = c.totp.as_deref().map(str::trim).filter(|t| !t.is_empty());
+                    let Some(code) = code else {
+                        return Ok(Checked::NeedsCode(r.id));
+                    };
+                    self.check_second_factor(r.id, Some(code)).await?;
+                }
+                AuthUser::from_row(
+                    r,
+                    self.thresholds().await?,
+                    self.settings().require_two_factor_for_staff,
+                )
+                .map(Checked::User)
             }
             _ => {
                 self.hit(&pair_key, per_pair).await?;
@@ -301,16 +370,40 @@ impl App {
         Ok(Signup { user, secret })
     }
 
-    /// Logs in through a form: returns the user and a new session cookie value.
-    pub async fn log_in_with_session(&self, c: Credentials) -> Result<Signup, AppError> {
-        let user = self.check_credentials(&c).await?;
+    /// Logs in through a form: the user and a new session cookie value, or, for an account
+    /// with two-factor sign-in, a ticket to present with the code ([`App::finish_session_login`]).
+    pub async fn log_in_with_session(&self, c: Credentials) -> Result<SessionLogin, AppError> {
+        let user = match self.check_first_factor(&c).await? {
+            Checked::User(u) => u,
+            Checked::NeedsCode(user_id) => {
+                return Ok(SessionLogin::NeedsCode {
+                    ticket: self.second_factor_ticket(user_id).await?,
+                })
+            }
+        };
+        self.record_client_traits(user.id, &traits(&c.ip, &c.device))
+            .await;
+        let secret = self.open_session(user.id, &c.ip, &c.user_agent).await?;
+        Ok(SessionLogin::Done(Signup { user, secret }))
+    }
+
+    /// The second step of a form log-in: the ticket from the first and a code.
+    pub async fn finish_session_login(
+        &self,
+        ticket: &str,
+        code: &str,
+        c: &Credentials,
+    ) -> Result<Signup, AppError> {
+        let user_id = self.check_second_factor_ticket(ticket).await?;
+        self.check_second_factor(user_id, Some(code)).await?;
+        let user = self.user(user_id).await?;
         self.record_client_traits(user.id, &traits(&c.ip, &c.device))
             .await;
         let secret = self.open_session(user.id, &c.ip, &c.user_agent).await?;
         Ok(Signup { user, secret })
     }
 
-    async fn open_session(
+    pub(crate) async fn open_session(
         &self,
         user_id: i64,
         ip: &str,
@@ -355,7 +448,11 @@ impl App {
                     }
                 }
                 self.note_visit(r.id, r.last_seen_at).await;
-                Ok(Some(AuthUser::from_row(r, self.thresholds().await?)?))
+                Ok(Some(AuthUser::from_row(
+                    r,
+                    self.thresholds().await?,
+                    self.settings().require_two_factor_for_staff,
+                )?))
             }
             None => Ok(None),
         }
@@ -387,7 +484,11 @@ impl App {
                     }
                 }
                 self.note_visit(r.id, r.last_seen_at).await;
-                let mut user = AuthUser::from_row(r, self.thresholds().await?)?;
+                let mut user = AuthUser::from_row(
+                    r,
+                    self.thresholds().await?,
+                    self.settings().require_two_factor_for_staff,
+                )?;
                 user.scopes = scopes;
                 Ok(user)
             }
@@ -404,7 +505,11 @@ impl App {
     /// Loads a user by id.
     pub async fn user(&self, id: i64) -> Result<AuthUser, AppError> {
         match self.store().user_by_id(id).await? {
-            Some(r) => AuthUser::from_row(r, self.thresholds().await?),
+            Some(r) => AuthUser::from_row(
+                r,
+                self.thresholds().await?,
+                self.settings().require_two_factor_for_staff,
+            ),
             None => Err(AppError::NotFound("user")),
         }
     }

@@ -32,7 +32,7 @@ pub struct NewPersonalToken {
     pub secret: String,
 }
 
-fn whole_account(user: &AuthUser) -> Result<(), AppError> {
+pub(crate) fn whole_account(user: &AuthUser) -> Result<(), AppError> {
     if user.scopes == Scopes::Full {
         return Ok(());
     }
@@ -191,35 +191,9 @@ impl App {
         keep_token: Option<&str>,
     ) -> Result<(), AppError> {
         whole_account(user)?;
-        let limits = self.settings().limits;
-        let key = format!("password:change:{}", user.id);
-        self.check_only(&key, limits.login_failures_per_account)
-            .await?;
         let new = Password::parse(new)?;
-        let row = self
-            .store()
-            .user_by_id(user.id)
-            .await?
-            .ok_or(AppError::NotFound("user"))?;
-        let Some(phc) = row.password_hash else {
-            return Err(AppError::Refused {
-                code: "no_password",
-                message: "This account has no password to change.".into(),
-            });
-        };
-        let given = current.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&given, &phc))
-            .await
-            .map_err(|e| AppError::Internal(Box::new(e)))?;
-        if current.len() > Password::MAX_LEN || !ok {
-            self.check_and_hit(&key, limits.login_failures_per_account)
-                .await?;
-            return Err(AppError::invalid(
-                "wrong_password",
-                "current",
-                "That is not your current password.",
-            ));
-        }
+        self.verify_current_password(user, current, "current")
+            .await?;
         let pw = new.expose().to_string();
         let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
             .await
@@ -235,6 +209,48 @@ impl App {
             )
             .await?;
         tracing::info!("password changed; other sessions ended");
+        Ok(())
+    }
+
+    /// Asks for the password again before a sensitive change (password, two-factor, deletion).
+    /// Wrong passwords count like failed log-ins, per account.
+    pub(crate) async fn verify_current_password(
+        &self,
+        user: &AuthUser,
+        given: &str,
+        field: &'static str,
+    ) -> Result<(), AppError> {
+        let limits = self.settings().limits;
+        let key = format!("password:change:{}", user.id);
+        self.check_only(&key, limits.login_failures_per_account)
+            .await?;
+        let row = self
+            .store()
+            .user_by_id(user.id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
+        let Some(phc) = row.password_hash else {
+            return Err(AppError::Refused {
+                code: "no_password",
+                message:
+                    "This account has no password; set one with “Forgot your password?” first."
+                        .into(),
+            });
+        };
+        let pw = given.to_string();
+        let ok = given.len() <= Password::MAX_LEN
+            && tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+                .await
+                .map_err(|e| AppError::Internal(Box::new(e)))?;
+        if !ok {
+            self.check_and_hit(&key, limits.login_failures_per_account)
+                .await?;
+            return Err(AppError::invalid(
+                "wrong_password",
+                field,
+                "That is not your current password.",
+            ));
+        }
         Ok(())
     }
 }

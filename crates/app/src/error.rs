@@ -28,6 +28,15 @@ pub enum AppError {
     /// No credentials, or wrong ones.
     #[error("{0}")]
     Unauthenticated(&'static str),
+    /// The password was right but sign-in needs a second factor: missing (`totp_required`) or
+    /// wrong (`invalid_totp`).
+    #[error("{message}")]
+    SecondFactor {
+        /// Machine-readable code.
+        code: &'static str,
+        /// What to do.
+        message: &'static str,
+    },
     /// The policy refused the action.
     #[error(transparent)]
     Forbidden(#[from] Denied),

@@ -1,6 +1,7 @@
 //! Stoa's use cases. Each public function is one thing a person does: it loads what it needs,
 //! decides with `stoa_domain`, writes with `stoa_store`, and knows nothing of HTTP or HTML.
 
+mod account_data;
 mod accounts;
 mod badges;
 mod bounties;
@@ -17,6 +18,7 @@ mod kb;
 mod moderation;
 mod notify;
 mod plans;
+mod profile;
 mod questions;
 mod rate_limit;
 mod reputation;
@@ -26,14 +28,19 @@ mod search;
 mod secrets;
 mod social;
 mod spam;
+mod sso;
 mod support;
 mod ticket_clocks;
 mod tickets;
+mod totp;
+mod two_factor;
 mod views;
+mod webhooks;
 
 pub use secrets::{constant_time_eq, new_token, token_hash};
 
-pub use accounts::{AuthUser, Credentials, Signup, SignupInput};
+pub use account_data::{DELETIONS_JOB, DELETION_GRACE_DAYS, EXPORT_DAYS, EXPORT_JOB};
+pub use accounts::{AuthUser, Credentials, SessionLogin, Signup, SignupInput};
 pub use badges::{BadgeInfo, Held, ProfileImpact};
 pub use closing::CloseTally;
 pub use credentials::{NewPersonalToken, TokenInput};
@@ -52,6 +59,7 @@ pub use notify::{
     Unsubscribed, MAX_READ_IDS,
 };
 pub use plans::{targets_for, Plan};
+pub use profile::{gravatar_url, EmailChangedNotice, Profile, ProfileInput, PublicProfile};
 pub use questions::{paging, EditInput, QuestionInput, QuestionView, MAX_PER_PAGE};
 pub use rate_limit::{Limit, Limits};
 pub use reputation::{privileges, Ledger, PrivilegeStatus};
@@ -59,7 +67,9 @@ pub use review::{QueueSummary, ReviewInput, ReviewItem};
 pub use rewards::{manages_rewards, FormulaVersion, PeriodView, RewardsOverview, Statement};
 pub use search::{SearchHit, SearchResults};
 pub use spam::SpamFilterStatus;
+pub use sso::{SsoClient, SsoIdentity};
 pub use stoa_domain::support::Gap;
+pub use stoa_store::account_data::ExportRow;
 pub use stoa_store::badges::BadgeHolder;
 pub use stoa_store::bounties::BountyRow;
 pub use stoa_store::credentials::{SessionRow, TokenRow};
@@ -78,14 +88,21 @@ pub use stoa_store::posts::{PostRow, RevisionRow};
 pub use stoa_store::reputation::RepEventRow;
 pub use stoa_store::rewards::{AllocationRow, ContributionRow, PeriodRow};
 pub use stoa_store::social::CommentRow;
+pub use stoa_store::sso::SsoLogin;
 pub use stoa_store::support::{
     CannedReplyRow, DeflectionTrail, PublicationRow, TicketPage, TrailItem, TICKET_COUNT_CAP,
 };
 pub use stoa_store::tickets::{TicketEventRow, TicketMessageRow, TicketRow, NO_DUE};
+pub use stoa_store::webhooks::{DeliveryRow, WebhookRow};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
 pub use support::{ConsentInput, CoveringPost, PlanTimes, ProposeInput, ReportWeek, SupportReport};
 pub use tickets::{
     is_agent, AgentDesk, TicketChange, TicketInput, TicketQuery, TicketView, Written,
+};
+pub use two_factor::{TotpEnrolment, TwoFactorStatus};
+pub use webhooks::{
+    resolve_webhook, webhook_signature, CreatedWebhook, DeliveryStep, Outgoing, TryResult,
+    WebhookInput, WebhookPatch,
 };
 
 /// Settings the use cases need; part of the binary's configuration.
@@ -103,6 +120,10 @@ pub struct AppSettings {
     pub mail_daily_cap: i64,
     /// Days after which a solved ticket closes by itself.
     pub auto_close_days: i64,
+    /// Moderators and admins act as members until they turn on two-factor sign-in.
+    pub require_two_factor_for_staff: bool,
+    /// Let webhooks call loopback, private and link-local addresses (off: the SSRF guard).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for AppSettings {
@@ -114,6 +135,8 @@ impl Default for AppSettings {
             site_name: "Stoa".into(),
             mail_daily_cap: 50,
             auto_close_days: 4,
+            require_two_factor_for_staff: false,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -135,6 +158,18 @@ pub struct App {
     spam_model: std::sync::Arc<spam::ModelCache>,
     /// The key that signs links in e-mail; it lives in the database, read once.
     signing_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// Called after a background job changed what pages show (the server empties its page
+    /// cache); requests are covered by the web layer.
+    content_hook: std::sync::Arc<std::sync::OnceLock<ContentHook>>,
+}
+
+/// A callback run when content changed outside a request.
+pub struct ContentHook(Box<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for ContentHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ContentHook")
+    }
 }
 
 impl App {
@@ -152,6 +187,20 @@ impl App {
             doc_freqs: Default::default(),
             governance: Default::default(),
             signing_key: Default::default(),
+            content_hook: Default::default(),
+        }
+    }
+
+    /// Sets what to call when a background job changes what pages show (once; later calls
+    /// are ignored).
+    pub fn on_content_change(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let _ = self.content_hook.set(ContentHook(Box::new(hook)));
+    }
+
+    /// Tells the server that a background job changed what pages show.
+    pub(crate) fn content_changed(&self) {
+        if let Some(h) = self.content_hook.get() {
+            (h.0)();
         }
     }
 

@@ -12,6 +12,13 @@ pub fn new_token(prefix: &str) -> String {
     format!("{prefix}{}", hex(&bytes))
 }
 
+/// `n` random bytes from the operating system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
 /// SHA-256 of a token: tokens are high-entropy, so a fast hash is enough (unlike passwords).
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

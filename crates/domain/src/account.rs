@@ -81,6 +81,30 @@ impl Username {
         Ok(Username(s.to_string()))
     }
 
+    /// A valid username made from what an identity provider offers (a preferred username, a
+    /// name, an address's local part): disallowed characters dropped, at most 26 characters
+    /// (room for a number to make it unique), never all digits or too short.
+    pub fn suggest(raw: &str) -> Username {
+        let kept: String = raw
+            .chars()
+            .map(|c| if c == ' ' { '_' } else { c })
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            .skip_while(|c| !c.is_ascii_alphanumeric())
+            .take(26)
+            .collect();
+        let kept = kept.trim_end_matches(['_', '.', '-']).to_string();
+        match Username::parse(&kept) {
+            Ok(u) => u,
+            Err(_) if !kept.is_empty() => Username(format!("member-{kept}")),
+            Err(_) => Username("member".into()),
+        }
+    }
+
+    /// The same name with a number appended (`ann` → `ann2`), to make it unique.
+    pub fn numbered(&self, n: u32) -> Username {
+        Username(format!("{}{n}", self.0))
+    }
+
     /// The name as the person typed it.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -318,6 +342,32 @@ mod tests {
                 prop_assert!(e.as_str().contains('@'));
                 prop_assert!(e.as_str().len() <= Email::MAX_LEN);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::Username;
+
+    #[test]
+    fn suggestions_are_always_valid_usernames() {
+        for (raw, want) in [
+            ("ann", "ann"),
+            ("Ann Corp", "Ann_Corp"),
+            ("  _x", "member-x"),
+            ("12345", "member-12345"),
+            ("", "member"),
+            ("Zoë Ångström", "Zo_ngstrm"),
+            (
+                "a-very-long-name-that-goes-on-and-on",
+                "a-very-long-name-that-goes",
+            ),
+        ] {
+            let u = Username::suggest(raw);
+            assert_eq!(u.as_str(), want, "{raw:?}");
+            assert!(Username::parse(u.as_str()).is_ok(), "{raw:?}");
+            assert!(Username::parse(u.numbered(99).as_str()).is_ok());
         }
     }
 }

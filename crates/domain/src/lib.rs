@@ -27,3 +27,4 @@ pub mod support;
 pub mod tickets;
 pub mod time;
 pub mod tokens;
+pub mod webhooks;

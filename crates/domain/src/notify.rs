@@ -80,6 +80,33 @@ pub enum Event {
         /// The bounty.
         bounty_id: i64,
     },
+    /// A question or answer was deleted (for webhooks; nobody is notified in the app).
+    PostDeleted {
+        /// The post.
+        post_id: i64,
+    },
+    /// A post was flagged (for webhooks; moderators see flags in their queues).
+    FlagRaised {
+        /// The flag.
+        flag_id: i64,
+    },
+    /// A support ticket was opened (for webhooks; agents see it in the inbox).
+    TicketCreated {
+        /// The ticket.
+        ticket_id: i64,
+    },
+    /// A ticket's status, priority, assignee or tags changed (for webhooks).
+    TicketChanged {
+        /// The ticket.
+        ticket_id: i64,
+        /// The first and last of the ticket events that record the change.
+        events: (i64, i64),
+    },
+    /// A webhook was disabled after failing for a day; its owner hears of it.
+    WebhookDisabled {
+        /// The webhook.
+        webhook_id: i64,
+    },
 }
 
 /// The kinds of notification a person can tune, with their default channel and a label.
@@ -133,6 +160,11 @@ pub const KINDS: &[(&str, Channel, &str)] = &[
         "bounty",
         Channel::Email,
         "My answer receives a bounty, or my bounty ends",
+    ),
+    (
+        "webhook",
+        Channel::Email,
+        "A webhook of mine is disabled after failing",
     ),
 ];
 

@@ -145,7 +145,17 @@ pub fn needs(method: &str, route: &str) -> Needs {
     let route = route.strip_prefix("/api/v1").unwrap_or(route);
     let read = matches!(method, "GET" | "HEAD" | "OPTIONS");
     let under = |prefix: &str| route == prefix || route.starts_with(&format!("{prefix}/"));
-    if under("/me/tokens") || under("/me/sessions") || under("/me/password") {
+    let account = [
+        "/me/tokens",
+        "/me/sessions",
+        "/me/password",
+        "/me/email",
+        "/me/totp",
+    ]
+    .into_iter()
+    .chain(["/me/export", "/me/exports", "/me/delete"])
+    .any(under);
+    if account {
         return Needs::Account;
     }
     if under("/tickets") || under("/canned-replies") || under("/support") {
@@ -202,6 +212,11 @@ mod tests {
     fn routes_need_what_they_do() {
         for (method, route, want) in [
             ("GET", "/api/v1/questions", Needs::Scope(Scope::Read)),
+            ("PATCH", "/api/v1/me", Needs::Scope(Scope::Write)),
+            ("POST", "/api/v1/me/email", Needs::Account),
+            ("POST", "/api/v1/me/totp/confirm", Needs::Account),
+            ("GET", "/api/v1/me/exports", Needs::Account),
+            ("DELETE", "/api/v1/me/delete", Needs::Account),
             ("POST", "/api/v1/questions", Needs::Scope(Scope::Write)),
             (
                 "POST",
@@ -265,6 +280,26 @@ mod tests {
             ("DELETE", "/api/v1/me/sessions/{id}", Needs::Account),
             ("POST", "/api/v1/me/password", Needs::Account),
             ("GET", "/api/v1/me", Needs::Scope(Scope::Read)),
+            // Webhooks: reading needs `read`, changing `write`; which events a webhook hears
+            // of depends on whether the credential carries `admin` (docs/webhooks.md).
+            ("GET", "/api/v1/webhooks", Needs::Scope(Scope::Read)),
+            (
+                "GET",
+                "/api/v1/webhooks/{id}/deliveries",
+                Needs::Scope(Scope::Read),
+            ),
+            ("POST", "/api/v1/webhooks", Needs::Scope(Scope::Write)),
+            ("PATCH", "/api/v1/webhooks/{id}", Needs::Scope(Scope::Write)),
+            (
+                "DELETE",
+                "/api/v1/webhooks/{id}",
+                Needs::Scope(Scope::Write),
+            ),
+            (
+                "POST",
+                "/api/v1/webhooks/{id}/deliveries/{did}/redeliver",
+                Needs::Scope(Scope::Write),
+            ),
         ] {
             assert_eq!(needs(method, route), want, "{method} {route}");
         }

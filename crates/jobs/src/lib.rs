@@ -1,10 +1,11 @@
 //! Stoa's background worker. It claims jobs from the durable queue in the database under a
-//! lease, runs them (notification fan-out, e-mail, digests, housekeeping), and records the
+//! lease, runs them (notification fan-out, e-mail, webhooks, digests, housekeeping), and records the
 //! outcome: done, retried later with exponential backoff and jitter, or a dead letter after the
 //! last try. Any number of workers may run against one database (ADR 008).
 
 mod mailer;
 mod schedule;
+mod webhooks;
 
 pub use mailer::{MailError, Mailer};
 
@@ -81,6 +82,11 @@ pub struct Worker {
     app: App,
     mailer: Option<Arc<Mailer>>,
     settings: Arc<WorkerSettings>,
+}
+
+#[derive(Deserialize)]
+struct ExportPayload {
+    export_id: i64,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +293,35 @@ impl Worker {
                 };
                 self.deliver(job, outcome).await
             }
+            "mail.change_email" => {
+                let p: UserPayload = serde_json::from_str(&job.payload)?;
+                let outcome = self.app.email_change_mail(p.user_id).await?;
+                self.deliver(job, outcome).await
+            }
+            "mail.email_changed" => {
+                let p: stoa_app::EmailChangedNotice = serde_json::from_str(&job.payload)?;
+                let outcome = self.app.email_changed_mail(&p).await?;
+                self.deliver(job, outcome).await
+            }
+            "account.export" => {
+                let p: ExportPayload = serde_json::from_str(&job.payload)?;
+                self.app.build_export(job, worker, p.export_id).await?;
+                Ok(())
+            }
+            "accounts.delete_due" => {
+                let n = self.app.run_due_deletions().await?;
+                if n > 0 {
+                    tracing::info!(accounts = n, "accounts erased");
+                }
+                let purged = store
+                    .purge_expired_exports(stoa_app::now())
+                    .await
+                    .map_err(AppError::from)?;
+                if purged > 0 {
+                    tracing::info!(archives = purged, "expired exports dropped");
+                }
+                self.complete(job).await
+            }
             "digest.round" => {
                 let p: RoundPayload = serde_json::from_str(&job.payload)?;
                 let n = self
@@ -301,6 +336,7 @@ impl Worker {
                 self.app.match_coverage(p.ticket_id).await?;
                 self.complete(job).await
             }
+            "webhook.deliver" => self.run_webhook(job).await,
             "rewards.refresh" => {
                 self.app.refresh_reward_standings().await?;
                 self.complete(job).await

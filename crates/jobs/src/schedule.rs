@@ -8,7 +8,8 @@ const DAY: i64 = 86_400;
 /// Makes sure the jobs of the current periods exist: the daily digest round (from 00:00 UTC),
 /// the weekly one (from Monday 00:00 UTC), the queue's daily housekeeping, the minute's SLA
 /// check, bounties ending (every five minutes), the reward standings every ten minutes,
-/// badges every hour and the integrity scan once a day.
+/// badges every hour, due account deletions every five minutes and the integrity scan once a
+/// day.
 pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
     let day = now.div_euclid(DAY);
     app.start_digest_round(Digest::Daily, &format!("day{day}"))
@@ -29,6 +30,9 @@ pub(crate) async fn ensure(app: &App, now: i64) -> Result<(), AppError> {
                 .keyed(format!("bounties.expire:{}", now / 300)),
             NewJob::now("badges.award", "{}".into(), now)
                 .keyed(format!("badges.award:{}", now / 3600)),
+            // Accounts whose deletion fell due are erased within five minutes.
+            NewJob::now("accounts.delete_due", "{}".into(), now)
+                .keyed(format!("accounts.delete_due:{}", now / 300)),
             // Serial voting is judged on whole days: see App::integrity_scan_daily.
             NewJob::now("integrity.scan", "{}".into(), now).keyed(format!("integrity.scan:{day}")),
         ])

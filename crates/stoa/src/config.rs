@@ -41,6 +41,37 @@ pub struct Config {
     /// A bearer token `/metrics` asks for; empty: only clients on this machine that did not
     /// come through a proxy may read it.
     pub metrics_token: Secret,
+    /// Moderators and admins act as members until they turn on two-factor sign-in.
+    pub require_two_factor_for_staff: bool,
+    /// Let webhooks call loopback, private, link-local and unique-local addresses (the SSRF
+    /// guard refuses them by default); for tests and private networks.
+    pub webhooks_allow_private: bool,
+    /// Single sign-on providers (OpenID Connect), each a `[[oidc]]` table.
+    pub oidc: Vec<Oidc>,
+}
+
+/// An OpenID Connect provider people may sign in with (docs/sso.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Oidc {
+    /// Short name in URLs: the redirect URI to register is
+    /// `{base_url}/auth/oidc/{name}/callback`.
+    pub name: String,
+    /// What the log-in page calls it: "Sign in with {label}".
+    pub label: String,
+    /// Issuer URL (discovery at `{issuer}/.well-known/openid-configuration`).
+    pub issuer: String,
+    /// This site's client id at the provider.
+    pub client_id: String,
+    /// This site's client secret at the provider.
+    pub client_secret: Secret,
+    /// Scopes besides `openid`.
+    #[serde(default = "default_oidc_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_oidc_scopes() -> Vec<String> {
+    vec!["email".into(), "profile".into()]
 }
 
 /// The support desk.
@@ -193,6 +224,9 @@ impl Default for Config {
             jobs: Jobs::default(),
             support: Support::default(),
             metrics_token: Secret(String::new()),
+            require_two_factor_for_staff: false,
+            webhooks_allow_private: false,
+            oidc: Vec::new(),
         }
     }
 }
@@ -310,6 +344,13 @@ impl Config {
         if let Some(v) = get("STOA_TRUST_PROXY") {
             self.trust_proxy = parse_bool("STOA_TRUST_PROXY", &v)?;
         }
+        if let Some(v) = get("STOA_REQUIRE_TWO_FACTOR_FOR_STAFF") {
+            self.require_two_factor_for_staff =
+                parse_bool("STOA_REQUIRE_TWO_FACTOR_FOR_STAFF", &v)?;
+        }
+        if let Some(v) = get("STOA_WEBHOOKS_ALLOW_PRIVATE") {
+            self.webhooks_allow_private = parse_bool("STOA_WEBHOOKS_ALLOW_PRIVATE", &v)?;
+        }
         if let Some(v) = get("STOA_BASE_URL") {
             self.base_url = v;
         }
@@ -329,6 +370,28 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        for (i, p) in self.oidc.iter().enumerate() {
+            let ok_name = !p.name.is_empty()
+                && p.name.len() <= 40
+                && p.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !ok_name || self.oidc[..i].iter().any(|q| q.name == p.name) {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.name",
+                    message: format!(
+                        "{:?}: each provider needs its own name of lower-case letters, digits and '-'",
+                        p.name
+                    ),
+                });
+            }
+            if !(p.issuer.starts_with("https://") || p.issuer.starts_with("http://")) {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.issuer",
+                    message: format!("{:?} is not an http(s) URL", p.issuer),
+                });
+            }
+        }
         if self.addr.parse::<std::net::SocketAddr>().is_err() && !self.addr.contains(':') {
             return Err(ConfigError::Invalid {
                 key: "addr",
@@ -430,6 +493,8 @@ impl Config {
             site_name: self.site_name.clone(),
             mail_daily_cap: self.smtp.daily_cap,
             auto_close_days: self.support.auto_close_days,
+            require_two_factor_for_staff: self.require_two_factor_for_staff,
+            webhooks_allow_private: self.webhooks_allow_private,
         }
     }
 
@@ -464,6 +529,21 @@ impl Config {
         }
     }
 
+    /// The single sign-on providers, as the protocol crate takes them.
+    pub fn sso_providers(&self) -> Vec<stoa_sso::ProviderConfig> {
+        self.oidc
+            .iter()
+            .map(|p| stoa_sso::ProviderConfig {
+                name: p.name.clone(),
+                label: p.label.clone(),
+                issuer: p.issuer.clone(),
+                client_id: p.client_id.clone(),
+                client_secret: p.client_secret.expose().to_string(),
+                scopes: p.scopes.clone(),
+            })
+            .collect()
+    }
+
     /// The default configuration as a commented TOML file, for `stoa config default`.
     pub fn default_toml() -> String {
         let body = toml::to_string_pretty(&Config::default()).unwrap_or_default();
@@ -471,7 +551,7 @@ impl Config {
             "# Stoa configuration. Every key is optional; environment variables (STOA_ADDR,\n\
              # STOA_DATABASE_URL, STOA_SITE_NAME, STOA_LOG_FORMAT, STOA_SECURE_COOKIES,\n\
              # STOA_TRUST_PROXY, STOA_MAX_CONNECTIONS, STOA_BASE_URL, STOA_SMTP_URL, STOA_SMTP_FROM,\n\
-             # STOA_METRICS_TOKEN)\n\
+             # STOA_METRICS_TOKEN, STOA_REQUIRE_TWO_FACTOR_FOR_STAFF, STOA_WEBHOOKS_ALLOW_PRIVATE)\n\
              # override the file, and flags override both. An empty smtp.url sends no e-mail.\n\
              # max_connections = 0 chooses by backend: 2 per core on SQLite, 4 per core on PostgreSQL.\n\n{body}"
         )
@@ -563,5 +643,19 @@ mod tests {
         let text = Config::default_toml();
         let cfg: Config = toml::from_str(&text).unwrap();
         assert_eq!(cfg.addr, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_webhook_guard_is_on_unless_turned_off() {
+        let mut cfg = Config::default();
+        assert!(!cfg.app_settings().webhooks_allow_private);
+        let on: Config = toml::from_str("webhooks_allow_private = true").unwrap();
+        assert!(on.app_settings().webhooks_allow_private);
+        cfg.apply_env(|k| (k == "STOA_WEBHOOKS_ALLOW_PRIVATE").then(|| "true".to_string()))
+            .unwrap();
+        assert!(cfg.webhooks_allow_private);
+        assert!(cfg
+            .apply_env(|k| (k == "STOA_WEBHOOKS_ALLOW_PRIVATE").then(|| "maybe".to_string()))
+            .is_err());
     }
 }

@@ -27,6 +27,9 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    /// The single sign-on settings cannot be used.
+    #[error("single sign-on: {0}")]
+    Sso(String),
 }
 
 /// A server that is accepting connections.
@@ -111,7 +114,14 @@ pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartErro
         metrics: Arc::new(stoa_web::metrics::Metrics::default()),
         pages: Arc::new(stoa_web::PageCache::default()),
         outage: Default::default(),
+        sso: Arc::new(
+            stoa_sso::Sso::new(cfg.sso_providers()).map_err(|e| StartError::Sso(e.to_string()))?,
+        ),
     });
+    // A job run by this process's worker that changes pages (an account erased) makes them
+    // stale here at once; other processes hear of it through the change feed.
+    let pages = state.pages.clone();
+    app.on_content_change(move || pages.invalidate());
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());
     let feed = spawn_change_feed(

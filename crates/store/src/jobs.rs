@@ -382,6 +382,12 @@ pub const CONFIRM_EMAIL_JOB: &str = "mail.confirm_email";
 /// The job that mails a password reset link.
 pub const PASSWORD_RESET_JOB: &str = "mail.password_reset";
 
+/// The job that mails the link confirming a new address (`{"user_id"}`).
+pub const CHANGE_EMAIL_JOB: &str = "mail.change_email";
+
+/// The job that tells the old address it was replaced (`{"user_id", "old_email", "new_email"}`).
+pub const EMAIL_CHANGED_JOB: &str = "mail.email_changed";
+
 /// The job that sends one digest (`{"user_id", "channel"}`).
 pub const DIGEST_JOB: &str = "mail.digest";
 

@@ -1,6 +1,7 @@
 //! Stoa's storage: one SQL dialect for SQLite and PostgreSQL through sqlx's `Any` driver, with the
 //! few backend-specific statements kept side by side. No business rules live here.
 
+pub mod account_data;
 pub mod badges;
 pub mod bounties;
 pub mod changes;
@@ -23,14 +24,18 @@ pub mod plans;
 mod post_batch;
 mod post_insert;
 pub mod posts;
+pub mod profile;
 pub mod rate_limit;
 pub mod reputation;
 pub mod rewards;
 pub mod search;
 pub mod social;
+pub mod sso;
 pub mod support;
 pub mod tickets;
+pub mod two_factor;
 pub mod users;
+pub mod webhooks;
 
 pub use error::StoreError;
 pub use migrate::MIGRATIONS;

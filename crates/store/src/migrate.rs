@@ -57,6 +57,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_change_feed"),
     migration!(16, "0016_commons_health"),
     migration!(17, "0017_token_scopes"),
+    migration!(18, "0018_account_self_service"),
+    migration!(19, "0019_webhooks"),
 ];
 
 impl Store {

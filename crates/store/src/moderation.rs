@@ -643,6 +643,10 @@ impl Store {
             other => other,
         })?
         .try_get(0)?;
+        if self.notifications_on() {
+            let e = Event::FlagRaised { flag_id: id };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        }
         let mut hidden = None;
         if let Some((should_hide, log)) = hide {
             // Trusted flaggers count as independent people: accounts sharing a sign-up or
@@ -678,6 +682,17 @@ impl Store {
         }
         tx.commit().await?;
         Ok((id, hidden))
+    }
+
+    /// One flag.
+    pub async fn flag(&self, id: i64) -> Result<Option<FlagRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {FLAG_COLUMNS} FROM flags f LEFT JOIN users u ON u.id = f.user_id WHERE f.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.as_ref().map(flag_from_row).transpose()?)
     }
 
     /// Pending flags on any of `post_ids`, oldest first.
@@ -1391,7 +1406,7 @@ async fn apply_effect(
             if deleted.is_some() {
                 return Ok(false);
             }
-            crate::posts::delete_in(tx, backend, id, now).await?;
+            crate::posts::delete_in(tx, backend, id, now, store.notifications_on()).await?;
             return Ok(true);
         }
         Effect::Undelete(id) => {

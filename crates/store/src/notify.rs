@@ -109,6 +109,8 @@ pub struct FanoutJob<'a> {
     pub batches: Vec<Fanout>,
     /// `(user, question)`: the author follows the question.
     pub auto_follow: Option<(i64, i64)>,
+    /// The event's webhook deliveries.
+    pub deliveries: Vec<crate::webhooks::NewDelivery>,
 }
 
 /// The job that sends a notification by e-mail at once.
@@ -266,6 +268,7 @@ impl Store {
                 continue;
             }
             written.push(j.claim.0);
+            crate::webhooks::insert_deliveries_in(&mut tx, &j.deliveries, now).await?;
             if let Some((user_id, question_id)) = j.auto_follow {
                 follow_in(&mut tx, user_id, "question", &question_id.to_string(), now).await?;
             }

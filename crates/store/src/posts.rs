@@ -206,7 +206,14 @@ impl Store {
     /// Soft-deletes a post, keeping counts of its question and tags right.
     pub async fn delete_post(&self, post_id: i64, now: i64) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        delete_in(&mut tx, self.backend(), post_id, now).await?;
+        delete_in(
+            &mut tx,
+            self.backend(),
+            post_id,
+            now,
+            self.notifications_on(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -422,12 +429,14 @@ async fn lifecycle(tx: &mut Transaction<'_, Any>, post_id: i64) -> Result<Lifecy
     })
 }
 
-/// Soft-deletes a post inside a transaction; a post already deleted is left alone.
+/// Soft-deletes a post inside a transaction; a post already deleted is left alone. With
+/// `notify`, the deletion is an event (webhooks hear of it).
 pub(crate) async fn delete_in(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     post_id: i64,
     now: i64,
+    notify: bool,
 ) -> Result<(), StoreError> {
     let Lifecycle {
         kind,
@@ -444,6 +453,10 @@ pub(crate) async fn delete_in(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    if notify {
+        let e = stoa_domain::notify::Event::PostDeleted { post_id };
+        crate::jobs::enqueue_in(tx, &[crate::jobs::event_job(&e, now)], now).await?;
+    }
     // What the post's votes and acceptance earned goes with it, with entries that say why.
     let earned = crate::reputation::Reverse::ByPost {
         post_id,

@@ -223,6 +223,10 @@ impl Store {
         )
         .await?;
         event_in(&mut tx, id, Some(t.requester_id), "created", "", t.now).await?;
+        if self.notifications_on() {
+            let e = stoa_domain::notify::Event::TicketCreated { ticket_id: id };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, t.now)], t.now).await?;
+        }
         // Matching the ticket against articles and answers is a search: the queue does it, so
         // filing stays a few inserts.
         let coverage = crate::jobs::NewJob::now(
@@ -368,14 +372,43 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        if self.backend() == crate::Backend::Postgres {
+            // Changes of one ticket take turns, so that the event rows of this one are a
+            // contiguous range the webhook event can name.
+            sqlx::query("SELECT id FROM tickets WHERE id = $1 FOR UPDATE")
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let before = last_event_in(&mut tx, ticket_id).await?;
         for (field, value) in changes {
             set_in(&mut tx, ticket_id, field, value, now).await?;
             event_in(&mut tx, ticket_id, Some(actor_id), field, value, now).await?;
         }
         touch_in(&mut tx, ticket_id, now).await?;
+        if !changes.is_empty() && self.notifications_on() {
+            // The event names the rows that record this change.
+            let last = last_event_in(&mut tx, ticket_id).await?;
+            let e = stoa_domain::notify::Event::TicketChanged {
+                ticket_id,
+                events: (before + 1, last),
+            };
+            crate::jobs::enqueue_in(&mut tx, &[crate::jobs::event_job(&e, now)], now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The id of a ticket's latest event (0 without one).
+async fn last_event_in(tx: &mut Transaction<'_, Any>, ticket_id: i64) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query("SELECT COALESCE(MAX(id), 0) FROM ticket_events WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?,
+    )
 }
 
 async fn insert_message_in(

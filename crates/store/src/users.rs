@@ -29,10 +29,16 @@ pub struct UserRow {
     pub suspended_until: Option<i64>,
     /// Site an imported profile came from.
     pub source_site: Option<String>,
+    /// A name shown instead of the username, if chosen.
+    pub display_name: Option<String>,
+    /// `gravatar` or `none`.
+    pub avatar: String,
+    /// Since when sign-in needs a second factor (TOTP), if it does.
+    pub two_factor_since: Option<i64>,
 }
 
 const USER_COLUMNS: &str = "id, username, email, password_hash, role, reputation, about_html, \
-     created_at, last_seen_at, suspended_until, source_site";
+     created_at, last_seen_at, suspended_until, source_site, display_name, avatar, two_factor_since";
 
 fn user_from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
@@ -47,6 +53,9 @@ fn user_from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
         last_seen_at: r.try_get(8)?,
         suspended_until: r.try_get(9)?,
         source_site: r.try_get(10)?,
+        display_name: r.try_get(11)?,
+        avatar: r.try_get(12)?,
+        two_factor_since: r.try_get(13)?,
     })
 }
 

@@ -62,6 +62,9 @@ impl From<AppError> for Problem {
             AppError::Unauthenticated(_) => {
                 Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
             }
+            AppError::SecondFactor { code, .. } => {
+                Problem::new(StatusCode::UNAUTHORIZED, code, message)
+            }
             AppError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "forbidden", message),
             AppError::Refused { code, .. } => Problem::new(StatusCode::FORBIDDEN, code, message),
             AppError::NotFound(what) => Problem::new(

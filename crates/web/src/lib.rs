@@ -70,6 +70,8 @@ pub struct Shared {
     pub pages: Arc<PageCache>,
     /// Whether the database is known to be away.
     pub outage: Arc<outage::Outage>,
+    /// Single sign-on providers.
+    pub sso: Arc<stoa_sso::Sso>,
 }
 
 /// The largest request body accepted (413 beyond): a post of 30,000 characters, each as

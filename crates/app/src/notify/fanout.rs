@@ -87,6 +87,8 @@ impl App {
     /// their completions; the ids of the jobs done (a job whose claim was lost is not).
     pub async fn run_fan_outs(&self, jobs: &[JobRow], worker: &str) -> Result<Vec<i64>, AppError> {
         let mut writes = Vec::with_capacity(jobs.len());
+        // Webhooks are few; read them once per batch.
+        let webhooks = self.store().active_webhooks().await?;
         for job in jobs {
             let event: Event = serde_json::from_str(&job.payload).map_err(|e| {
                 AppError::Internal(format!("job {} has an unreadable event: {e}", job.id).into())
@@ -95,10 +97,16 @@ impl App {
                 Some(p) => (p.batches, p.auto_follow),
                 None => (Vec::new(), None),
             };
+            let deliveries = if webhooks.is_empty() {
+                Vec::new()
+            } else {
+                self.webhook_deliveries_for(&webhooks, &event, job).await?
+            };
             writes.push(FanoutJob {
                 claim: (job.id, worker, job.attempts),
                 batches,
                 auto_follow,
+                deliveries,
             });
         }
         Ok(self.store().fan_out(&writes, stoa_store::now()).await?)
@@ -133,6 +141,12 @@ impl App {
             } => self.plan_ticket_message(ticket_id, message_id).await,
             Event::BadgeAwarded { badge, awarded_at } => self.plan_badge(badge, awarded_at).await,
             Event::BountyEnded { bounty_id } => self.plan_bounty(bounty_id).await,
+            Event::WebhookDisabled { webhook_id } => self.plan_webhook_disabled(webhook_id).await,
+            // For webhooks only: moderators and agents see these in their queues.
+            Event::PostDeleted { .. }
+            | Event::FlagRaised { .. }
+            | Event::TicketCreated { .. }
+            | Event::TicketChanged { .. } => Ok(None),
         }
     }
 
@@ -582,6 +596,33 @@ impl App {
                 text,
             );
         }
+        Ok(Some(plan))
+    }
+
+    /// A webhook switched off after failing for a day: its owner hears of it.
+    async fn plan_webhook_disabled(&self, webhook_id: i64) -> Result<Option<Plan>, AppError> {
+        let Some(w) = self.store().webhook(webhook_id).await? else {
+            return Ok(None);
+        };
+        let Some(disabled_at) = w.disabled_at else {
+            return Ok(None);
+        };
+        let mut plan = Plan::new(
+            format!("webhook:{webhook_id}:{disabled_at}"),
+            None,
+            None,
+            format!("/settings/webhooks#webhook-{webhook_id}"),
+        );
+        plan.add(
+            "webhook",
+            Recipients::Users(vec![w.owner_id]),
+            format!("webhook:{webhook_id}"),
+            format!(
+                "Your webhook to {} was disabled: {}. Fix the receiver, then turn the webhook back on.",
+                w.url,
+                w.disabled_reason.trim_end_matches('.')
+            ),
+        );
         Ok(Some(plan))
     }
 

@@ -107,7 +107,7 @@ const CONFIRM_TTL_SECS: i64 = 7 * 86_400;
 const RESET_TTL_SECS: i64 = 3600;
 
 impl App {
-    async fn signing_key(&self) -> Result<&[u8], AppError> {
+    pub(crate) async fn signing_key(&self) -> Result<&[u8], AppError> {
         let key = self
             .signing_key
             .get_or_try_init(|| async {
@@ -121,12 +121,12 @@ impl App {
         Ok(key)
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.settings().base_url.trim_end_matches('/'))
     }
 
     /// The host part of the base URL, for `Message-ID`s.
-    fn mail_host(&self) -> String {
+    pub(crate) fn mail_host(&self) -> String {
         let base = &self.settings().base_url;
         let rest = base.split_once("://").map_or(base.as_str(), |(_, r)| r);
         let host = rest.split(['/', ':']).next().unwrap_or("stoa.invalid");
@@ -273,6 +273,9 @@ impl App {
         if token.len() > 200 {
             return Err(bad_link());
         }
+        if token.starts_with(crate::profile::EMAIL_CHANGE_PREFIX) {
+            return self.confirm_email_change(token).await;
+        }
         self.store()
             .confirm_email(&token_hash(token), stoa_store::now())
             .await?
@@ -311,12 +314,12 @@ impl App {
         Ok(jobs.len())
     }
 
-    async fn capped(&self, user_id: i64) -> Result<bool, AppError> {
+    pub(crate) async fn capped(&self, user_id: i64) -> Result<bool, AppError> {
         let since = stoa_store::now() - 86_400;
         Ok(self.store().mails_since(user_id, since).await? >= self.settings().mail_daily_cap)
     }
 
-    fn blank_message(
+    pub(crate) fn blank_message(
         &self,
         kind: &'static str,
         user_id: i64,
@@ -587,7 +590,7 @@ fn sent_mail(m: &MailMessage) -> SentMail<'_> {
     }
 }
 
-fn bad_link() -> AppError {
+pub(crate) fn bad_link() -> AppError {
     AppError::invalid(
         "invalid_token",
         "token",

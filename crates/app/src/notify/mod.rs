@@ -5,6 +5,8 @@
 mod fanout;
 mod mail;
 
+pub(crate) use mail::bad_link;
+
 pub use mail::{Digest, MailMessage, MailOutcome, Unsubscribed};
 
 use crate::{paging, App, AppError, AuthUser};

@@ -44,6 +44,7 @@ with_smtp!(
     digests_gather_everything_since_the_last,
     the_daily_cap_holds,
     password_reset_by_mail,
+    email_change_by_mail,
 );
 
 /// Signs up and confirms the address through the link in the confirmation mail.
@@ -523,4 +524,130 @@ async fn mail_waits_out_an_smtp_outage() {
     .unwrap();
     assert_eq!(n, 1);
     pool.close().await;
+}
+
+/// The last message to `address`, waiting a little for the sink to write it.
+async fn mail_to(sink: &SmtpSink, address: &str) -> String {
+    for _ in 0..100 {
+        if let Some(m) = sink.messages_to(address).pop() {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no mail to {address}");
+}
+
+/// A change of address takes effect only through the link sent to the new address; the old
+/// address is told; bad requests change nothing.
+async fn email_change_by_mail(t: TestApp, sink: SmtpSink) {
+    let (_, ann) = signup_confirmed(&t, &sink, "ann").await;
+    let (_, _) = t.signup("bob").await;
+    for (email, status, code) in [
+        ("not an address", 422, "invalid_email"),
+        ("ANN@example.com", 422, "same_email"),
+        ("Bob@Example.com", 409, "email_taken"),
+    ] {
+        let (s, e) = t
+            .post_json("/api/v1/me/email", Some(&ann), json!({ "email": email }))
+            .await;
+        assert_eq!(s, status, "{email}: {e}");
+        assert_error(&e, code);
+    }
+    let (s, pending) = t
+        .post_json(
+            "/api/v1/me/email",
+            Some(&ann),
+            json!({"email": "ann.new@example.org"}),
+        )
+        .await;
+    assert_eq!(s, 202, "{pending}");
+    assert_eq!(pending["pending_email"], "ann.new@example.org");
+    t.settle().await;
+    let mail = mail_to(&sink, "ann.new@example.org").await;
+    assert!(header(&mail, "Subject")
+        .unwrap()
+        .contains("Confirm your new e-mail address"));
+    let link = link_with(&mail, "/confirm-email?token=").expect("link");
+    // Until the link is followed, the old address stays in force.
+    let (_, me) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(
+        (me["email"].as_str(), me["pending_email"].as_str()),
+        (Some("ann@example.com"), Some("ann.new@example.org"))
+    );
+    let (s, _) = t
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "ann.new@example.org", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(s, 401, "the new address does not sign in yet");
+
+    let res = t.client.get(t.url(&path_of(&link))).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let (_, me) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(
+        (
+            me["email"].as_str(),
+            me["pending_email"].as_str(),
+            me["email_confirmed"].as_bool()
+        ),
+        (Some("ann.new@example.org"), None, Some(true))
+    );
+    let (s, _) = t
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "ann.new@example.org", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(s, 200, "the new address signs in");
+    t.settle().await;
+    let notice = sink
+        .messages_to("ann@example.com")
+        .into_iter()
+        .find(|m| header(m, "Subject").is_some_and(|s| s.contains("was changed")))
+        .expect("the old address is told");
+    assert!(body_text(&notice).contains("ann.new@example.org"));
+    // The link works once.
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let (s, e) = t
+        .post_json(
+            "/api/v1/auth/confirm-email",
+            None,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(s, 400, "{e}");
+    assert_error(&e, "invalid_token");
+    // A change can be cancelled; then its link does nothing.
+    let (s, _) = t
+        .post_json(
+            "/api/v1/me/email",
+            Some(&ann),
+            json!({"email": "ann.third@example.org"}),
+        )
+        .await;
+    assert_eq!(s, 202);
+    t.settle().await;
+    let link = link_with(
+        &mail_to(&sink, "ann.third@example.org").await,
+        "/confirm-email?token=",
+    )
+    .unwrap();
+    let (s, _) = t
+        .send_json("DELETE", "/api/v1/me/email", Some(&ann), None)
+        .await;
+    assert_eq!(s, 204);
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let (s, _) = t
+        .post_json(
+            "/api/v1/auth/confirm-email",
+            None,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (_, me) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(me["email"], "ann.new@example.org");
 }

@@ -6,6 +6,8 @@
 
 mod support;
 
+mod account_data;
+mod account_security;
 mod accounts_api;
 mod accounts_pages;
 mod backup;
@@ -36,4 +38,5 @@ mod search_api;
 mod storage;
 mod support_desk;
 mod tickets;
+mod webhooks;
 mod workers;

@@ -2,7 +2,7 @@
 
 use super::dto::UserRef;
 use super::ApiJson;
-use crate::auth::{user_agent, ApiUser, ClientIp};
+use crate::auth::{user_agent, ClientIp};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::State;
@@ -30,6 +30,10 @@ pub struct LoginBody {
     pub login: String,
     /// Password.
     pub password: String,
+    /// The six-digit code from the authenticator app, or a recovery code, when the account
+    /// has two-factor sign-in (else `401 totp_required`).
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// The answer to a sign-up.
@@ -48,25 +52,6 @@ pub struct LoginResponse {
     pub token: String,
     /// The user.
     pub user: UserRef,
-}
-
-/// The authenticated user.
-#[derive(Serialize, ToSchema)]
-pub struct Me {
-    /// Id.
-    pub id: i64,
-    /// Username.
-    pub username: String,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// `member`, `agent`, `moderator` or `admin`.
-    pub role: String,
-    /// Reputation points.
-    pub reputation: i64,
-    /// When the account was created (RFC 3339).
-    pub created_at: String,
-    /// The support plan in force: assigned, else the organization's, else the default.
-    pub plan: Option<super::plans::PlanRef>,
 }
 
 impl From<&AuthUser> for UserRef {
@@ -114,7 +99,7 @@ pub async fn signup(
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
     responses(
         (status = 200, body = LoginResponse, description = "Logged in"),
-        (status = 401, body = ErrorBody, description = "Wrong username or password"),
+        (status = 401, body = ErrorBody, description = "Wrong username or password; `totp_required` or `invalid_totp` for the second factor"),
         (status = 429, body = ErrorBody, description = "Too many attempts; see Retry-After"),
     ))]
 pub async fn login(
@@ -131,29 +116,11 @@ pub async fn login(
             ip,
             user_agent: user_agent(&headers),
             device: None,
+            totp: body.totp,
         })
         .await?;
     Ok(Json(LoginResponse {
         token: s.secret,
         user: UserRef::from(&s.user),
-    }))
-}
-
-/// The user the token belongs to.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Me>, ApiError> {
-    let plan = state.app.plan_of(&u).await?.map(|p| super::plans::PlanRef {
-        id: p.id,
-        name: p.spec.name,
-    });
-    Ok(Json(Me {
-        plan,
-        id: u.id,
-        username: u.username,
-        email: u.email,
-        role: u.role.as_str().to_string(),
-        reputation: u.reputation,
-        created_at: stoa_domain::time::format_rfc3339(u.created_at),
     }))
 }

@@ -1,5 +1,6 @@
 //! The versioned JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
+pub(crate) mod account_data;
 mod accounts;
 mod badges;
 mod bounties;
@@ -13,13 +14,16 @@ mod kb;
 mod moderation;
 mod notifications;
 mod plans;
+mod profile;
 mod query;
 mod questions;
 mod review;
 mod rewards;
 mod search;
 mod tickets;
+mod two_factor;
 mod users;
+mod webhooks;
 
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -38,7 +42,22 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/auth/signup", post(accounts::signup))
         .route("/auth/login", post(accounts::login))
-        .route("/me", get(accounts::me))
+        .route("/me", get(profile::me).patch(profile::update))
+        .route(
+            "/me/email",
+            post(profile::change_email).delete(profile::cancel_email),
+        )
+        .route("/me/totp", get(two_factor::status).post(two_factor::begin))
+        .route("/me/totp/confirm", post(two_factor::confirm))
+        .route("/me/totp/recovery-codes", post(two_factor::recovery_codes))
+        .route("/me/totp/disable", post(two_factor::disable))
+        .route("/me/export", post(account_data::request))
+        .route("/me/exports", get(account_data::list))
+        .route("/me/exports/{id}/archive", get(account_data::archive))
+        .route(
+            "/me/delete",
+            post(account_data::delete).delete(account_data::cancel),
+        )
         .route(
             "/me/tokens",
             get(credentials::list_tokens).post(credentials::create_token),
@@ -162,6 +181,18 @@ pub fn router() -> Router<AppState> {
             "/me/rewards",
             get(rewards::preferences).put(rewards::set_preferences),
         )
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::show)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route(
+            "/webhooks/{id}/deliveries/{did}/redeliver",
+            post(webhooks::redeliver),
+        )
 }
 
 /// Ids in paths are positive integers; anything else names nothing, so it is a 404.
@@ -180,7 +211,10 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
     info(title = "Stoa API", version = "1", description = "The JSON API of a Stoa community help center. \
         Authenticate with `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\"}}`."),
     paths(
-        accounts::signup, accounts::login, accounts::me,
+        accounts::signup, accounts::login, profile::me, profile::update, profile::change_email,
+        profile::cancel_email, two_factor::status, two_factor::begin, two_factor::confirm,
+        two_factor::recovery_codes, two_factor::disable, account_data::request,
+        account_data::list, account_data::archive, account_data::delete, account_data::cancel,
         questions::list, questions::create, questions::show, questions::answer, questions::accept,
         questions::comment, questions::vote, questions::edit, questions::delete, questions::revisions,
         users::show, users::tags, search::search, search::similar,
@@ -205,6 +239,8 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         moderation::integrity_scan, health::report, health::series,
         credentials::list_tokens, credentials::create_token, credentials::revoke_token,
         credentials::list_sessions, credentials::end_session, credentials::change_password,
+        webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
+        webhooks::deliveries, webhooks::redeliver,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -223,6 +259,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (name = "rewards", description = "Fair value sharing: the published formula, reward periods, statements, fairness figures and payouts"),
         (name = "health", description = "Commons health: public metrics of activity, concentration, self-service and governance, with series as JSON or CSV"),
         (name = "notifications", description = "Notifications, their settings, follows of tags, questions and people, and the job queue behind them"),
+        (name = "webhooks", description = "Signed HTTP deliveries of events, retried for a day, with a delivery log and redelivery"),
     )
 )]
 struct ApiDoc;

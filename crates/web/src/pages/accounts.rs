@@ -12,12 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use stoa_app::{AppError, Credentials, SignupInput};
+use stoa_app::{AppError, Credentials, SessionLogin, SignupInput};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/signup", get(new_signup).post(create_signup))
         .route("/login", get(new_login).post(create_login))
+        .route("/login/code", post(login_code))
         .route("/logout", post(logout))
 }
 
@@ -37,6 +38,28 @@ struct LoginPage {
     login: String,
     next: String,
     error: Option<Problem>,
+    /// Single sign-on providers.
+    providers: Vec<super::sso::ProviderLink>,
+}
+
+/// The second step of a log-in: the code from the authenticator app.
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct LoginCodePage {
+    l: Layout,
+    ticket: String,
+    next: String,
+    error: Option<Problem>,
+}
+
+/// The second step's form.
+#[derive(Deserialize)]
+struct LoginCodeForm {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
 }
 
 impl SignupPage {
@@ -127,7 +150,11 @@ async fn create_signup(
     }
 }
 
-async fn new_login(l: Layout, Query(q): Query<NextQuery>) -> Response {
+async fn new_login(
+    State(state): State<AppState>,
+    l: Layout,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let next = safe_next(q.next.as_deref());
     if l.user.is_some() {
         return Redirect::to(&next).into_response();
@@ -137,6 +164,7 @@ async fn new_login(l: Layout, Query(q): Query<NextQuery>) -> Response {
         login: String::new(),
         next,
         error: None,
+        providers: super::sso::provider_links(&state),
     })
 }
 
@@ -155,27 +183,92 @@ async fn create_login(
         ip,
         user_agent: user_agent(&headers),
         device: Some(device.clone()),
+        totp: None,
     };
     match state.app.log_in_with_session(creds).await {
-        Ok(s) => Ok(logged_in(&state, &s.secret, &next, &device)),
+        Ok(SessionLogin::Done(s)) => Ok(logged_in(&state, &s.secret, &next, &device)),
+        Ok(SessionLogin::NeedsCode { ticket }) => Ok(render(&LoginCodePage {
+            l,
+            ticket,
+            next,
+            error: None,
+        })),
         Err(
             e @ (AppError::Invalid { .. }
             | AppError::Unauthenticated(_)
             | AppError::RateLimited { .. }),
         ) => {
-            let p = Problem::from(e);
-            let (status, retry) = (p.status, p.retry_after);
             let page = LoginPage {
                 l,
                 login: form.login,
                 next,
-                error: Some(p),
+                error: None,
+                providers: super::sso::provider_links(&state),
             };
-            let mut res = (status, render(&page)).into_response();
-            if let Some(r) = retry.and_then(|r| HeaderValue::from_str(&r.to_string()).ok()) {
-                res.headers_mut().insert(header::RETRY_AFTER, r);
-            }
-            Ok(res)
+            Ok(with_error(page, e, |p, e| p.error = Some(e), render))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Renders a form page again with the problem shown, its status, and `Retry-After` when the
+/// problem is a rate limit.
+fn with_error<P>(
+    mut page: P,
+    e: AppError,
+    set: impl FnOnce(&mut P, Problem),
+    show: impl FnOnce(&P) -> Response,
+) -> Response {
+    let p = Problem::from(e);
+    let (status, retry) = (p.status, p.retry_after);
+    set(&mut page, p);
+    let mut res = (status, show(&page)).into_response();
+    if let Some(r) = retry.and_then(|r| HeaderValue::from_str(&r.to_string()).ok()) {
+        res.headers_mut().insert(header::RETRY_AFTER, r);
+    }
+    res
+}
+
+async fn login_code(
+    State(state): State<AppState>,
+    l: Layout,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<LoginCodeForm>,
+) -> Result<Response, PageError> {
+    let next = safe_next(form.next.as_deref());
+    let device = device_of(&headers);
+    let c = Credentials {
+        ip,
+        user_agent: user_agent(&headers),
+        device: Some(device.clone()),
+        ..Credentials::default()
+    };
+    match state
+        .app
+        .finish_session_login(&form.ticket, &form.code, &c)
+        .await
+    {
+        Ok(s) => Ok(logged_in(&state, &s.secret, &next, &device)),
+        // The ticket ran out (or was forged): start again from the password.
+        Err(e @ AppError::Unauthenticated(_)) => {
+            let page = LoginPage {
+                l,
+                login: String::new(),
+                next,
+                error: None,
+                providers: super::sso::provider_links(&state),
+            };
+            Ok(with_error(page, e, |p, e| p.error = Some(e), render))
+        }
+        Err(e @ (AppError::SecondFactor { .. } | AppError::RateLimited { .. })) => {
+            let page = LoginCodePage {
+                l,
+                ticket: form.ticket,
+                next,
+                error: None,
+            };
+            Ok(with_error(page, e, |p, e| p.error = Some(e), render))
         }
         Err(e) => Err(e.into()),
     }
@@ -208,13 +301,13 @@ async fn logout(
 const DEVICE_COOKIE: &str = "stoa_device";
 
 /// The browser's device cookie, or a fresh value to set.
-fn device_of(headers: &HeaderMap) -> String {
+pub(super) fn device_of(headers: &HeaderMap) -> String {
     crate::auth::cookie(headers, DEVICE_COOKIE)
         .filter(|v| v.len() <= 80 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         .unwrap_or_else(|| stoa_app::new_token("d_"))
 }
 
-fn logged_in(state: &AppState, secret: &str, to: &str, device: &str) -> Response {
+pub(super) fn logged_in(state: &AppState, secret: &str, to: &str, device: &str) -> Response {
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
     let secure = if state.web.secure_cookies {
         "; Secure"

@@ -1,5 +1,7 @@
 //! HTML pages. Each resource owns a module with its handlers; templates live in `templates/`.
 
+pub mod account_data;
+pub mod account_profile;
 pub mod account_settings;
 pub mod accounts;
 pub mod ask;
@@ -30,8 +32,11 @@ pub mod plans;
 pub mod reputation;
 pub mod review;
 pub mod rewards;
+pub mod sso;
 pub mod suggest;
 pub mod support;
+pub mod two_factor;
+pub mod webhooks;
 
 use crate::assets::asset_url;
 use crate::auth::MaybeUser;
@@ -76,6 +81,11 @@ pub fn router() -> Router<AppState> {
         .merge(badges::router())
         .merge(health::router())
         .merge(account_settings::router())
+        .merge(account_profile::router())
+        .merge(account_data::router())
+        .merge(sso::router())
+        .merge(two_factor::router())
+        .merge(webhooks::router())
 }
 
 /// Browsers ask for `/favicon.ico` on their own; a 404 would log an error on every first visit.

@@ -48,6 +48,8 @@ struct UserPage {
     /// Closed reward periods, when the person shows them (or is the viewer).
     rewards: Option<Vec<RewardLine>>,
     is_self: bool,
+    /// Display name, "about me" and picture.
+    profile: stoa_app::PublicProfile,
 }
 
 /// A badge on the profile.
@@ -76,6 +78,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let user = state.app.user(id).await?;
+    let profile = state.app.public_profile(id).await?;
     let page = parse_page(q.page.as_deref());
     let (rows, titles) = state.app.user_posts(id, Some(page), Some(PER_PAGE)).await?;
     let now = stoa_app::now();
@@ -164,6 +167,7 @@ async fn show(
         badges,
         rewards,
         is_self,
+        profile,
         l,
         role,
         reputation: user.reputation,
