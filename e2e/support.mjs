@@ -10,13 +10,14 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 export const STOA_BIN = process.env.STOA_BIN || join(here, "..", "target", "debug", "stoa");
 
-/** Starts Stoa on 127.0.0.1:0 and resolves with { base, stop } once it is listening. */
-export async function startStoa(extraArgs = [], extraEnv = {}) {
+/** Starts Stoa on 127.0.0.1:0 (or `options.addr`, when a test must know its address before it
+ * starts, e.g. to register a redirect URI) and resolves with { base, stop } once it is listening. */
+export async function startStoa(extraArgs = [], extraEnv = {}, { addr = "127.0.0.1:0" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "stoa-e2e-"));
   const dbUrl = `sqlite://${join(dir, "stoa.db")}`;
   const child = spawn(
     STOA_BIN,
-    ["serve", "--addr", "127.0.0.1:0", "--database-url", dbUrl, ...extraArgs],
+    ["serve", "--addr", addr, "--database-url", dbUrl, ...extraArgs],
     { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, STOA_LOG_FORMAT: "text", STOA_LOG: "info", ...extraEnv } },
   );
   let log = "";
@@ -75,6 +76,27 @@ export async function launchBrowser() {
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
+  });
+}
+
+/** Runs SQL on a test's SQLite database with the sqlite3 shell (the server keeps it open too;
+ * WAL and a busy timeout let both write); resolves with the output, trimmed. */
+export async function runSql(stoa, statement) {
+  const { execFile } = await import("node:child_process");
+  const file = stoa.dbUrl.replace(/^sqlite:\/\//, "");
+  return new Promise((resolve, reject) => {
+    execFile("/usr/bin/sqlite3", ["-cmd", ".timeout 5000", file, statement], (err, stdout, stderr) =>
+      (err ? reject(new Error(`sqlite3: ${stderr || err}`)) : resolve(stdout.trim())));
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (listen on 0, read the port, close). */
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
   });
 }
 

@@ -36,7 +36,7 @@ pub struct Signup {
 #[derive(Debug, Clone)]
 pub enum SessionLogin {
     /// Logged in.
-    Done(Signup),
+    Done(Box<Signup>),
     /// The password was right; the account needs its second factor. The ticket (signed, good
     /// for five minutes) goes back with the code.
     NeedsCode {
@@ -47,7 +47,7 @@ pub enum SessionLogin {
 
 /// What the password check found.
 enum Checked {
-    User(AuthUser),
+    User(Box<AuthUser>),
     NeedsCode(i64),
 }
 
@@ -272,7 +272,7 @@ impl App {
     /// Checks credentials, with limits per IP and per account, and returns the user.
     async fn check_credentials(&self, c: &Credentials) -> Result<AuthUser, AppError> {
         match self.check_first_factor(c).await? {
-            Checked::User(u) => Ok(u),
+            Checked::User(u) => Ok(*u),
             Checked::NeedsCode(_) => Err(AppError::SecondFactor {
                 code: "totp_required",
                 message: crate::two_factor::CODE_PROMPT,
@@ -350,7 +350,7 @@ impl App {
                     self.thresholds().await?,
                     self.settings().require_two_factor_for_staff,
                 )
-                .map(Checked::User)
+                .map(|u| Checked::User(Box::new(u)))
             }
             _ => {
                 self.hit(&pair_key, per_pair).await?;
@@ -374,7 +374,7 @@ impl App {
     /// with two-factor sign-in, a ticket to present with the code ([`App::finish_session_login`]).
     pub async fn log_in_with_session(&self, c: Credentials) -> Result<SessionLogin, AppError> {
         let user = match self.check_first_factor(&c).await? {
-            Checked::User(u) => u,
+            Checked::User(u) => *u,
             Checked::NeedsCode(user_id) => {
                 return Ok(SessionLogin::NeedsCode {
                     ticket: self.second_factor_ticket(user_id).await?,
@@ -384,7 +384,7 @@ impl App {
         self.record_client_traits(user.id, &traits(&c.ip, &c.device))
             .await;
         let secret = self.open_session(user.id, &c.ip, &c.user_agent).await?;
-        Ok(SessionLogin::Done(Signup { user, secret }))
+        Ok(SessionLogin::Done(Box::new(Signup { user, secret })))
     }
 
     /// The second step of a form log-in: the ticket from the first and a code.

@@ -1,6 +1,7 @@
 //! Stoa's domain: types that cannot hold invalid values, permission policy and pure rules. No I/O.
 
 pub mod account;
+pub mod assistant;
 pub mod badges;
 pub mod bounty;
 pub mod calendar;

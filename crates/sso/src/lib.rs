@@ -5,8 +5,8 @@
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -209,7 +209,7 @@ impl Sso {
         let claims = id_token
             .claims(&verifier, &Nonce::new(nonce.to_string()))
             .map_err(|e| SsoError::Token(error_chain(&e)))?;
-        Ok(Identity {
+        let mut identity = Identity {
             subject: claims.subject().as_str().to_string(),
             email: claims.email().map(|e| e.as_str().to_string()),
             email_verified: claims.email_verified().unwrap_or(false),
@@ -218,7 +218,34 @@ impl Sso {
                 .name()
                 .and_then(|n| n.get(None))
                 .map(|n| n.as_str().to_string()),
-        })
+        };
+        // Many providers put the address only in the userinfo answer (the specification's
+        // default for the code flow): ask there when the ID token has none.
+        if identity.email.is_none() {
+            let request = client
+                .user_info(
+                    tokens.access_token().clone(),
+                    Some(claims.subject().clone()),
+                )
+                .map_err(|e| SsoError::Config(e.to_string()))?;
+            let info: openidconnect::core::CoreUserInfoClaims = request
+                .request_async(&self.http)
+                .await
+                .map_err(|e| SsoError::Token(error_chain(&e)))?;
+            identity.email = info.email().map(|e| e.as_str().to_string());
+            identity.email_verified = info.email_verified().unwrap_or(false);
+            if identity.preferred_username.is_none() {
+                identity.preferred_username =
+                    info.preferred_username().map(|u| u.as_str().to_string());
+            }
+            if identity.name.is_none() {
+                identity.name = info
+                    .name()
+                    .and_then(|n| n.get(None))
+                    .map(|n| n.as_str().to_string());
+            }
+        }
+        Ok(identity)
     }
 }
 

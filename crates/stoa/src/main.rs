@@ -162,6 +162,15 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The assistant's benchmark: SemEval-2016 Task 3 subtask C (answers from other threads),
+    /// against the engine's order, random and BM25.
+    Assistant {
+        /// A SemEval-2016 Task 3 English XML file.
+        file: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -326,6 +335,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             say(if json { report.to_string() } else { text }.trim_end())
+        }
+        Command::Eval {
+            command: EvalCommand::Assistant { file, json },
+        } => {
+            let ds = stoa_eval::semeval::load(&file).map_err(|e| e.to_string())?;
+            let report = stoa_eval::semeval::answer_passages(&ds, 42);
+            let text = if json {
+                report.json().to_string()
+            } else {
+                report.to_string()
+            };
+            say(text.trim_end())
         }
         Command::BenchCeiling { addr } => {
             let listener = tokio::net::TcpListener::bind(&addr)

@@ -418,6 +418,7 @@ impl Store {
             "account_traits",
             "reward_preferences",
             "user_visits",
+            "user_identities",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(user_id)

@@ -25,10 +25,12 @@ use stoa_domain::search::{
 
 mod metrics;
 mod parsing;
+mod passages;
 mod protocols;
 
 pub use metrics::*;
 pub use parsing::{load, parse};
+pub use passages::{answer_passages, fit, PassageReport};
 pub use protocols::*;
 
 /// Cut-off for every ranked list: the task ranks 10 related questions per original.
@@ -106,6 +108,35 @@ pub struct Comment {
     pub id: String,
     /// The comment text.
     pub text: String,
+    /// `RELC_USERID` (empty when absent).
+    pub user_id: String,
+    /// `RELC_RELEVANCE2ORGQ`: how well it answers the original question (subtask C).
+    pub to_original: Option<CommentLabel>,
+    /// `RELC_RELEVANCE2RELQ`: how well it answers its own thread's question (subtask A).
+    pub to_related: Option<CommentLabel>,
+}
+
+/// A comment's label in subtasks A and C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentLabel {
+    /// Answers the question.
+    Good,
+    /// Might help.
+    PotentiallyUseful,
+    /// Does not answer it.
+    Bad,
+}
+
+impl CommentLabel {
+    /// Parses the file's label; `None` for anything else.
+    pub fn parse(raw: &str) -> Option<CommentLabel> {
+        match raw {
+            "Good" => Some(CommentLabel::Good),
+            "PotentiallyUseful" => Some(CommentLabel::PotentiallyUseful),
+            "Bad" => Some(CommentLabel::Bad),
+            _ => None,
+        }
+    }
 }
 
 /// A related question returned by the engine for one original question.
@@ -121,6 +152,8 @@ pub struct RelatedQuestion {
     pub engine_rank: u32,
     /// `RELQ_RELEVANCE2ORGQ`.
     pub relevance: Relevance,
+    /// `RELQ_USERID`, the asker (empty when absent).
+    pub user_id: String,
     /// `RelQSubject`.
     pub subject: String,
     /// `RelQBody`.

@@ -304,11 +304,13 @@ impl<R: BufRead> Parser<R> {
                         "RELQ_RELEVANCE2ORGQ {label:?} is not PerfectMatch, Relevant or Irrelevant"
                     ))
                 })?;
+                let user_id = self.attr(e, "RELQ_USERID")?.unwrap_or_default();
                 self.related = Some(RelatedQuestion {
                     site_id: id.clone(),
                     id,
                     engine_rank,
                     relevance,
+                    user_id,
                     subject: String::new(),
                     body: String::new(),
                     comments: Vec::new(),
@@ -324,9 +326,22 @@ impl<R: BufRead> Parser<R> {
             }
             "RelComment" => {
                 self.inside(&name, self.thread.is_some(), "Thread")?;
+                let label = |key: &str| -> Result<Option<CommentLabel>, SemevalError> {
+                    match self.attr(e, key)?.filter(|v| !v.is_empty()) {
+                        None => Ok(None),
+                        Some(v) => CommentLabel::parse(&v).map(Some).ok_or_else(|| {
+                            self.format_error(format!(
+                                "{key} {v:?} is not Good, PotentiallyUseful or Bad"
+                            ))
+                        }),
+                    }
+                };
                 self.comment = Some(Comment {
                     id: self.required(e, "RELC_ID")?,
                     text: String::new(),
+                    user_id: self.attr(e, "RELC_USERID")?.unwrap_or_default(),
+                    to_original: label("RELC_RELEVANCE2ORGQ")?,
+                    to_related: label("RELC_RELEVANCE2RELQ")?,
                 });
             }
             "RelCText" => {

@@ -26,7 +26,7 @@ pub(super) struct StoaIndex<'a> {
 }
 
 impl<'a> StoaIndex<'a> {
-    fn new(ds: &'a Dataset) -> Self {
+    pub(super) fn new(ds: &'a Dataset) -> Self {
         let docs: Vec<(&RelatedQuestion, DocTerms)> = ds
             .site()
             .into_iter()
@@ -46,6 +46,19 @@ impl<'a> StoaIndex<'a> {
             by_site_id,
             corpus,
         }
+    }
+
+    /// Stoa's similar-question score of each of an original's related questions, in order.
+    pub(super) fn related_scores(&self, o: &OriginalQuestion) -> Vec<f64> {
+        let query = SimilarQuery::new(&o.subject, &o.body);
+        o.related
+            .iter()
+            .map(|r| {
+                self.by_site_id
+                    .get(r.site_id.as_str())
+                    .map_or(0.0, |&i| self.score(&query, i))
+            })
+            .collect()
     }
 
     /// Stoa's "similar questions" score of one site question for a draft.

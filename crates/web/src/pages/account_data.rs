@@ -167,7 +167,7 @@ async fn delete(
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let password = form.get("password").map(String::as_str).unwrap_or("");
-    let erase_posts = form.get("delete_posts").is_some();
+    let erase_posts = form.contains_key("delete_posts");
     match state.app.request_deletion(&u, password, erase_posts).await {
         Ok(_) => Ok(Redirect::to("/settings/data?done=delete").into_response()),
         Err(
