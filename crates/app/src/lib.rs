@@ -3,6 +3,7 @@
 
 mod account_data;
 mod accounts;
+mod assistant;
 mod badges;
 mod bounties;
 mod closing;
@@ -41,6 +42,7 @@ pub use secrets::{constant_time_eq, new_token, token_hash};
 
 pub use account_data::{DELETIONS_JOB, DELETION_GRACE_DAYS, EXPORT_DAYS, EXPORT_JOB};
 pub use accounts::{AuthUser, Credentials, SessionLogin, Signup, SignupInput};
+pub use assistant::{AssistantAnswer, AssistantItem, MAX_TEXT as ASSISTANT_MAX_TEXT};
 pub use badges::{BadgeInfo, Held, ProfileImpact};
 pub use closing::CloseTally;
 pub use credentials::{NewPersonalToken, TokenInput};

@@ -305,6 +305,22 @@ impl App {
         self.hits(page, HashMap::new(), &terms).await
     }
 
+    /// The inverse document frequency of each of `terms` (cached like search's).
+    pub(crate) async fn idf_of(&self, terms: &[String]) -> Result<HashMap<String, f64>, AppError> {
+        let mut unique = terms.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let df = self.doc_freqs(&unique).await?;
+        let n = self.doc_count().await?;
+        Ok(unique
+            .into_iter()
+            .map(|t| {
+                let idf = Bm25::idf(n, df.get(&t).copied().unwrap_or(0));
+                (t, idf)
+            })
+            .collect())
+    }
+
     /// The number of searchable documents, counted at most once a [`DF_TTL_SECS`].
     async fn doc_count(&self) -> Result<u64, AppError> {
         let now = stoa_store::now();

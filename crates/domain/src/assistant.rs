@@ -108,6 +108,26 @@ impl Model {
     }
 }
 
+/// The model Stoa ships: learned on the whole SemEval-2016 file (`print_default_model` in
+/// `crates/eval/tests/semeval.rs` prints it), except the weights of acceptance and votes, which
+/// that forum data cannot teach (it has neither) and are set by hand: an accepted answer counts
+/// about as much as coming from the most similar thread, and votes count on a log scale.
+pub const DEFAULT_MODEL: Model = Model {
+    mean: [
+        0.5173, 0.2929, 0.2929, 0.05135, 0.1264, 3.1637, 0.1448, 0.2118, 0.06507, 0.3009, 2.5338,
+        0.0, 1.7918,
+    ],
+    scale: [
+        0.3045, 0.2630, 0.2630, 0.08568, 0.1355, 0.9746, 0.3519, 0.4086, 0.2467, 0.4586, 1.9737,
+        1.0, 1.0,
+    ],
+    weights: [
+        0.3563, 0.0835, 0.1573, 0.2771, 0.1090, 0.1184, -0.5761, -0.5207, -0.2949, 0.1866, -0.1228,
+        1.0, 0.5,
+    ],
+    bias: -2.3620,
+};
+
 /// Whether the text asks a question, thanks someone, or gives something concrete.
 pub fn text_traits(text: &str) -> (bool, bool, bool) {
     let lower = text.to_lowercase();

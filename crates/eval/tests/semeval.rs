@@ -244,3 +244,17 @@ fn subtask_c_passages_beat_the_engine_by_ten_points() {
         r.stoa
     );
 }
+
+/// Prints the model learned on the whole file as Rust, for `stoa_domain::assistant::DEFAULT_MODEL`
+/// (`cargo test -p stoa-eval --test semeval print_default_model -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn print_default_model() {
+    let Some(ds) = load() else { return };
+    let r = semeval::answer_passages(&ds.unwrap(), 42);
+    let m = r.model.unwrap();
+    println!(
+        "mean: {:?},\nscale: {:?},\nweights: {:?},\nbias: {:?},",
+        m.mean, m.scale, m.weights, m.bias
+    );
+}

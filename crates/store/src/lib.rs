@@ -2,6 +2,7 @@
 //! few backend-specific statements kept side by side. No business rules live here.
 
 pub mod account_data;
+pub mod assistant;
 pub mod badges;
 pub mod bounties;
 pub mod changes;

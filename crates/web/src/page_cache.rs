@@ -169,6 +169,8 @@ impl PageCache {
 /// notifications. Anyone may send them, so they must not cost everyone the cache.
 const NEVER_CHANGE_PAGES: &[&str] = &[
     "/preview",
+    "/assistant",
+    "/api/v1/assistant",
     "/login",
     "/logout",
     "/signup",

@@ -11,10 +11,14 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Paths with limits of their own (sign-up, log-in) or that write nothing (previews).
+/// Paths with limits of their own (sign-up, log-in, the assistant) or that write nothing
+/// (previews).
 fn exempt(path: &str) -> bool {
     path.starts_with("/api/v1/auth/")
-        || matches!(path, "/signup" | "/login" | "/logout" | "/preview")
+        || matches!(
+            path,
+            "/signup" | "/login" | "/logout" | "/preview" | "/api/v1/assistant" | "/assistant"
+        )
         || path.ends_with("/preview")
 }
 

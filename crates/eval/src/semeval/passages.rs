@@ -35,6 +35,9 @@ pub struct PassageReport {
     pub comments: usize,
     /// The model learned on the whole file (what the product would ship), by feature name.
     pub weights: Vec<(String, f64)>,
+    /// That model whole (means, scales, weights, bias), for `stoa_domain::assistant`.
+    #[serde(skip)]
+    pub model: Option<Model>,
 }
 
 /// One comment of one original question's candidate list.
@@ -290,6 +293,7 @@ pub fn answer_passages(ds: &Dataset, seed: u64) -> PassageReport {
             .zip(whole.weights)
             .map(|(n, w)| ((*n).to_string(), w))
             .collect(),
+        model: Some(whole),
     }
 }
 
@@ -306,6 +310,9 @@ impl PassageReport {
             "comments": self.comments,
             "cross_validation": format!("{FOLDS}-fold by original question"),
             "weights": self.weights.iter().map(|(n, w)| json!({"feature": n, "weight": w})).collect::<Vec<_>>(),
+            "model": self.model.as_ref().map(|m| json!({
+                "mean": m.mean, "scale": m.scale, "weights": m.weights, "bias": m.bias,
+            })),
         })
     }
 }

@@ -10,6 +10,7 @@ mod account_data;
 mod account_security;
 mod accounts_api;
 mod accounts_pages;
+mod assistant;
 mod backup;
 mod crash;
 mod credentials;

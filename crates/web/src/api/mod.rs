@@ -1,6 +1,9 @@
 //! The versioned JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
 pub(crate) mod account_data;
+mod assistant;
+
+pub(crate) use assistant::escalate_url as assistant_escalate_url;
 mod accounts;
 mod badges;
 mod bounties;
@@ -122,6 +125,7 @@ pub fn router() -> Router<AppState> {
         .route("/questions/{id}/close", post(review::close))
         .route("/questions/{id}/reopen", post(review::reopen))
         .route("/search", get(search::search))
+        .route("/assistant", post(assistant::ask))
         .route("/similar", get(search::similar))
         .route("/deflection/stats", get(deflection::stats))
         .route("/categories", get(kb::categories).post(kb::create_category))
@@ -217,7 +221,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         account_data::list, account_data::archive, account_data::delete, account_data::cancel,
         questions::list, questions::create, questions::show, questions::answer, questions::accept,
         questions::comment, questions::vote, questions::edit, questions::delete, questions::revisions,
-        users::show, users::tags, search::search, search::similar,
+        users::show, users::tags, search::search, search::similar, assistant::ask,
         deflection::stats, kb::categories, kb::create_category, kb::list, kb::show, kb::promote, kb::feedback,
         governance::settings, governance::put_settings, governance::reputation, governance::privileges,
         moderation::flag, moderation::post_state, moderation::act, moderation::show_action, moderation::appeal,

@@ -52,6 +52,18 @@ pub struct Suggestions {
     pub items: Vec<SuggestionItem>,
     /// Offer "contact support" after the suggestions (not on the support form itself).
     pub offer_support: bool,
+    /// Passages of answers and articles that may answer the draft ("From the community").
+    pub passages: Vec<PassageItem>,
+}
+
+/// A passage the assistant offers, with its source.
+pub struct PassageItem {
+    /// The answer in its thread (or the article), carrying the session token.
+    pub href: String,
+    /// The question it answers, or the article's title.
+    pub title: String,
+    /// The passage, plain text.
+    pub passage: String,
 }
 
 impl Suggestions {
@@ -95,7 +107,31 @@ impl Suggestions {
             token,
             items,
             offer_support: true,
+            passages: Vec::new(),
         }
+    }
+
+    /// Adds the assistant's passages, their links continuing the session.
+    fn with_passages(mut self, found: stoa_app::AssistantAnswer) -> Self {
+        self.passages = found
+            .items
+            .into_iter()
+            .map(|i| {
+                let href = match (&self.token, i.url.split_once('#')) {
+                    (Some(t), Some((page, anchor))) => {
+                        format!("{page}?deflection={}#{anchor}", url_encode(t))
+                    }
+                    (Some(t), None) => format!("{}?deflection={}", i.url, url_encode(t)),
+                    (None, _) => i.url,
+                };
+                PassageItem {
+                    href,
+                    title: i.title,
+                    passage: i.passage,
+                }
+            })
+            .collect();
+        self
     }
 }
 
@@ -192,7 +228,17 @@ pub(crate) async fn suggestions(
         .app
         .ask_suggestions(visitor, token, title, body)
         .await?;
-    Ok(Suggestions::from_app(s))
+    let text = format!("{title}\n{body}");
+    // The passages help, but a draft too short or odd for them still gets its suggestions.
+    let found = match state.app.assistant(text.trim(), &[], "").await {
+        Ok(found) => found,
+        Err(AppError::Invalid { .. }) => stoa_app::AssistantAnswer {
+            items: Vec::new(),
+            answered: false,
+        },
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Suggestions::from_app(s).with_passages(found))
 }
 
 async fn new_question(
@@ -207,8 +253,8 @@ async fn new_question(
     let s = if title.trim().is_empty() {
         Suggestions {
             token: q.deflection.filter(|t| !t.trim().is_empty()),
-            items: Vec::new(),
             offer_support: true,
+            ..Default::default()
         }
     } else {
         suggestions(&state, &visitor, q.deflection.as_deref(), &title, "").await?

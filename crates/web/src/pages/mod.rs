@@ -5,6 +5,7 @@ pub mod account_profile;
 pub mod account_settings;
 pub mod accounts;
 pub mod ask;
+pub mod assistant;
 pub mod chart;
 pub mod deflection;
 pub mod edit;
@@ -84,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .merge(account_profile::router())
         .merge(account_data::router())
         .merge(sso::router())
+        .merge(assistant::router())
         .merge(two_factor::router())
         .merge(webhooks::router())
 }

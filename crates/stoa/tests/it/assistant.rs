@@ -1,0 +1,252 @@
+//! The assistant (issue 18): passages of the community's answers for a problem in words, with
+//! their sources; nothing when nothing answers it; bad input refused.
+
+use crate::both;
+use crate::notifications::{answer, ask};
+use crate::support::{assert_error, TestApp};
+use serde_json::json;
+
+both!(
+    the_assistant_answers_from_the_community_or_says_it_does_not_know,
+    the_assistant_refuses_bad_input,
+    the_assistant_page_works_without_javascript,
+);
+
+async fn the_assistant_answers_from_the_community_or_says_it_does_not_know(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let (_, cat) = t.signup("cat").await;
+    let q = ask(
+        &t,
+        &ann,
+        "How do I reset the router admin password?",
+        &["router"],
+        "I changed the admin password of my router months ago and cannot remember it now.",
+    )
+    .await;
+    let good = answer(
+        &t,
+        &bob,
+        q,
+        "Hold the reset button on the back of the router for 10 seconds; it restarts with the factory password printed on its label, then open http://192.168.1.1 to set a new one.",
+    )
+    .await;
+    let thanks = answer(&t, &ann, q, "Thanks, that worked for me!").await;
+    let (s, _) = t
+        .post_json(
+            &format!("/api/v1/questions/{q}/accept"),
+            Some(&ann),
+            json!({"answer_id": good}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let other = ask(
+        &t,
+        &cat,
+        "Which printer ink cartridges last longest?",
+        &["printer"],
+        "I print a lot of photos and the colour cartridges run out every other week.",
+    )
+    .await;
+    answer(
+        &t,
+        &bob,
+        other,
+        "Refillable ink tanks last far longer than cartridges for photo printing.",
+    )
+    .await;
+
+    let (s, r) = t
+        .post_json(
+            "/api/v1/assistant",
+            None,
+            json!({"text": "I forgot the admin password of my router, how can I reset it?"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let items = r["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{r}");
+    assert_eq!(items[0]["post_id"].as_i64(), Some(good), "{r}");
+    assert_eq!(r["answered"], true, "{r}");
+    let url = items[0]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("/questions/{q}/")) && url.ends_with(&format!("#answer-{good}")),
+        "{url}"
+    );
+    assert_eq!(
+        items[0]["title"],
+        "How do I reset the router admin password?"
+    );
+    assert!(
+        items[0]["passage"]
+            .as_str()
+            .unwrap()
+            .contains("reset button"),
+        "{r}"
+    );
+    let score = items[0]["score"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&score));
+    assert!(
+        items.iter().all(|i| i["post_id"].as_i64() != Some(thanks))
+            || items.len() > 1
+                && items[0]["score"].as_f64() > items.last().unwrap()["score"].as_f64(),
+        "the asker's thanks is not the answer: {r}"
+    );
+    assert!(r["escalate_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("/ask?title="));
+    // Scores come best first.
+    let scores: Vec<f64> = items.iter().map(|i| i["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+
+    // Nothing on the site answers this: it says so, and offers the way to a person.
+    let (s, r) = t
+        .post_json(
+            "/api/v1/assistant",
+            None,
+            json!({"text": "lattice quantum chromodynamics gauge simulation"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (
+            r["items"].as_array().unwrap().len(),
+            r["answered"].as_bool()
+        ),
+        (0, Some(false)),
+        "{r}"
+    );
+    assert!(r["escalate_url"].as_str().unwrap().contains("lattice"));
+
+    // A read-only token may ask; a deleted answer is never offered.
+    let (_, tok) = t
+        .post_json(
+            "/api/v1/me/tokens",
+            Some(&cat),
+            json!({"name": "r", "scopes": ["read"]}),
+        )
+        .await;
+    let (s, _) = t
+        .post_json(
+            "/api/v1/assistant",
+            tok["token"].as_str(),
+            json!({"text": "router admin password reset"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = t
+        .send_json("DELETE", &format!("/api/v1/posts/{good}"), Some(&bob), None)
+        .await;
+    assert!(s == 200 || s == 204, "{s}");
+    let (_, r) = t
+        .post_json(
+            "/api/v1/assistant",
+            None,
+            json!({"text": "I forgot the admin password of my router, how can I reset it?"}),
+        )
+        .await;
+    assert!(
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["post_id"].as_i64() != Some(good)),
+        "{r}"
+    );
+}
+
+async fn the_assistant_refuses_bad_input(t: TestApp) {
+    for body in [
+        json!({"text": ""}),
+        json!({"text": " ?! "}),
+        json!({"text": "x".repeat(5001)}),
+    ] {
+        let (s, e) = t.post_json("/api/v1/assistant", None, body).await;
+        assert_eq!(s, 422, "{e}");
+        assert_error(&e, "invalid_text");
+    }
+    let (s, _) = t
+        .post_json(
+            "/api/v1/assistant",
+            None,
+            json!({"text": "router", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(s, 422, "unknown fields are refused");
+    let (s, _) = t
+        .post_json("/api/v1/assistant", None, json!({"tags": ["a"]}))
+        .await;
+    assert_eq!(s, 422, "text is required");
+}
+
+async fn the_assistant_page_works_without_javascript(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let q = ask(
+        &t,
+        &ann,
+        "How do I pair the remote with the receiver?",
+        &["remote"],
+        "The manual says to hold a button but nothing blinks at all.",
+    )
+    .await;
+    let a = answer(
+        &t,
+        &bob,
+        q,
+        "Take the batteries out for a minute, then hold OK and the red button together for 5 seconds until the light blinks twice.",
+    )
+    .await;
+    let get = |path: String| {
+        let c = t.client.clone();
+        let url = t.url(&path);
+        async move {
+            let res = c.get(url).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (s, html) =
+        get("/assistant?text=my%20remote%20will%20not%20pair%20with%20the%20receiver".into()).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("From the community"), "{html}");
+    assert!(html.contains("red button together"), "the passage is shown");
+    assert!(html.contains(&format!("#answer-{a}")), "with its source");
+    let (s, html) = get("/assistant?text=lattice%20quantum%20chromodynamics".into()).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("We found no answer"), "{html}");
+    assert!(html.contains("/ask?title=lattice"));
+    let (s, html) = get("/assistant?text=%3F%3F".into()).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Describe the problem in a few words."),
+        "{html}"
+    );
+    // The search page loads it (htmx) and links to it without JavaScript.
+    let (_, html) = get("/search?q=remote%20pair".into()).await;
+    assert!(
+        html.contains("hx-get=\"/assistant?text=remote%20pair\""),
+        "{html}"
+    );
+    assert!(html.contains("<noscript>"));
+    // The ask page's suggestions carry the passages too.
+    let (c, csrf) = t.browser("bob").await;
+    let res = c
+        .post(t.url("/ask/similar"))
+        .header("HX-Request", "true")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("title", "remote does not pair with receiver"),
+            ("body", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains("From the community"), "{fragment}");
+    assert!(
+        fragment.contains("deflection="),
+        "passages continue the session: {fragment}"
+    );
+}

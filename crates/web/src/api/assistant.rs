@@ -1,0 +1,87 @@
+//! `POST /api/v1/assistant`: passages of the community's answers for a problem in words.
+
+use super::ApiJson;
+use crate::auth::ClientIp;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A problem, in the asker's words.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssistantBody {
+    /// What is wrong or wanted (3 to 5,000 characters).
+    pub text: String,
+    /// Tags to narrow the candidate questions to, when some share them.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A passage that may answer the problem.
+#[derive(Serialize, ToSchema)]
+pub struct AssistantItemJson {
+    /// The answer or article.
+    pub post_id: i64,
+    /// Where to read it whole.
+    pub url: String,
+    /// The question it answers, or the article's title.
+    pub title: String,
+    /// The part of it that matches the problem best (plain text).
+    pub passage: String,
+    /// The model's probability that it answers the problem (0 to 1).
+    pub score: f64,
+}
+
+/// What the community's answers offer.
+#[derive(Serialize, ToSchema)]
+pub struct AssistantJson {
+    /// Best first, at most three; empty when nothing scores high enough.
+    pub items: Vec<AssistantItemJson>,
+    /// Whether the best passage is likely to answer the problem.
+    pub answered: bool,
+    /// Where to go when it does not: asking the community, or support.
+    pub escalate_url: String,
+}
+
+/// Passages of accepted and good answers and of articles that answer a problem, with their
+/// sources; grounded only in what the community wrote (docs/assistant.md).
+#[utoipa::path(post, path = "/api/v1/assistant", tag = "search", request_body = AssistantBody,
+    responses((status = 200, body = AssistantJson), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(b): ApiJson<AssistantBody>,
+) -> Result<Json<AssistantJson>, ApiError> {
+    let found = state.app.assistant(&b.text, &b.tags, &ip).await?;
+    Ok(Json(AssistantJson {
+        answered: found.answered,
+        escalate_url: escalate_url(&b.text),
+        items: found
+            .items
+            .into_iter()
+            .map(|i| AssistantItemJson {
+                post_id: i.post_id,
+                url: i.url,
+                title: i.title,
+                passage: i.passage,
+                score: i.score,
+            })
+            .collect(),
+    }))
+}
+
+/// The ask page with the problem as the title's start, for when no passage answers it.
+pub fn escalate_url(text: &str) -> String {
+    let title: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title: String = title.chars().take(120).collect();
+    format!(
+        "/ask?title={}",
+        serde_urlencoded::to_string([("", title.as_str())])
+            .unwrap_or_default()
+            .trim_start_matches('=')
+    )
+}

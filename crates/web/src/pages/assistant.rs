@@ -1,0 +1,99 @@
+//! `/assistant`: "From the community" for a problem in words — the passages of answers and
+//! articles that answer it, with their sources, or an honest "we found nothing" and the way to
+//! a person. A page of its own (works without JavaScript) and a fragment the search page loads.
+
+use super::{is_htmx, render, Layout};
+use crate::auth::ClientIp;
+use crate::error::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use stoa_app::{AppError, AssistantItem};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/assistant", get(page))
+}
+
+/// What the page or fragment shows.
+pub struct Found {
+    /// The problem as asked.
+    pub text: String,
+    /// Passages, best first.
+    pub items: Vec<AssistantItem>,
+    /// Whether the best one is likely to answer.
+    pub answered: bool,
+    /// Whether anything was asked.
+    pub asked: bool,
+    /// `/ask` with the problem as the title.
+    pub ask_href: String,
+    /// `/support/new` with the problem as the subject.
+    pub support_href: String,
+    /// A problem too short or too long to look up, in words.
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "assistant.html")]
+struct AssistantPage {
+    l: Layout,
+    f: Found,
+}
+
+#[derive(Template)]
+#[template(path = "_assistant.html")]
+struct AssistantFragment {
+    f: Found,
+}
+
+#[derive(Deserialize)]
+struct AssistantQuery {
+    text: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    l: Layout,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Query(q): Query<AssistantQuery>,
+) -> Result<Response, PageError> {
+    let text: String = q
+        .text
+        .unwrap_or_default()
+        .chars()
+        .take(stoa_app::ASSISTANT_MAX_TEXT)
+        .collect();
+    let asked = !text.trim().is_empty();
+    let (items, answered, error) = if asked {
+        match state.app.assistant(&text, &[], &ip).await {
+            Ok(found) => (found.items, found.answered, None),
+            Err(AppError::Invalid { message, .. }) => (Vec::new(), false, Some(message)),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        (Vec::new(), false, None)
+    };
+    let title: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let f = Found {
+        ask_href: crate::api::assistant_escalate_url(&title),
+        support_href: format!(
+            "/support/new?subject={}",
+            super::url_encode(&title.chars().take(150).collect::<String>())
+        ),
+        text,
+        items,
+        answered,
+        asked,
+        error,
+    };
+    Ok(if is_htmx(&headers) {
+        render(&AssistantFragment { f })
+    } else {
+        render(&AssistantPage { l, f })
+    })
+}
