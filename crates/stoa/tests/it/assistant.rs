@@ -229,6 +229,19 @@ async fn the_assistant_page_works_without_javascript(t: TestApp) {
         "{html}"
     );
     assert!(html.contains("<noscript>"));
+    // The fragment it loads leaves "contact support" to the search page, which already has it.
+    let fragment = reqwest::Client::new()
+        .get(t.url("/assistant?text=remote%20pair"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(fragment.contains("From the community"), "{fragment}");
+    assert!(!fragment.contains("contact support"), "{fragment}");
+    assert!(!fragment.contains("<html"), "a fragment, not a page");
     // The ask page's suggestions carry the passages too.
     let (c, csrf) = t.browser("bob").await;
     let res = c

@@ -35,6 +35,9 @@ pub struct Found {
     pub support_href: String,
     /// A problem too short or too long to look up, in words.
     pub error: Option<String>,
+    /// Whether to offer "ask the community" / "contact support" here; the search page that
+    /// embeds the fragment already offers both, and twice is noise.
+    pub escalate: bool,
 }
 
 #[derive(Template)]
@@ -79,7 +82,9 @@ async fn page(
         (Vec::new(), false, None)
     };
     let title: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let htmx = is_htmx(&headers);
     let f = Found {
+        escalate: !htmx,
         ask_href: crate::api::assistant_escalate_url(&title),
         support_href: format!(
             "/support/new?subject={}",
@@ -91,7 +96,7 @@ async fn page(
         asked,
         error,
     };
-    Ok(if is_htmx(&headers) {
+    Ok(if htmx {
         render(&AssistantFragment { f })
     } else {
         render(&AssistantPage { l, f })
