@@ -20,6 +20,11 @@ const ACCOUNTS = {
   // Another address than the Stoa account named "carol": a new account, not hers.
   carol: { sub: "carol-789", email: "carol@corp.example", email_verified: true, name: "Carol", preferred_username: "carol" },
   eve: { sub: "eve-666", email: "eve@example.com", email_verified: false, name: "Eve", preferred_username: "eve" },
+  // Stoa accounts with these addresses exist but may not be taken over through a provider:
+  // frank's address was never confirmed, gina is a moderator.
+  frank: { sub: "frank-1", email: "frank@example.com", email_verified: true, name: "Frank", preferred_username: "frank" },
+  gina: { sub: "gina-1", email: "gina@example.com", email_verified: true, name: "Gina", preferred_username: "gina" },
+  mallory: { sub: "mallory-1", email: "mallory@corp.example", email_verified: true, name: "Mallory", preferred_username: "mallory" },
 };
 
 let stoa, idp, plain, browser, dir;
@@ -95,12 +100,14 @@ async function newPerson(errors, name) {
  * From Stoa's log-in page through the provider and back: types `login` (any password) into the
  * provider's form and consents, unless the provider remembers both. Resolves with Stoa's
  * callback response and the provider's pages that were shown (`["login", "consent"]` or `[]`).
+ * `atProvider` runs once the browser has left Stoa for the provider.
  */
-async function signInThroughProvider(page, login, next, via = { name: "test", label: "Test IdP", provider: idp }) {
+async function signInThroughProvider(page, login, next, via = { name: "test", label: "Test IdP", provider: idp }, atProvider = async () => {}) {
   await page.goto(`${stoa.base}/login${next ? `?next=${encodeURIComponent(next)}` : ""}`);
   const callback = page.waitForResponse((r) => r.url().startsWith(`${stoa.base}/auth/oidc/${via.name}/callback`));
   await page.getByRole("link", { name: `Sign in with ${via.label}` }).click();
   await page.waitForURL((u) => u.pathname !== "/login");
+  await atProvider(page);
   const providerLogin = page.getByPlaceholder("Enter any login");
   const consent = page.getByRole("button", { name: "Continue" });
   const backOnStoa = page.locator("header.site");
@@ -179,6 +186,8 @@ test("a first sign-in creates an account, later ones find it", async () => {
 test("an existing account with the address the provider verified is linked", async () => {
   await createUser(stoa, { username: "bob", role: "member", password: PASSWORD });
   const bobId = await sql("SELECT id FROM users WHERE username = 'bob'");
+  // Bob confirmed his address (as following the link in the welcome e-mail does).
+  await sql(`UPDATE users SET email_confirmed_at = 1 WHERE id = ${bobId}`);
   const errors = [];
   const page = await newPerson(errors, "bob");
   await signInThroughProvider(page, "bob");
@@ -220,6 +229,45 @@ test("an address the provider did not verify is refused", async () => {
   assert.equal(await sql("SELECT COUNT(*) FROM users WHERE email = 'eve@example.com' OR username LIKE 'eve%'"), "0");
   assert.deepEqual(errors.filter((e) => !/status of 403/.test(e)), []);
   await page.context().close();
+});
+
+test("an account whose address was never confirmed, or a staff account, is not linked", async () => {
+  await createUser(stoa, { username: "frank", role: "member", password: PASSWORD });
+  await createUser(stoa, { username: "gina", role: "moderator", password: PASSWORD });
+  await sql("UPDATE users SET email_confirmed_at = 1 WHERE username = 'gina'");
+  const errors = [];
+  for (const [who, why] of [["frank", /never confirmed/], ["gina", /protected/]]) {
+    const page = await newPerson(errors, who);
+    const { response } = await signInThroughProvider(page, who);
+    assert.equal(response.status(), 403, who);
+    assert.match(await page.getByRole("alert").innerText(), why);
+    assert.equal(await page.getByTestId("current-user").count(), 0, `${who} is not signed in`);
+    assert.equal(await sql(`SELECT COUNT(*) FROM user_identities WHERE email = '${who}@example.com'`), "0");
+    assert.equal(await sql(`SELECT COUNT(*) FROM users WHERE username LIKE '${who}%'`), "1", "no second account");
+    await page.context().close();
+  }
+  assert.deepEqual(errors.filter((e) => !/status of 403/.test(e)), []);
+});
+
+test("a callback from someone else's sign-in does not sign this browser in", async () => {
+  // Mallory signs in at her provider, but her browser comes back to Stoa without the cookie
+  // that binds the sign-in to it, as if the callback URL (her code and state) were opened
+  // elsewhere; she then gets Ann to open it.
+  const errors = [];
+  const mallory = await newPerson(errors, "mallory");
+  const { response: hers } = await signInThroughProvider(mallory, "mallory", undefined, undefined,
+    (page) => page.context().clearCookies({ name: "stoa_sso_state" }));
+  assert.equal(hers.status(), 403, "refused without the cookie, and the state is not used up");
+  const stolen = hers.url();
+  const ann = await newPerson(errors, "ann, tricked");
+  const response = await ann.goto(stolen);
+  assert.equal(response.status(), 403);
+  assert.match(await ann.getByRole("alert").innerText(), /not started in this browser/);
+  assert.equal(await ann.getByTestId("current-user").count(), 0, "not signed in as Mallory");
+  assert.equal(await sql("SELECT COUNT(*) FROM users WHERE username = 'mallory'"), "0");
+  assert.deepEqual(errors.filter((e) => !/status of 403/.test(e)), []);
+  await mallory.context().close();
+  await ann.context().close();
 });
 
 test("a provider that gives the address only through userinfo works too", async () => {

@@ -7,7 +7,7 @@ use crate::accounts::traits;
 use crate::secrets::token_hash;
 use crate::{App, AppError, AuthUser, Signup};
 use stoa_domain::account::{Email, Username};
-use stoa_store::sso::{NewSsoUser, SsoLogin};
+use stoa_store::sso::{LinkCandidate, NewSsoUser, SsoLogin};
 use stoa_store::StoreError;
 
 /// How long a person may spend at the provider.
@@ -50,7 +50,43 @@ fn expired() -> AppError {
     }
 }
 
+/// Whether an identity may be linked to this account by its address alone. Not when the
+/// address was never confirmed (whoever signed up with it may not own it, and would keep the
+/// password), nor when the account is staff or uses a second factor (a provider account is
+/// then not enough to take it over).
+fn refuse_link(c: &LinkCandidate) -> Result<(), AppError> {
+    let message = if !c.email_confirmed {
+        "An account with this e-mail address already exists, but its address was never \
+         confirmed, so we cannot link it to your provider. Confirm the address from the e-mail \
+         we sent (or use \"Forgot your password?\" on the log-in page), then sign in with your \
+         provider again."
+    } else if c.two_factor || c.staff {
+        "An account with this e-mail address exists and is protected (staff, or two-factor \
+         sign-in), so it is not linked to a provider automatically. Please log in with your \
+         password."
+    } else {
+        return Ok(());
+    };
+    Err(AppError::Refused {
+        code: "sso_link_refused",
+        message: message.into(),
+    })
+}
+
 impl App {
+    /// Counts a sign-in started from `ip` against the log-in limit, before anything reaches
+    /// the provider.
+    pub async fn check_sso_start(&self, ip: &str) -> Result<(), AppError> {
+        if ip.is_empty() {
+            return Ok(());
+        }
+        self.check_and_hit(
+            &format!("sso-start:ip:{ip}"),
+            self.settings().limits.login_per_ip,
+        )
+        .await
+    }
+
     /// Keeps a sign-in's state (by the hash of its `state`) for ten minutes.
     pub async fn remember_sso_login(&self, state: &str, login: SsoLogin) -> Result<(), AppError> {
         let now = stoa_store::now();
@@ -114,12 +150,13 @@ impl App {
                 })
             }
         };
-        if let Some(user_id) = self.store().user_id_by_email_key(&email.key()).await? {
+        if let Some(c) = self.store().link_candidate(&email.key()).await? {
+            refuse_link(&c)?;
             self.store()
-                .link_identity(&id.provider, &id.subject, user_id, email.as_str(), now)
+                .link_identity(&id.provider, &id.subject, c.user_id, email.as_str(), now)
                 .await?;
-            tracing::info!(user.id = user_id, "identity linked by verified address");
-            return Ok(user_id);
+            tracing::info!(user.id = c.user_id, "identity linked by verified address");
+            return Ok(c.user_id);
         }
         let local = email.as_str().split('@').next().unwrap_or("");
         let base = Username::suggest(

@@ -130,18 +130,21 @@ impl Sso {
     }
 
     async fn metadata(&self, p: &ProviderConfig) -> Result<CoreProviderMetadata, SsoError> {
-        let mut cache = self.metadata.lock().await;
-        if let Some((at, m)) = cache.get(&p.name) {
+        if let Some((at, m)) = self.metadata.lock().await.get(&p.name) {
             if at.elapsed() < METADATA_TTL {
                 return Ok(m.clone());
             }
         }
+        // Fetched without holding the lock: one slow provider must not hold up the others.
         let issuer =
             IssuerUrl::new(p.issuer.clone()).map_err(|e| SsoError::Config(e.to_string()))?;
         let m = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| SsoError::Discovery(error_chain(&e)))?;
-        cache.insert(p.name.clone(), (Instant::now(), m.clone()));
+        self.metadata
+            .lock()
+            .await
+            .insert(p.name.clone(), (Instant::now(), m.clone()));
         Ok(m)
     }
 

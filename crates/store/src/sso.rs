@@ -36,7 +36,44 @@ pub struct NewSsoUser<'a> {
     pub now: i64,
 }
 
+/// An account with the address a provider verified: whether linking to it is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkCandidate {
+    /// The account.
+    pub user_id: i64,
+    /// Whether its owner ever proved the address (else whoever made it may not own it).
+    pub email_confirmed: bool,
+    /// Whether it is an agent's, a moderator's or an admin's.
+    pub staff: bool,
+    /// Whether it signs in with a second factor.
+    pub two_factor: bool,
+}
+
 impl Store {
+    /// The live account with this address, with what decides whether a provider may link to it.
+    pub async fn link_candidate(&self, email_key: &str) -> Result<Option<LinkCandidate>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id,
+                    CASE WHEN email_confirmed_at IS NULL THEN 0 ELSE 1 END,
+                    CASE WHEN role = 'member' THEN 0 ELSE 1 END,
+                    CASE WHEN two_factor_since IS NULL THEN 0 ELSE 1 END
+             FROM users WHERE email_key = $1 AND deleted_at IS NULL",
+        )
+        .bind(email_key)
+        .fetch_optional(self.writer())
+        .await?;
+        row.map(|r| {
+            Ok(LinkCandidate {
+                user_id: r.try_get(0)?,
+                email_confirmed: r.try_get::<i32, _>(1)? == 1,
+                staff: r.try_get::<i32, _>(2)? == 1,
+                two_factor: r.try_get::<i32, _>(3)? == 1,
+            })
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| e.into())
+    }
+
     /// Keeps a sign-in's state until the provider sends the person back (and drops expired
     /// ones).
     pub async fn insert_sso_login(

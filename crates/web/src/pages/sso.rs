@@ -4,11 +4,11 @@
 
 use super::accounts::{device_of, logged_in};
 use super::safe_next;
-use crate::auth::{user_agent, ClientIp};
+use crate::auth::{cookie, user_agent, ClientIp};
 use crate::error::PageError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -54,13 +54,13 @@ fn sso_error(e: SsoError) -> AppError {
     match e {
         SsoError::UnknownProvider => AppError::NotFound("sign-in provider"),
         other => {
+            // The detail (addresses, token contents) is for the operator's log, not the page.
             tracing::warn!(error = %other, "single sign-on failed");
             AppError::Refused {
                 code: "sso_failed",
-                message: format!(
-                    "Signing in through your identity provider did not work ({other}). Please try \
-                     again, or sign in with your password."
-                ),
+                message: "Signing in through your identity provider did not work. Please try \
+                          again, or sign in with your password."
+                    .into(),
             }
         }
     }
@@ -71,11 +71,30 @@ struct StartQuery {
     next: Option<String>,
 }
 
+/// Holds a sign-in's `state` in the browser that started it: a callback arriving in another
+/// browser (someone else's code and state, slipped into a link) is refused, so nobody can be
+/// signed in to an account that is not theirs.
+const STATE_COOKIE: &str = "stoa_sso_state";
+
+fn state_cookie(state: &AppState, value: &str, max_age: i64) -> Option<HeaderValue> {
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{STATE_COOKIE}={value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .ok()
+}
+
 async fn start(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    ClientIp(ip): ClientIp,
     Query(q): Query<StartQuery>,
 ) -> Result<Response, PageError> {
+    state.app.check_sso_start(&ip).await?;
     let started = state
         .sso
         .start(&name, &redirect_url(&state, &name))
@@ -93,7 +112,11 @@ async fn start(
             },
         )
         .await?;
-    Ok(Redirect::to(&started.url).into_response())
+    let mut res = Redirect::to(&started.url).into_response();
+    if let Some(v) = state_cookie(&state, &started.state, 600) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -120,10 +143,17 @@ async fn callback(
         }
         .into());
     }
-    let login = state
-        .app
-        .take_sso_login(q.state.as_deref().unwrap_or(""))
-        .await?;
+    let given = q.state.as_deref().unwrap_or("");
+    if given.is_empty() || cookie(&headers, STATE_COOKIE).as_deref() != Some(given) {
+        return Err(AppError::Refused {
+            code: "sso_expired",
+            message: "This sign-in was not started in this browser, or took too long. Please \
+                      start again from the log-in page."
+                .into(),
+        }
+        .into());
+    }
+    let login = state.app.take_sso_login(given).await?;
     if login.provider != name {
         return Err(AppError::Refused {
             code: "sso_expired",
@@ -162,5 +192,9 @@ async fn callback(
             },
         )
         .await?;
-    Ok(logged_in(&state, &signed_in.secret, &login.next, &device))
+    let mut res = logged_in(&state, &signed_in.secret, &login.next, &device);
+    if let Some(v) = state_cookie(&state, "", 0) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
 }
