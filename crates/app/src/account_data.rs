@@ -214,7 +214,7 @@ impl App {
         let due = self.store().deletions_due(now).await?;
         for (user_id, erase_posts) in &due {
             if *erase_posts {
-                for post_id in self.store().erasable_posts(*user_id).await? {
+                for post_id in self.store().erasable_posts(*user_id, now).await? {
                     self.store().delete_post(post_id, now).await?;
                 }
             }

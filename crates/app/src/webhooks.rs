@@ -113,6 +113,28 @@ fn manages_all(u: &AuthUser) -> bool {
     u.role == Role::Admin && u.scopes.allows(Scope::Admin)
 }
 
+/// Whether an event tells of a support ticket (private between its customer and the desk).
+fn is_ticket_event(e: EventType) -> bool {
+    matches!(e, EventType::TicketCreated | EventType::TicketUpdated)
+}
+
+/// Ticket events carry tickets' words, which a token reads only with the `tickets` scope.
+fn check_ticket_scope(u: &AuthUser, events: &[EventType]) -> Result<(), AppError> {
+    if events.iter().any(|e| is_ticket_event(*e)) && !u.scopes.allows(Scope::Tickets) {
+        return Err(AppError::Refused {
+            code: "insufficient_scope",
+            message: "Ticket events need a token with the tickets scope.".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a person manages this webhook: their own, but a site-wide one only while they
+/// act as an administrator (a `write` token of an admin does not reach every event).
+fn manages(u: &AuthUser, w: &WebhookRow) -> bool {
+    manages_all(u) || (w.owner_id == u.id && w.audience != Audience::Site.as_str())
+}
+
 impl App {
     /// Reads and checks a webhook URL: http(s), no credentials, and (unless the site allows
     /// private addresses) a host that resolves only to public addresses.
@@ -131,6 +153,7 @@ impl App {
         input: WebhookInput,
     ) -> Result<CreatedWebhook, AppError> {
         let events = rules::parse_events(&input.events)?;
+        check_ticket_scope(u, &events)?;
         if let Some(s) = &input.secret {
             rules::check_secret(s)?;
         }
@@ -183,13 +206,15 @@ impl App {
     /// The webhooks a person manages: their own, or every one for an administrator.
     pub async fn webhooks(&self, u: &AuthUser) -> Result<Vec<WebhookRow>, AppError> {
         let owner = (!manages_all(u)).then_some(u.id);
-        Ok(self.store().webhooks(owner).await?)
+        let mut all = self.store().webhooks(owner).await?;
+        all.retain(|w| manages(u, w));
+        Ok(all)
     }
 
     /// One webhook the person manages (others' are "not found").
     pub async fn webhook(&self, u: &AuthUser, id: i64) -> Result<WebhookRow, AppError> {
         match self.store().webhook(id).await? {
-            Some(w) if w.owner_id == u.id || manages_all(u) => Ok(w),
+            Some(w) if manages(u, &w) => Ok(w),
             _ => Err(AppError::NotFound("webhook")),
         }
     }
@@ -203,7 +228,11 @@ impl App {
     ) -> Result<WebhookRow, AppError> {
         self.webhook(u, id).await?;
         let events = match &patch.events {
-            Some(e) => Some(rules::events_to_stored(&rules::parse_events(e)?)),
+            Some(e) => {
+                let events = rules::parse_events(e)?;
+                check_ticket_scope(u, &events)?;
+                Some(rules::events_to_stored(&events))
+            }
             None => None,
         };
         let url = match &patch.url {
@@ -241,7 +270,15 @@ impl App {
     ) -> Result<Page<DeliveryRow>, AppError> {
         self.webhook(u, id).await?;
         let (limit, offset) = paging(page, per_page, 30)?;
-        Ok(self.store().deliveries(id, limit, offset).await?)
+        let mut log = self.store().deliveries(id, limit, offset).await?;
+        if !u.scopes.allows(Scope::Tickets) {
+            for d in &mut log.items {
+                if EventType::parse(&d.event).is_some_and(is_ticket_event) {
+                    d.payload = String::new();
+                }
+            }
+        }
+        Ok(log)
     }
 
     /// Sends a delivery's payload again, once, as a new delivery (signed anew).
@@ -256,6 +293,9 @@ impl App {
             Some(d) if d.webhook_id == id => d,
             _ => return Err(AppError::NotFound("delivery")),
         };
+        if let Some(e) = EventType::parse(&d.event) {
+            check_ticket_scope(u, &[e])?;
+        }
         if !w.active {
             return Err(AppError::Conflict {
                 code: "webhook_disabled",
@@ -304,7 +344,8 @@ impl App {
                 rules::events_from_stored(&t.events).contains(&ty)
                     && rules::receives(
                         Audience::from_stored(&t.audience),
-                        t.owner_is_admin,
+                        t.owner_is_admin
+                            && (t.owner_two_factor || !self.settings.require_two_factor_for_staff),
                         t.owner_id,
                         &subjects,
                     )

@@ -8,7 +8,8 @@ use sqlx::{Column, Row};
 
 /// Every file of the export and the query that fills it (`$1`: the person). Each names what
 /// the person wrote or did; nothing of other people's private data (internal ticket notes,
-/// other people's votes) is included.
+/// who voted on their posts, which moderator handled their flags or appeals) is included, so
+/// columns are listed, never `*`, where a row names someone else.
 pub const EXPORT_FILES: &[(&str, &str)] = &[
     (
         "account",
@@ -40,19 +41,24 @@ pub const EXPORT_FILES: &[(&str, &str)] = &[
     ),
     (
         "flags",
-        "SELECT * FROM flags WHERE user_id = $1 ORDER BY id",
+        "SELECT id, post_id, reason, duplicate_of, text, status, created_at, handled_at
+         FROM flags WHERE user_id = $1 ORDER BY id",
     ),
     (
         "suggested_edits",
-        "SELECT * FROM suggested_edits WHERE author_id = $1 ORDER BY id",
+        "SELECT id, post_id, base_revision, title, body_md, tags, comment, status, review_reason,
+                created_at, reviewed_at
+         FROM suggested_edits WHERE author_id = $1 ORDER BY id",
     ),
     (
         "appeals",
-        "SELECT * FROM appeals WHERE user_id = $1 ORDER BY id",
+        "SELECT id, action_id, text, status, decision_reason, created_at, decided_at
+         FROM appeals WHERE user_id = $1 ORDER BY id",
     ),
     (
         "reputation",
-        "SELECT * FROM reputation_events WHERE user_id = $1 ORDER BY id",
+        "SELECT id, delta, reason, post_id, created_at, reversed_at, reverses_id
+         FROM reputation_events WHERE user_id = $1 ORDER BY id",
     ),
     ("badges", "SELECT * FROM badge_awards WHERE user_id = $1"),
     ("bounties", "SELECT * FROM bounties WHERE offered_by = $1"),
@@ -362,16 +368,20 @@ impl Store {
 
     /// The posts an erasure deletes when the person chose so: their answers, and their
     /// questions that no one else answered; live ones only.
-    pub async fn erasable_posts(&self, user_id: i64) -> Result<Vec<i64>, StoreError> {
+    /// Nothing once the deletion was cancelled (checked here, just before they go).
+    pub async fn erasable_posts(&self, user_id: i64, now: i64) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query(
-            "SELECT p.id FROM posts p
+            "SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id
              WHERE p.author_id = $1 AND p.deleted_at IS NULL AND p.kind IN ('question', 'answer')
+               AND u.deleted_at IS NULL AND u.deletion_due_at IS NOT NULL
+               AND u.deletion_due_at <= $2
                AND NOT EXISTS (
                    SELECT 1 FROM posts a
                    WHERE a.parent_id = p.id AND a.author_id <> $1 AND a.deleted_at IS NULL)
              ORDER BY p.kind DESC, p.id",
         )
         .bind(user_id)
+        .bind(now)
         .fetch_all(self.writer())
         .await?;
         rows.iter()
@@ -380,9 +390,10 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Erases an account's personal data in one transaction: the name becomes
+    /// Erases an account whose deletion fell due (and was not cancelled meanwhile: false
+    /// then) in one transaction: the role becomes member, the name becomes
     /// `deleted user N`, and the address, password, profile, sessions, tokens, second factor,
-    /// notifications, follows, drafts, traits, payout preferences and exports go. What the
+    /// notifications, follows, drafts, traits, payout preferences, exports and webhooks go. What the
     /// community relies on stays (posts under their licence, votes, the moderation log, the
     /// reputation ledger), attributed to the anonymous name. See docs/account-deletion.md.
     pub async fn erase_account(&self, user_id: i64, now: i64) -> Result<bool, StoreError> {
@@ -392,8 +403,9 @@ impl Store {
             "UPDATE users SET username = $2, username_key = $2, email = NULL, email_key = NULL,
                  password_hash = NULL, about_md = '', about_html = '', display_name = NULL,
                  avatar = 'none', two_factor_since = NULL, email_confirmed_at = NULL,
-                 deletion_due_at = NULL, deleted_at = $3
-             WHERE id = $1 AND deleted_at IS NULL",
+                 deletion_due_at = NULL, deleted_at = $3, role = 'member'
+             WHERE id = $1 AND deleted_at IS NULL
+               AND deletion_due_at IS NOT NULL AND deletion_due_at <= $3",
         )
         .bind(user_id)
         .bind(&name)
@@ -425,6 +437,18 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Webhooks would go on sending to an address the person no longer answers for.
+        sqlx::query(
+            "DELETE FROM webhook_deliveries
+             WHERE webhook_id IN (SELECT id FROM webhooks WHERE owner_id = $1)",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM webhooks WHERE owner_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         // Others who followed the person stop following a name that no longer exists.
         sqlx::query("DELETE FROM follows WHERE target_type = 'user' AND target = $1")
             .bind(user_id.to_string())

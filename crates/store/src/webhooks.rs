@@ -179,6 +179,8 @@ pub struct WebhookTarget {
     pub owner_id: i64,
     /// Whether the owner is an administrator now.
     pub owner_is_admin: bool,
+    /// Whether the owner signs in with a second factor (staff must, when the site says so).
+    pub owner_two_factor: bool,
     /// Stored events.
     pub events: String,
     /// `site` or `own`.
@@ -404,9 +406,10 @@ impl Store {
     /// [`MAX_WEBHOOKS`]).
     pub async fn active_webhooks(&self) -> Result<Vec<WebhookTarget>, StoreError> {
         let rows = sqlx::query(
-            "SELECT w.id, w.owner_id, u.role, w.events, w.audience
+            "SELECT w.id, w.owner_id, u.role, w.events, w.audience,
+                    CASE WHEN u.two_factor_since IS NULL THEN 0 ELSE 1 END AS two_factor
              FROM webhooks w JOIN users u ON u.id = w.owner_id
-             WHERE w.active = 1 ORDER BY w.id",
+             WHERE w.active = 1 AND u.deleted_at IS NULL ORDER BY w.id",
         )
         .fetch_all(self.writer())
         .await?;
@@ -416,6 +419,7 @@ impl Store {
                     id: r.try_get("id")?,
                     owner_id: r.try_get("owner_id")?,
                     owner_is_admin: r.try_get::<String, _>("role")? == "admin",
+                    owner_two_factor: r.try_get::<i32, _>("two_factor")? == 1,
                     events: r.try_get("events")?,
                     audience: r.try_get("audience")?,
                 })

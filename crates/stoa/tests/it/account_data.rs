@@ -89,6 +89,14 @@ async fn the_export_holds_everything_the_person_did_and_nothing_of_others(t: Tes
         )
         .await;
     assert_eq!(s, 200, "ann votes");
+    let (s, _) = t
+        .post_json(
+            &format!("/api/v1/posts/{q}/vote"),
+            Some(&bob),
+            json!({"value": 1}),
+        )
+        .await;
+    assert_eq!(s, 200, "bob votes her question up");
     let (s, c) = t
         .post_json(
             &format!("/api/v1/posts/{a}/comments"),
@@ -177,7 +185,17 @@ async fn the_export_holds_everything_the_person_did_and_nothing_of_others(t: Tes
     let votes = lines(&files, "votes.jsonl");
     assert_eq!((votes.len(), votes[0]["post_id"].as_i64()), (1, Some(a)));
     assert_eq!(lines(&files, "comments.jsonl").len(), 1);
-    assert!(!lines(&files, "reputation.jsonl").is_empty() || ann_id > 0);
+    let reputation = lines(&files, "reputation.jsonl");
+    assert!(
+        reputation
+            .iter()
+            .any(|r| r["post_id"].as_i64() == Some(q) && r["delta"].as_i64() > Some(0)),
+        "the upvote's reputation: {reputation:?}"
+    );
+    assert!(
+        reputation.iter().all(|r| r.get("actor_id").is_none()),
+        "who voted stays private: {reputation:?}"
+    );
     let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
     assert!(
         !all.contains("argon2") && !all.contains("password_hash"),
@@ -335,6 +353,15 @@ async fn deletion_waits_can_be_cancelled_then_erases(t: TestApp) {
     let (s, _) = t.get_json("/api/v1/me", Some(&ann)).await;
     assert_eq!(s, 200, "a cancelled deletion erases nothing");
 
+    let (s, w) = t
+        .post_json(
+            "/api/v1/webhooks",
+            Some(&ann),
+            json!({"url": "https://93.184.215.14/hook", "events": ["answer.created"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{w}");
+
     // Asked again, with the posts nobody else answered; then the day comes.
     let (s, _) = t
         .post_json(
@@ -435,6 +462,12 @@ async fn deletion_waits_can_be_cancelled_then_erases(t: TestApp) {
                 .unwrap();
         assert_eq!(n, 0, "{table} erased");
     }
+    let (hooks,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhooks WHERE owner_id = $1")
+        .bind(ann_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(hooks, 0, "her webhooks stop with her account");
     pool.close().await;
     // The address is free for a new account.
     let (s, _) = t

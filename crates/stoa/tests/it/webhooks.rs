@@ -897,9 +897,56 @@ async fn tokens_scope_webhooks(t: TestApp) {
         .await;
     assert_eq!(s, 201, "{w}");
     assert_eq!(w["scope"], "site");
-    let (s, list) = t.get_json("/api/v1/webhooks", Some(&read)).await;
+    let (s, list) = t.get_json("/api/v1/webhooks", Some(&admin)).await;
     assert_eq!(s, 200, "{list}");
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // Without the admin scope the site-wide webhook is out of reach, even to its owner.
+    let (s, list) = t.get_json("/api/v1/webhooks", Some(&read)).await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["items"][0]["scope"], "own");
+    let site = format!("/api/v1/webhooks/{}", w["id"]);
+    let (s, v) = t
+        .send_json(
+            "PATCH",
+            &site,
+            Some(&write),
+            Some(json!({"url": "https://93.184.215.15/elsewhere"})),
+        )
+        .await;
+    assert_eq!(s, 404, "{v}");
+    let (s, _) = t
+        .get_json(&format!("{site}/deliveries"), Some(&write))
+        .await;
+    assert_eq!(s, 404);
+    let (s, v) = t.get_json(&site, Some(&admin)).await;
+    assert_eq!(v["url"], "https://93.184.215.14/hook", "unchanged: {v}");
+    assert_eq!(s, 200);
+
+    // Ticket events carry tickets' words: only a token with the tickets scope hears them.
+    let tickets = json!({"url": "https://93.184.215.14/hook", "events": ["ticket.created"]});
+    let (s, v) = t
+        .post_json("/api/v1/webhooks", Some(&write), tickets.clone())
+        .await;
+    assert_eq!(s, 403, "{v}");
+    assert_error(&v, "insufficient_scope");
+    let (_, own) = t.get_json("/api/v1/webhooks", Some(&read)).await;
+    let own_id = own["items"][0]["id"].as_i64().unwrap();
+    let (s, v) = t
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/webhooks/{own_id}"),
+            Some(&write),
+            Some(json!({"events": ["question.created", "ticket.updated"]})),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    assert_error(&v, "insufficient_scope");
+    let desk = token(root.clone(), json!(["read", "write", "tickets"])).await;
+    let (s, v) = t
+        .post_json("/api/v1/webhooks", Some(&desk), tickets)
+        .await;
+    assert_eq!(s, 201, "{v}");
     let (s, v) = t
         .send_json(
             "DELETE",
