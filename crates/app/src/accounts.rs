@@ -394,6 +394,13 @@ impl App {
         code: &str,
         c: &Credentials,
     ) -> Result<Signup, AppError> {
+        if !c.ip.is_empty() {
+            self.check_and_hit(
+                &format!("login:ip:{}", c.ip),
+                self.settings().limits.login_per_ip,
+            )
+            .await?;
+        }
         let user_id = self.check_second_factor_ticket(ticket).await?;
         self.check_second_factor(user_id, Some(code)).await?;
         let user = self.user(user_id).await?;

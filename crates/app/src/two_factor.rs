@@ -15,8 +15,8 @@ const TICKET_SECS: i64 = 300;
 
 /// Recovery codes made at a time.
 pub const RECOVERY_CODES: usize = 10;
-/// Wrong second factors allowed per account in [`ATTEMPT_WINDOW_SECS`].
-const MAX_ATTEMPTS: i64 = 5;
+/// Second-factor tries (right or wrong) allowed per account in [`ATTEMPT_WINDOW_SECS`].
+const MAX_ATTEMPTS: i64 = 10;
 const ATTEMPT_WINDOW_SECS: i64 = 300;
 
 /// A started enrolment: what the authenticator app needs.
@@ -132,7 +132,7 @@ impl App {
     pub async fn confirm_totp(&self, user: &AuthUser, code: &str) -> Result<Vec<String>, AppError> {
         crate::credentials::whole_account(user)?;
         let key = format!("totp:{}", user.id);
-        self.check_only(&key, attempts()).await?;
+        self.check_and_hit(&key, attempts()).await?;
         let Some(row) = self.store().totp_of(user.id).await? else {
             return Err(AppError::Refused {
                 code: "no_enrolment",
@@ -150,14 +150,13 @@ impl App {
             .ok_or_else(|| AppError::Internal("stored TOTP secret is not Base32".into()))?;
         let now = stoa_store::now();
         let Some(step) = totp::verify(&key_bytes, code, now, row.last_step) else {
-            self.hit(&key, attempts()).await?;
             return Err(wrong_code());
         };
         let codes = new_recovery_codes();
         let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
         if !self
             .store()
-            .confirm_totp(user.id, step, &hashes, now)
+            .confirm_totp(user.id, &row.secret, step, &hashes, now)
             .await?
         {
             return Err(wrong_code());
@@ -206,11 +205,27 @@ impl App {
         Ok(codes)
     }
 
-    /// A signed ticket saying that `user_id` gave the right password just now; stateless, so
-    /// any process can take the second step.
+    /// What a ticket of `user_id` is signed over: the account, the deadline and the account's
+    /// second-factor state (see `Store::second_factor_state`), so that a ticket is spent once
+    /// a second factor is accepted or the password changes.
+    async fn ticket_signature(&self, user_id: i64, until: i64) -> Result<String, AppError> {
+        let state = self
+            .store()
+            .second_factor_state(user_id)
+            .await?
+            .unwrap_or_default();
+        Ok(hmac_hex(
+            self.signing_key().await?,
+            &format!("2fa:{user_id}:{until}:{state}"),
+        ))
+    }
+
+    /// A signed ticket saying that `user_id` gave the right password just now; checked
+    /// against the database, so any process can take the second step, and good for one
+    /// successful second step only.
     pub(crate) async fn second_factor_ticket(&self, user_id: i64) -> Result<String, AppError> {
         let until = stoa_store::now() + TICKET_SECS;
-        let sig = hmac_hex(self.signing_key().await?, &format!("2fa:{user_id}:{until}"));
+        let sig = self.ticket_signature(user_id, until).await?;
         Ok(format!("{user_id}.{until}.{sig}"))
     }
 
@@ -227,11 +242,11 @@ impl App {
         let (Ok(user_id), Ok(until_n)) = (id.parse::<i64>(), until.parse::<i64>()) else {
             return Err(expired);
         };
-        let expected = hmac_hex(
-            self.signing_key().await?,
-            &format!("2fa:{user_id}:{until_n}"),
-        );
-        if !constant_time_eq(&expected, sig) || until_n < stoa_store::now() {
+        if until_n < stoa_store::now() {
+            return Err(expired);
+        }
+        let expected = self.ticket_signature(user_id, until_n).await?;
+        if !constant_time_eq(&expected, sig) {
             return Err(expired);
         }
         Ok(user_id)
@@ -251,8 +266,10 @@ impl App {
                 message: CODE_PROMPT,
             });
         };
+        // Every try counts before the check, right or wrong: counting only wrong ones after
+        // checking would let parallel requests all pass the limit before any is counted.
         let key = format!("totp:{user_id}");
-        self.check_only(&key, attempts()).await?;
+        self.check_and_hit(&key, attempts()).await?;
         let now = stoa_store::now();
         let accepted = if code.len() <= 8 {
             match self.store().totp_of(user_id).await? {
@@ -274,7 +291,6 @@ impl App {
                     .await?
         };
         if !accepted {
-            self.hit(&key, attempts()).await?;
             tracing::info!(user.id = user_id, "wrong second factor");
             return Err(wrong_code());
         }

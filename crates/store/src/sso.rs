@@ -51,7 +51,10 @@ pub struct LinkCandidate {
 
 impl Store {
     /// The live account with this address, with what decides whether a provider may link to it.
-    pub async fn link_candidate(&self, email_key: &str) -> Result<Option<LinkCandidate>, StoreError> {
+    pub async fn link_candidate(
+        &self,
+        email_key: &str,
+    ) -> Result<Option<LinkCandidate>, StoreError> {
         let row = sqlx::query(
             "SELECT id,
                     CASE WHEN email_confirmed_at IS NULL THEN 0 ELSE 1 END,

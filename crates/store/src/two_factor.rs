@@ -61,18 +61,22 @@ impl Store {
     pub async fn confirm_totp(
         &self,
         user_id: i64,
+        secret: &str,
         step: i64,
         code_hashes: &[String],
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
+        // The secret the code was checked against: a new enrolment begun meanwhile (another
+        // tab) must not be confirmed by a code of the old one.
         let done = sqlx::query(
             "UPDATE totp_credentials SET confirmed_at = $2, last_step = $3
-             WHERE user_id = $1 AND confirmed_at IS NULL AND last_step < $3",
+             WHERE user_id = $1 AND confirmed_at IS NULL AND last_step < $3 AND secret = $4",
         )
         .bind(user_id)
         .bind(now)
         .bind(step)
+        .bind(secret)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -119,6 +123,32 @@ impl Store {
         .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// What a half-finished log-in's ticket is bound to: the password hash, the last TOTP
+    /// step used and the recovery codes left. Any of them changes when the password changes
+    /// or a second factor is accepted, which spends every ticket issued before.
+    pub async fn second_factor_state(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(u.password_hash, ''), COALESCE(t.last_step, 0),
+                    (SELECT COUNT(*) FROM recovery_codes r
+                     WHERE r.user_id = u.id AND r.used_at IS NULL)
+             FROM users u LEFT JOIN totp_credentials t ON t.user_id = u.id
+             WHERE u.id = $1 AND u.deleted_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_optional(self.writer())
+        .await?;
+        row.map(|r| {
+            Ok(format!(
+                "{}|{}|{}",
+                r.try_get::<String, _>(0)?,
+                r.try_get::<i64, _>(1)?,
+                r.try_get::<i64, _>(2)?
+            ))
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| e.into())
     }
 
     /// How many unused recovery codes a person has left.

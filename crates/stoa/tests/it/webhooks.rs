@@ -943,9 +943,7 @@ async fn tokens_scope_webhooks(t: TestApp) {
     assert_eq!(s, 403, "{v}");
     assert_error(&v, "insufficient_scope");
     let desk = token(root.clone(), json!(["read", "write", "tickets"])).await;
-    let (s, v) = t
-        .post_json("/api/v1/webhooks", Some(&desk), tickets)
-        .await;
+    let (s, v) = t.post_json("/api/v1/webhooks", Some(&desk), tickets).await;
     assert_eq!(s, 201, "{v}");
     let (s, v) = t
         .send_json(
