@@ -123,6 +123,31 @@ test("a suggestion solves the problem while asking, and the staff report counts 
   await staff.context.close();
 });
 
+test("while asking, the community's passages and tag suggestions come up; a click adds a tag", async () => {
+  const errors = [];
+  const me = await person(errors, "tagger");
+  await signUp(me.page, "tag_picker");
+  await me.page.goto(`${stoa.base}/ask`);
+  await me.page.getByLabel("Title").pressSequentially("Wireless printer cannot join the wifi", { delay: 10 });
+  // The accepted answer's words, with their source, above the similar questions.
+  const community = me.page.getByTestId("community-answers");
+  await community.getByRole("link", { name: /Printer not connecting to wifi/ }).waitFor();
+  assert.match(await community.locator("blockquote").first().innerText(), /Reset the printer's network settings/);
+  // Tags learned from the site's questions, under the tags field; only tags the site has.
+  const chips = me.page.getByTestId("tag-suggestions");
+  await chips.getByRole("button", { name: "Add tag wifi" }).waitFor();
+  const offered = await chips.locator("[data-add-tag]").evaluateAll((els) => els.map((e) => e.dataset.addTag));
+  assert.ok(offered.includes("printers"), `printers offered: ${offered}`);
+  assert.ok(offered.every((t) => ["printers", "wifi", "orders"].includes(t)), `only existing tags: ${offered}`);
+  await chips.getByRole("button", { name: "Add tag printers" }).click();
+  assert.equal(await me.page.getByLabel("Tags").inputValue(), "printers");
+  assert.equal(await chips.getByRole("button", { name: "Add tag printers" }).count(), 0, "a chosen tag leaves the list");
+  await me.page.getByRole("button", { name: "Add tag wifi" }).click();
+  assert.equal(await me.page.getByLabel("Tags").inputValue(), "printers wifi");
+  assert.deepEqual(errors, [], "no script errors or CSP violations");
+  await me.context.close();
+});
+
 test("the search page highlights matches and guides to a person when nothing matches", async () => {
   const errors = [];
   const visitor = await person(errors, "visitor");

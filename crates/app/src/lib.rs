@@ -31,6 +31,7 @@ mod social;
 mod spam;
 mod sso;
 mod support;
+mod tag_suggest;
 mod ticket_clocks;
 mod tickets;
 mod totp;
@@ -98,6 +99,7 @@ pub use stoa_store::tickets::{TicketEventRow, TicketMessageRow, TicketRow, NO_DU
 pub use stoa_store::webhooks::{DeliveryRow, WebhookRow};
 pub use stoa_store::{now, Backend, PoolStats, Store, StoreOptions};
 pub use support::{ConsentInput, CoveringPost, PlanTimes, ProposeInput, ReportWeek, SupportReport};
+pub use tag_suggest::TagSuggestion;
 pub use tickets::{
     is_agent, AgentDesk, TicketChange, TicketInput, TicketQuery, TicketView, Written,
 };
@@ -158,6 +160,8 @@ pub struct App {
     fingerprints: std::sync::Arc<spam::FingerprintCache>,
     /// The spam model, parsed.
     spam_model: std::sync::Arc<spam::ModelCache>,
+    /// The tag suggester's model (rebuilt from the database; never the only copy of anything).
+    tag_models: std::sync::Arc<tag_suggest::TagModelCache>,
     /// The key that signs links in e-mail; it lives in the database, read once.
     signing_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// Called after a background job changed what pages show (the server empties its page
@@ -183,6 +187,7 @@ impl App {
             local_counters,
             fingerprints: Default::default(),
             spam_model: Default::default(),
+            tag_models: Default::default(),
             store,
             settings,
             views: Default::default(),
@@ -209,6 +214,10 @@ impl App {
     /// The store, for health checks and metrics.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    fn tag_models(&self) -> &tag_suggest::TagModelCache {
+        &self.tag_models
     }
 
     fn local_counters(&self) -> Option<&rate_limit::LocalCounters> {

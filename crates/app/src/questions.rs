@@ -196,6 +196,9 @@ impl App {
             held = screened.held.is_some(),
             "question asked"
         );
+        if screened.held.is_none() {
+            self.learn_tags(title.as_str(), &text, &names);
+        }
         self.after_new_post(id, screened).await
     }
 

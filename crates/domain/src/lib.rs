@@ -25,6 +25,7 @@ pub mod search;
 pub mod sla;
 pub mod spam;
 pub mod support;
+pub mod tag_suggest;
 pub mod tickets;
 pub mod time;
 pub mod tokens;

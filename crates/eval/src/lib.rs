@@ -2,3 +2,4 @@
 
 pub mod semeval;
 pub mod spam;
+pub mod tags;

@@ -33,6 +33,7 @@ pub mod search;
 pub mod social;
 pub mod sso;
 pub mod support;
+pub mod tag_training;
 pub mod tickets;
 pub mod two_factor;
 pub mod users;

@@ -25,6 +25,21 @@
       form.reset();
     }
   });
+  // A suggested tag, clicked, joins the tags field (at most five) and leaves the list.
+  document.addEventListener("click", function (e) {
+    var chip = e.target.closest ? e.target.closest("[data-add-tag]") : null;
+    if (!chip) return;
+    var field = document.getElementById("tags");
+    if (!field) return;
+    var tag = chip.getAttribute("data-add-tag");
+    var tags = field.value.split(/[\s,]+/).filter(Boolean);
+    if (tags.indexOf(tag) === -1 && tags.length < 5) tags.push(tag);
+    field.value = tags.join(" ");
+    var list = chip.parentNode;
+    chip.remove();
+    if (list && !list.querySelector("[data-add-tag]")) list.remove();
+    field.focus();
+  });
   // @mention completion in post and comment editors: after "@" and a letter or two, a list of
   // matching usernames; arrows choose, Enter or Tab inserts, Escape closes. Typing the whole
   // name works the same without it.

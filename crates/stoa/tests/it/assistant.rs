@@ -10,6 +10,7 @@ both!(
     the_assistant_answers_from_the_community_or_says_it_does_not_know,
     the_assistant_refuses_bad_input,
     the_assistant_page_works_without_javascript,
+    tags_are_suggested_from_the_sites_own_questions,
 );
 
 async fn the_assistant_answers_from_the_community_or_says_it_does_not_know(t: TestApp) {
@@ -262,4 +263,114 @@ async fn the_assistant_page_works_without_javascript(t: TestApp) {
         fragment.contains("deflection="),
         "passages continue the session: {fragment}"
     );
+}
+
+async fn tags_are_suggested_from_the_sites_own_questions(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let (_, bob) = t.signup("bob").await;
+    let drafts = [
+        (
+            "Router drops the wifi every evening",
+            &["router", "wifi"][..],
+            "The wireless network disappears at night and the router lights blink.",
+        ),
+        (
+            "Router admin page will not open",
+            &["router"][..],
+            "The admin page of the router times out in every browser.",
+        ),
+        (
+            "Wifi is slow upstairs",
+            &["wifi"][..],
+            "The wireless signal is weak on the first floor.",
+        ),
+        (
+            "Printer prints blank pages",
+            &["printer", "ink"][..],
+            "The printer feeds the paper but nothing is printed, although the ink is new.",
+        ),
+        (
+            "Printer ink smears on photo paper",
+            &["printer", "ink"][..],
+            "Fresh prints smear when I touch them; the ink does not dry.",
+        ),
+        (
+            "Printer is offline on the laptop",
+            &["printer"][..],
+            "The laptop shows the printer as offline although it is on.",
+        ),
+    ];
+    for (i, (title, tags, body)) in drafts.iter().enumerate() {
+        ask(&t, if i % 2 == 0 { &ann } else { &bob }, title, tags, body).await;
+    }
+    let suggest = |title: &str, body: &str| {
+        let url = reqwest::Url::parse_with_params(
+            "http://stoa/api/v1/tags/suggest",
+            [("title", title), ("body", body)],
+        )
+        .unwrap();
+        let path = format!("/api/v1/tags/suggest?{}", url.query().unwrap_or(""));
+        let t = &t;
+        async move { t.get_json(&path, None).await }
+    };
+    let (s, v) = suggest("The printer smears ink on every page", "").await;
+    assert_eq!(s, 200, "{v}");
+    let tags: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(&tags[..2], &["printer", "ink"], "{v}");
+    assert_eq!(v["items"][0]["score"], 1.0);
+    assert!(tags.len() <= 5);
+    let (_, v) = suggest("My wireless router keeps dropping", "").await;
+    assert_eq!(v["items"][0]["tag"], "router", "{v}");
+    // Only tags the site has; nothing when the words are new to it.
+    let (_, v) = suggest("Quantum flux capacitor", "zyxxy").await;
+    assert_eq!(v["items"], json!([]), "{v}");
+
+    // A question asked now teaches it at once (a tag nobody used before).
+    ask(
+        &t,
+        &ann,
+        "Scanner saves every page sideways",
+        &["scanner"],
+        "The scanner rotates each scanned page by ninety degrees.",
+    )
+    .await;
+    let (_, v) = suggest("Scanner output is rotated", "").await;
+    assert_eq!(v["items"][0]["tag"], "scanner", "{v}");
+
+    // Bad drafts are refused with what to fix.
+    let (s, e) = suggest("", " ").await;
+    assert_eq!(s, 422, "{e}");
+    assert_error(&e, "invalid_draft");
+    let (s, e) = suggest(&"long ".repeat(100), "").await;
+    assert_eq!(s, 422, "{e}");
+    assert_error(&e, "invalid_draft");
+    let (s, e) = t
+        .get_json("/api/v1/tags/suggest?title=printer&title=ink", None)
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_error(&e, "invalid_query");
+
+    // The ask page shows them under the tags field (htmx), leaving out chosen ones.
+    let (c, csrf) = t.browser("bob").await;
+    let res = c
+        .post(t.url("/ask/tags"))
+        .header("HX-Request", "true")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("title", "printer ink smears"),
+            ("body", ""),
+            ("tags", "ink"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains("data-add-tag=\"printer\""), "{fragment}");
+    assert!(!fragment.contains("data-add-tag=\"ink\""), "{fragment}");
 }

@@ -85,3 +85,55 @@ pub fn escalate_url(text: &str) -> String {
             .trim_start_matches('=')
     )
 }
+
+/// A draft to suggest tags for.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// The question's title so far (at most 300 characters).
+    pub title: Option<String>,
+    /// Its body so far (at most 50,000 characters).
+    pub body: Option<String>,
+}
+
+/// A suggested tag.
+#[derive(Serialize, ToSchema)]
+pub struct TagSuggestionJson {
+    /// One of the site's tags.
+    pub tag: String,
+    /// How strongly the draft points to it, in (0, 1]; the best has 1.
+    pub score: f64,
+}
+
+/// Suggested tags, best first.
+#[derive(Serialize, ToSchema)]
+pub struct TagSuggestionsJson {
+    /// At most five; empty when the draft says nothing the site's questions taught.
+    pub items: Vec<TagSuggestionJson>,
+}
+
+/// Up to five of the site's tags for a question being written, learned from the site's own
+/// tagged questions (docs/assistant.md).
+#[utoipa::path(get, path = "/api/v1/tags/suggest", tag = "questions", params(SuggestParams),
+    responses((status = 200, body = TagSuggestionsJson), (status = 422, body = ErrorBody)))]
+pub async fn suggest_tags(
+    State(state): State<AppState>,
+    super::query::ApiQuery(q): super::query::ApiQuery<SuggestParams>,
+) -> Result<Json<TagSuggestionsJson>, ApiError> {
+    let found = state
+        .app
+        .suggest_tags(
+            q.title.as_deref().unwrap_or(""),
+            q.body.as_deref().unwrap_or(""),
+        )
+        .await?;
+    Ok(Json(TagSuggestionsJson {
+        items: found
+            .into_iter()
+            .map(|s| TagSuggestionJson {
+                tag: s.tag,
+                score: s.score,
+            })
+            .collect(),
+    }))
+}

@@ -94,6 +94,7 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}/revisions", get(questions::revisions))
         .route("/users/{id}", get(users::show))
         .route("/tags", get(users::tags))
+        .route("/tags/suggest", get(assistant::suggest_tags))
         .route(
             "/governance/settings",
             get(governance::settings).put(governance::put_settings),
@@ -221,7 +222,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         account_data::list, account_data::archive, account_data::delete, account_data::cancel,
         questions::list, questions::create, questions::show, questions::answer, questions::accept,
         questions::comment, questions::vote, questions::edit, questions::delete, questions::revisions,
-        users::show, users::tags, search::search, search::similar, assistant::ask,
+        users::show, users::tags, search::search, search::similar, assistant::ask, assistant::suggest_tags,
         deflection::stats, kb::categories, kb::create_category, kb::list, kb::show, kb::promote, kb::feedback,
         governance::settings, governance::put_settings, governance::reputation, governance::privileges,
         moderation::flag, moderation::post_state, moderation::act, moderation::show_action, moderation::appeal,

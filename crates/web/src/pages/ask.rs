@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::get(new_question).post(create_question),
         )
         .route("/ask/similar", post(similar))
+        .route("/ask/tags", post(tag_suggestions))
         .route("/preview", post(preview))
 }
 
@@ -146,6 +147,8 @@ struct AskPage {
     preview: String,
     error: Option<Problem>,
     s: Suggestions,
+    /// Tags the site's questions suggest for the draft (not already chosen).
+    suggested_tags: Vec<String>,
 }
 
 impl AskPage {
@@ -158,6 +161,36 @@ impl AskPage {
 #[template(path = "_preview.html")]
 struct PreviewFragment {
     html: String,
+}
+
+#[derive(Template)]
+#[template(path = "_tag_suggestions.html")]
+struct TagSuggestionsFragment {
+    suggested_tags: Vec<String>,
+}
+
+/// Tags for the draft, without those already in the tags field; none for a draft too short
+/// or too long to say anything.
+async fn suggested_tags(
+    state: &AppState,
+    title: &str,
+    body: &str,
+    chosen: &str,
+) -> Result<Vec<String>, AppError> {
+    let chosen: Vec<String> = chosen
+        .split([' ', ','])
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    match state.app.suggest_tags(title, body).await {
+        Ok(found) => Ok(found
+            .into_iter()
+            .map(|s| s.tag)
+            .filter(|t| !chosen.contains(t))
+            .collect()),
+        Err(AppError::Invalid { .. }) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]
@@ -199,6 +232,9 @@ struct SimilarForm {
     #[serde(default)]
     body: String,
     deflection: Option<String>,
+    /// The tags chosen so far (suggestions leave them out).
+    #[serde(default)]
+    tags: String,
 }
 
 /// Only the Markdown of whichever form asks for a preview; its other fields are ignored.
@@ -267,6 +303,7 @@ async fn new_question(
         preview: String::new(),
         error: None,
         s,
+        suggested_tags: Vec::new(),
     }))
 }
 
@@ -304,6 +341,7 @@ async fn create_question(
         }
         // Visitors get suggestions from a preview, but no Markdown rendering (they cannot post).
         let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
+        let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
         return Ok(render(&AskPage {
             l,
             title: form.title,
@@ -312,11 +350,13 @@ async fn create_question(
             preview: String::new(),
             error: None,
             s,
+            suggested_tags,
         }));
     };
     let preview = state.app.preview(&form.body);
     if form.preview.is_some() {
         let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
+        let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
         return Ok(render(&AskPage {
             l,
             title: form.title,
@@ -325,6 +365,7 @@ async fn create_question(
             preview,
             error: None,
             s,
+            suggested_tags,
         }));
     }
     let mut page = AskPage {
@@ -335,6 +376,7 @@ async fn create_question(
         preview,
         error: None,
         s: Suggestions::default(),
+        suggested_tags: Vec::new(),
     };
     let result = match TagSet::parse_text(&page.tags) {
         Ok(tags) => {
@@ -396,6 +438,20 @@ async fn similar(
     )
     .await?;
     Ok(render(&SimilarFragment { s }))
+}
+
+/// Tag suggestions for the draft (htmx), under the tags field.
+async fn tag_suggestions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SimilarForm>,
+) -> Result<Response, PageError> {
+    if !is_htmx(&headers) {
+        // Without JavaScript the Preview button shows them; this address is not a page.
+        return Ok(Redirect::to("/ask").into_response());
+    }
+    let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
+    Ok(render(&TagSuggestionsFragment { suggested_tags }))
 }
 
 /// The live preview (htmx). Visitors who are not logged in cannot post, so they get no
