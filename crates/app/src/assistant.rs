@@ -66,10 +66,7 @@ impl App {
             // Free to anyone, like search, but each question costs a search: bounded per address.
             self.check_and_hit(
                 &format!("assistant:ip:{ip}"),
-                crate::Limit {
-                    max: 120,
-                    window_secs: 60,
-                },
+                self.settings().limits.assistant_per_ip,
             )
             .await?;
         }

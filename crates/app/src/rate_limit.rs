@@ -79,6 +79,8 @@ pub struct Limits {
     pub signup_per_ip: Limit,
     /// Requests with one personal access token.
     pub per_token: Limit,
+    /// Questions to the assistant from one IP address (each costs a search).
+    pub assistant_per_ip: Limit,
 }
 
 impl Default for Limits {
@@ -98,6 +100,10 @@ impl Default for Limits {
             },
             per_token: Limit {
                 max: 600,
+                window_secs: 60,
+            },
+            assistant_per_ip: Limit {
+                max: 120,
                 window_secs: 60,
             },
         }

@@ -156,6 +156,8 @@ pub struct RateLimits {
     pub signup_per_ip: LimitConfig,
     /// Requests per personal access token.
     pub per_token: LimitConfig,
+    /// Questions to the assistant per client address.
+    pub assistant_per_ip: LimitConfig,
 }
 
 /// At most `max` per `window_secs`.
@@ -189,6 +191,7 @@ impl Default for RateLimits {
             login_failures_per_account: c(d.login_failures_per_account),
             signup_per_ip: c(d.signup_per_ip),
             per_token: c(d.per_token),
+            assistant_per_ip: c(d.assistant_per_ip),
         }
     }
 }
@@ -456,6 +459,10 @@ impl Config {
             ),
             ("rate_limits.signup_per_ip", self.rate_limits.signup_per_ip),
             ("rate_limits.per_token", self.rate_limits.per_token),
+            (
+                "rate_limits.assistant_per_ip",
+                self.rate_limits.assistant_per_ip,
+            ),
         ] {
             if l.max <= 0 || l.window_secs <= 0 {
                 return Err(ConfigError::Invalid {
@@ -488,6 +495,7 @@ impl Config {
                 login_failures_per_account: self.rate_limits.login_failures_per_account.into(),
                 signup_per_ip: self.rate_limits.signup_per_ip.into(),
                 per_token: self.rate_limits.per_token.into(),
+                assistant_per_ip: self.rate_limits.assistant_per_ip.into(),
             },
             base_url: self.base_url(),
             site_name: self.site_name.clone(),
