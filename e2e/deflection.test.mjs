@@ -123,7 +123,7 @@ test("a suggestion solves the problem while asking, and the staff report counts 
   await staff.context.close();
 });
 
-test("while asking, the community's passages and tag suggestions come up; a click adds a tag", async () => {
+test("while asking, the community's passages, coaching and tag suggestions come up; a click adds a tag", async () => {
   const errors = [];
   const me = await person(errors, "tagger");
   await signUp(me.page, "tag_picker");
@@ -133,6 +133,11 @@ test("while asking, the community's passages and tag suggestions come up; a clic
   const community = me.page.getByTestId("community-answers");
   await community.getByRole("link", { name: /Printer not connecting to wifi/ }).waitFor();
   assert.match(await community.locator("blockquote").first().innerText(), /Reset the printer's network settings/);
+  // Coaching: the draft reports a failure without the error or the device.
+  const coaching = me.page.getByTestId("coaching");
+  await coaching.getByText(/exact error message/).waitFor();
+  await coaching.getByText(/version, device or model/).waitFor();
+  assert.match(await me.page.locator("input[name=coached]").inputValue(), /error_message/);
   // Tags learned from the site's questions, under the tags field; only tags the site has.
   const chips = me.page.getByTestId("tag-suggestions");
   await chips.getByRole("button", { name: "Add tag wifi" }).waitFor();

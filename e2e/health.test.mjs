@@ -55,7 +55,7 @@ test("a visitor reads the community's health, changes the window and downloads a
   await page.getByRole("link", { name: "Community health" }).click();
   await page.getByRole("heading", { name: "Community health", level: 1 }).waitFor();
   const cards = page.getByTestId("metric-card");
-  assert.equal(await cards.count(), 28);
+  assert.equal(await cards.count(), 29);
   const active = cards.filter({ hasText: "Active contributors" });
   assert.match(await active.innerText(), /Active contributors\s+2\s+up 2 from the previous window/);
   const spam = cards.filter({ has: page.getByRole("link", { name: "Spam", exact: true }) });

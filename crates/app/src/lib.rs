@@ -7,6 +7,7 @@ mod assistant;
 mod badges;
 mod bounties;
 mod closing;
+mod coaching;
 mod credentials;
 mod deflection;
 mod error;
@@ -46,6 +47,7 @@ pub use accounts::{AuthUser, Credentials, SessionLogin, Signup, SignupInput};
 pub use assistant::{AssistantAnswer, AssistantItem, MAX_TEXT as ASSISTANT_MAX_TEXT};
 pub use badges::{BadgeInfo, Held, ProfileImpact};
 pub use closing::CloseTally;
+pub use coaching::{AnsweredDuplicate, DraftCoaching};
 pub use credentials::{NewPersonalToken, TokenInput};
 pub use deflection::{Arrival, AskSuggestions, SelfServiceStats, Visitor};
 pub use error::AppError;
@@ -162,6 +164,8 @@ pub struct App {
     spam_model: std::sync::Arc<spam::ModelCache>,
     /// The tag suggester's model (rebuilt from the database; never the only copy of anything).
     tag_models: std::sync::Arc<tag_suggest::TagModelCache>,
+    /// What the site's questions show about coaching hints (learned from the database).
+    coaching: std::sync::Arc<coaching::EvidenceCache>,
     /// The key that signs links in e-mail; it lives in the database, read once.
     signing_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// Called after a background job changed what pages show (the server empties its page
@@ -188,6 +192,7 @@ impl App {
             fingerprints: Default::default(),
             spam_model: Default::default(),
             tag_models: Default::default(),
+            coaching: Default::default(),
             store,
             settings,
             views: Default::default(),

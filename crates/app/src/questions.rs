@@ -27,6 +27,8 @@ pub struct QuestionInput {
     pub body: String,
     /// Tag names.
     pub tags: Vec<String>,
+    /// The coaching hints the draft was shown (the ask page's; empty through the API).
+    pub coached: Vec<stoa_domain::coaching::Hint>,
 }
 
 /// An edit; absent fields keep their value.
@@ -199,6 +201,8 @@ impl App {
         if screened.held.is_none() {
             self.learn_tags(title.as_str(), &text, &names);
         }
+        self.record_coaching(id, &input.coached, title.as_str(), body.as_str())
+            .await;
         self.after_new_post(id, screened).await
     }
 

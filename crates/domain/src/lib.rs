@@ -5,6 +5,7 @@ pub mod assistant;
 pub mod badges;
 pub mod bounty;
 pub mod calendar;
+pub mod coaching;
 pub mod deflection;
 pub mod diff;
 pub mod governance;

@@ -158,8 +158,8 @@ pub fn needs(method: &str, route: &str) -> Needs {
     if account {
         return Needs::Account;
     }
-    // Asking the assistant writes nothing: a read, whatever the method.
-    if route == "/assistant" {
+    // Asking the assistant or the coach writes nothing: a read, whatever the method.
+    if route == "/assistant" || route == "/questions/coach" {
         return Needs::Scope(Scope::Read);
     }
     if under("/tickets") || under("/canned-replies") || under("/support") {

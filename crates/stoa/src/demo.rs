@@ -347,6 +347,7 @@ impl Loader<'_> {
                         title: q.title.clone(),
                         body: q.body.clone(),
                         tags: q.tags.clone(),
+                        coached: Vec::new(),
                     },
                 )
                 .await

@@ -102,6 +102,9 @@ impl Store {
                              SELECT 1 FROM posts x
                              WHERE x.parent_id = q.id AND x.id = q.accepted_answer_id
                                AND x.kind = 'answer' AND x.deleted_at IS NULL)
+                         THEN 1 ELSE 0 END,
+                    CASE WHEN EXISTS (SELECT 1 FROM question_coaching c
+                                      WHERE c.post_id = q.id AND c.shown <> '')
                          THEN 1 ELSE 0 END
              FROM posts q
              WHERE q.kind = 'question' AND q.deleted_at IS NULL
@@ -117,6 +120,7 @@ impl Store {
                     at: r.try_get(0)?,
                     first_answer_at: r.try_get(1)?,
                     accepted: r.try_get::<i64, _>(2)? == 1,
+                    coached: r.try_get::<i64, _>(3)? == 1,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

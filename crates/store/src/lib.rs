@@ -6,6 +6,7 @@ pub mod assistant;
 pub mod badges;
 pub mod bounties;
 pub mod changes;
+pub mod coaching;
 pub mod credentials;
 pub mod deflection;
 mod error;

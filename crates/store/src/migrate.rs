@@ -59,6 +59,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_token_scopes"),
     migration!(18, "0018_account_self_service"),
     migration!(19, "0019_webhooks"),
+    migration!(20, "0020_question_coaching"),
 ];
 
 impl Store {

@@ -68,9 +68,9 @@ impl Store {
         row.map(|r| {
             Ok(LinkCandidate {
                 user_id: r.try_get(0)?,
-                email_confirmed: r.try_get::<i32, _>(1)? == 1,
-                staff: r.try_get::<i32, _>(2)? == 1,
-                two_factor: r.try_get::<i32, _>(3)? == 1,
+                email_confirmed: r.try_get::<i64, _>(1)? == 1,
+                staff: r.try_get::<i64, _>(2)? == 1,
+                two_factor: r.try_get::<i64, _>(3)? == 1,
             })
         })
         .transpose()

@@ -419,7 +419,7 @@ impl Store {
                     id: r.try_get("id")?,
                     owner_id: r.try_get("owner_id")?,
                     owner_is_admin: r.try_get::<String, _>("role")? == "admin",
-                    owner_two_factor: r.try_get::<i32, _>("two_factor")? == 1,
+                    owner_two_factor: r.try_get::<i64, _>("two_factor")? == 1,
                     events: r.try_get("events")?,
                     audience: r.try_get("audience")?,
                 })

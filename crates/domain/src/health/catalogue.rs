@@ -136,6 +136,15 @@ pub const CATALOGUE: &[MetricDef] = &[
         Some("Issue Resolution Duration (resolved share)"),
     ),
     m(
+        "coached_answered_rate",
+        "Answered after coaching",
+        "Share of the window's questions whose drafts were coached (shown what answerers would need) with at least one answer; compare with Answered.",
+        Activity,
+        Share,
+        Some(true),
+        None,
+    ),
+    m(
         "first_answer_hours_median",
         "First answer, median",
         "Median hours from a question to its first answer.",

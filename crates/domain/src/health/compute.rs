@@ -27,6 +27,8 @@ pub struct QuestionFact {
     pub first_answer_at: Option<i64>,
     /// It has an accepted answer.
     pub accepted: bool,
+    /// Its draft was shown coaching hints before it was posted.
+    pub coached: bool,
 }
 
 /// A self-service session.
@@ -185,6 +187,17 @@ pub fn compute(facts: &Facts, w: Window) -> Metrics {
         "accepted_rate",
         share(asked.iter().filter(|q| q.accepted).count(), asked.len()),
     );
+    let coached: Vec<&&QuestionFact> = asked.iter().filter(|q| q.coached).collect();
+    v.insert(
+        "coached_answered_rate",
+        share(
+            coached
+                .iter()
+                .filter(|q| q.first_answer_at.is_some())
+                .count(),
+            coached.len(),
+        ),
+    );
     v.insert("first_answer_hours_median", median(&answered));
     v.insert("first_answer_hours_p90", p90(&answered));
 
@@ -327,11 +340,13 @@ mod tests {
                     at: 10 * DAY,
                     first_answer_at: Some(10 * DAY + 3_600),
                     accepted: true,
+                    coached: true,
                 },
                 QuestionFact {
                     at: 13 * DAY,
                     first_answer_at: None,
                     accepted: false,
+                    coached: false,
                 },
             ],
             first_post: [(1, DAY), (2, 4 * DAY), (3, 12 * DAY)]
@@ -343,6 +358,7 @@ mod tests {
         assert_eq!(m.get("questions"), Some(2.0));
         assert_eq!(m.get("answers"), Some(2.0));
         assert_eq!(m.get("answered_rate"), Some(0.5));
+        assert_eq!(m.get("coached_answered_rate"), Some(1.0));
         assert_eq!(m.get("accepted_rate"), Some(0.5));
         assert_eq!(m.get("first_answer_hours_median"), Some(1.0));
         assert_eq!(m.get("active_contributors"), Some(2.0));

@@ -11,6 +11,7 @@ both!(
     the_assistant_refuses_bad_input,
     the_assistant_page_works_without_javascript,
     tags_are_suggested_from_the_sites_own_questions,
+    drafts_are_coached_and_coached_questions_are_counted,
 );
 
 async fn the_assistant_answers_from_the_community_or_says_it_does_not_know(t: TestApp) {
@@ -373,4 +374,153 @@ async fn tags_are_suggested_from_the_sites_own_questions(t: TestApp) {
     let fragment = res.text().await.unwrap();
     assert!(fragment.contains("data-add-tag=\"printer\""), "{fragment}");
     assert!(!fragment.contains("data-add-tag=\"ink\""), "{fragment}");
+}
+
+async fn drafts_are_coached_and_coached_questions_are_counted(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let q = ask(
+        &t,
+        &ann,
+        "How do I reset the router admin password?",
+        &["router"],
+        "I changed the admin password of my router months ago and cannot remember it now.",
+    )
+    .await;
+    let (_, bob) = t.signup("bob").await;
+    let good = crate::notifications::answer(
+        &t,
+        &bob,
+        q,
+        "Hold the reset button for ten seconds; the label has the factory password.",
+    )
+    .await;
+    let (s, _) = t
+        .post_json(
+            &format!("/api/v1/questions/{q}/accept"),
+            Some(&ann),
+            json!({"answer_id": good}),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    let (c, csrf) = t.browser("bob").await;
+    let coach = |title: &'static str, body: &'static str, shown: String| {
+        let (c, csrf, t) = (&c, &csrf, &t);
+        async move {
+            let res = c
+                .post(t.url("/ask/coach"))
+                .header("HX-Request", "true")
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("title", title),
+                    ("body", body),
+                    ("coached", shown.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    // A failure report without the error or the device: both are asked for, and the hidden
+    // field remembers what was shown.
+    let f = coach(
+        "Printer fails",
+        "It does not work since this morning.",
+        String::new(),
+    )
+    .await;
+    assert!(f.contains("Before you post"), "{f}");
+    assert!(f.contains("exact error message"), "{f}");
+    assert!(f.contains("version, device or model"), "{f}");
+    assert!(
+        f.contains("value=\"error_message version title_specific title_question\""),
+        "{f}"
+    );
+    // A complete draft gets no hints, but what was shown stays remembered.
+    let f = coach(
+        "Why does the LaserJet M15w print blank pages?",
+        "On Windows 11 it shows `Error 0x61011bed` after the update.",
+        "version".into(),
+    )
+    .await;
+    assert!(!f.contains("Before you post"), "{f}");
+    assert!(f.contains("name=\"coached\" value=\"version\""), "{f}");
+    // The same question as one with an accepted answer: read it first.
+    let f = coach(
+        "How can I reset my router admin password?",
+        "",
+        String::new(),
+    )
+    .await;
+    assert!(f.contains(&format!("href=\"/questions/{q}\"")), "{f}");
+    assert!(f.contains("which has an accepted answer"), "{f}");
+
+    // The same through the API, for forms of one's own; bad input is refused.
+    let (s, v) = t
+        .post_json(
+            "/api/v1/questions/coach",
+            None,
+            json!({"title": "Printer fails", "body": "It does not work."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["hints"][0]["code"], "error_message", "{v}");
+    assert_eq!(v["duplicate"], serde_json::Value::Null);
+    let (_, v) = t
+        .post_json(
+            "/api/v1/questions/coach",
+            None,
+            json!({"title": "How can I reset my router admin password?"}),
+        )
+        .await;
+    assert_eq!(v["duplicate"]["id"], q, "{v}");
+    let (s, e) = t
+        .post_json(
+            "/api/v1/questions/coach",
+            None,
+            json!({"title": "x".repeat(301)}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_error(&e, "invalid_draft");
+    let (s, _) = t
+        .post_json("/api/v1/questions/coach", None, json!({"titel": "typo"}))
+        .await;
+    assert_eq!(s, 422);
+
+    // Posting records what the draft was shown; the health page counts coached questions.
+    let res = c
+        .post(t.url("/ask"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("title", "Why does my scanner stop halfway through a page?"),
+            (
+                "body",
+                "The Canon LiDE 300 stops with `Error 5,156,52` on Windows 10.",
+            ),
+            ("tags", "scanner"),
+            ("coached", "error_message version bogus"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let pool = t.db().await;
+    let (shown, remaining): (String, String) = sqlx::query_as(
+        "SELECT c.shown, c.remaining FROM question_coaching c JOIN posts p ON p.id = c.post_id
+         WHERE p.title LIKE 'Why does my scanner%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(
+        (shown.as_str(), remaining.as_str()),
+        ("error_message version", "")
+    );
+    let (s, h) = t.get_json("/api/v1/health", None).await;
+    assert_eq!(s, 200, "{h}");
+    assert!(h.to_string().contains("coached_answered_rate"), "{h}");
 }

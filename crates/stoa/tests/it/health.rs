@@ -476,7 +476,7 @@ async fn a_live_site_shows_its_activity_and_governance(t: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("<h1>Community health</h1>"));
-    assert_eq!(html.matches("data-testid=\"metric-card\"").count(), 28);
+    assert_eq!(html.matches("data-testid=\"metric-card\"").count(), 29);
     assert!(html.contains("href=\"/health/absence_factor?from="));
     assert!(html.contains("<svg class=\"spark\""));
     assert!(html.contains("Governance settings changed"));

@@ -137,3 +137,73 @@ pub async fn suggest_tags(
             .collect(),
     }))
 }
+
+/// A draft to coach.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoachBody {
+    /// The title so far (at most 300 characters).
+    #[serde(default)]
+    pub title: String,
+    /// The body so far, Markdown (at most 50,000 characters).
+    #[serde(default)]
+    pub body: String,
+}
+
+/// A coaching hint.
+#[derive(Serialize, ToSchema)]
+pub struct HintJson {
+    /// `error_message`, `version`, `title_specific` or `title_question`.
+    pub code: String,
+    /// What to do, in words.
+    pub advice: String,
+    /// The site's own evidence for it, when it has enough questions to tell.
+    pub evidence: Option<String>,
+}
+
+/// A question with an accepted answer that asks the same.
+#[derive(Serialize, ToSchema)]
+pub struct DuplicateJson {
+    /// The question.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its page.
+    pub url: String,
+}
+
+/// What the draft lacks.
+#[derive(Serialize, ToSchema)]
+pub struct CoachingJson {
+    /// In the order to fix them; empty for a complete draft or one too short to judge.
+    pub hints: Vec<HintJson>,
+    /// A question with an accepted answer asking the same, if there is one.
+    pub duplicate: Option<DuplicateJson>,
+}
+
+/// Question coaching: what answerers will need that a draft lacks, weighed by the site's own
+/// answered and unanswered questions (docs/assistant.md).
+#[utoipa::path(post, path = "/api/v1/questions/coach", tag = "questions", request_body = CoachBody,
+    responses((status = 200, body = CoachingJson), (status = 422, body = ErrorBody)))]
+pub async fn coach(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<CoachBody>,
+) -> Result<Json<CoachingJson>, ApiError> {
+    let found = state.app.coach_draft(&b.title, &b.body).await?;
+    Ok(Json(CoachingJson {
+        hints: found
+            .hints
+            .into_iter()
+            .map(|c| HintJson {
+                code: c.hint.code().to_string(),
+                advice: c.hint.advice().to_string(),
+                evidence: c.evidence,
+            })
+            .collect(),
+        duplicate: found.duplicate.map(|d| DuplicateJson {
+            url: format!("/questions/{}", d.post_id),
+            id: d.post_id,
+            title: d.title,
+        }),
+    }))
+}

@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/sessions/{id}", delete(credentials::end_session))
         .route("/me/password", post(credentials::change_password))
         .route("/questions", get(questions::list).post(questions::create))
+        .route("/questions/coach", post(assistant::coach))
         .route("/questions/{id}", get(questions::show))
         .route("/questions/{id}/answers", post(questions::answer))
         .route("/questions/{id}/accept", post(questions::accept))
@@ -222,7 +223,7 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         account_data::list, account_data::archive, account_data::delete, account_data::cancel,
         questions::list, questions::create, questions::show, questions::answer, questions::accept,
         questions::comment, questions::vote, questions::edit, questions::delete, questions::revisions,
-        users::show, users::tags, search::search, search::similar, assistant::ask, assistant::suggest_tags,
+        users::show, users::tags, search::search, search::similar, assistant::ask, assistant::suggest_tags, assistant::coach,
         deflection::stats, kb::categories, kb::create_category, kb::list, kb::show, kb::promote, kb::feedback,
         governance::settings, governance::put_settings, governance::reputation, governance::privileges,
         moderation::flag, moderation::post_state, moderation::act, moderation::show_action, moderation::appeal,

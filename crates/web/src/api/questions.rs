@@ -144,6 +144,7 @@ pub async fn create(
                 title: body.title,
                 body: body.body,
                 tags: body.tags,
+                coached: Vec::new(),
             },
         )
         .await?;

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ask/similar", post(similar))
         .route("/ask/tags", post(tag_suggestions))
+        .route("/ask/coach", post(coach))
         .route("/preview", post(preview))
 }
 
@@ -149,6 +150,8 @@ struct AskPage {
     s: Suggestions,
     /// Tags the site's questions suggest for the draft (not already chosen).
     suggested_tags: Vec<String>,
+    /// What the draft lacks, and the hints shown so far.
+    c: CoachView,
 }
 
 impl AskPage {
@@ -161,6 +164,65 @@ impl AskPage {
 #[template(path = "_preview.html")]
 struct PreviewFragment {
     html: String,
+}
+
+/// One coaching hint as shown.
+pub struct CoachItem {
+    /// What to do.
+    pub advice: &'static str,
+    /// The site's evidence, when it has enough.
+    pub evidence: Option<String>,
+}
+
+/// The coaching block: hints, an answered question asking the same, and the codes of every
+/// hint shown while this draft was written (a hidden field, recorded with the question).
+#[derive(Default)]
+pub struct CoachView {
+    items: Vec<CoachItem>,
+    duplicate: Option<(String, String)>,
+    shown: String,
+}
+
+#[derive(Template)]
+#[template(path = "_coaching.html")]
+struct CoachFragment {
+    c: CoachView,
+}
+
+/// Coaching for a draft; `shown` (codes from the form) gains the hints shown now. A draft too
+/// long to coach gets none.
+async fn coach_view(
+    state: &AppState,
+    title: &str,
+    body: &str,
+    shown: &str,
+) -> Result<CoachView, AppError> {
+    use stoa_domain::coaching::{codes, parse_codes};
+    let mut all = parse_codes(shown);
+    let found = match state.app.coach_draft(title, body).await {
+        Ok(found) => found,
+        Err(AppError::Invalid { .. }) => stoa_app::DraftCoaching::default(),
+        Err(e) => return Err(e),
+    };
+    for c in &found.hints {
+        if !all.contains(&c.hint) {
+            all.push(c.hint);
+        }
+    }
+    Ok(CoachView {
+        items: found
+            .hints
+            .into_iter()
+            .map(|c| CoachItem {
+                advice: c.hint.advice(),
+                evidence: c.evidence,
+            })
+            .collect(),
+        duplicate: found
+            .duplicate
+            .map(|d| (format!("/questions/{}", d.post_id), d.title)),
+        shown: codes(&all),
+    })
 }
 
 #[derive(Template)]
@@ -222,6 +284,9 @@ struct AskForm {
     deflection: Option<String>,
     /// Present when "Preview" was pressed (the preview without JavaScript).
     preview: Option<String>,
+    /// Codes of the coaching hints shown while the draft was written.
+    #[serde(default)]
+    coached: String,
 }
 
 /// What the suggestions are computed from; the ask form's other fields are ignored.
@@ -235,6 +300,9 @@ struct SimilarForm {
     /// The tags chosen so far (suggestions leave them out).
     #[serde(default)]
     tags: String,
+    /// Codes of the coaching hints shown so far.
+    #[serde(default)]
+    coached: String,
 }
 
 /// Only the Markdown of whichever form asks for a preview; its other fields are ignored.
@@ -304,6 +372,7 @@ async fn new_question(
         error: None,
         s,
         suggested_tags: Vec::new(),
+        c: CoachView::default(),
     }))
 }
 
@@ -342,6 +411,7 @@ async fn create_question(
         // Visitors get suggestions from a preview, but no Markdown rendering (they cannot post).
         let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
         let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
+        let c = coach_view(&state, &form.title, &form.body, &form.coached).await?;
         return Ok(render(&AskPage {
             l,
             title: form.title,
@@ -351,12 +421,14 @@ async fn create_question(
             error: None,
             s,
             suggested_tags,
+            c,
         }));
     };
     let preview = state.app.preview(&form.body);
     if form.preview.is_some() {
         let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
         let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
+        let c = coach_view(&state, &form.title, &form.body, &form.coached).await?;
         return Ok(render(&AskPage {
             l,
             title: form.title,
@@ -366,6 +438,7 @@ async fn create_question(
             error: None,
             s,
             suggested_tags,
+            c,
         }));
     }
     let mut page = AskPage {
@@ -377,6 +450,10 @@ async fn create_question(
         error: None,
         s: Suggestions::default(),
         suggested_tags: Vec::new(),
+        c: CoachView {
+            shown: form.coached.clone(),
+            ..CoachView::default()
+        },
     };
     let result = match TagSet::parse_text(&page.tags) {
         Ok(tags) => {
@@ -389,6 +466,7 @@ async fn create_question(
                 title: page.title.clone(),
                 body: page.body.clone(),
                 tags: names,
+                coached: stoa_domain::coaching::parse_codes(&page.c.shown),
             };
             state.app.ask_question(&user, input).await
         }
@@ -438,6 +516,20 @@ async fn similar(
     )
     .await?;
     Ok(render(&SimilarFragment { s }))
+}
+
+/// Coaching for the draft (htmx), above the buttons.
+async fn coach(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SimilarForm>,
+) -> Result<Response, PageError> {
+    if !is_htmx(&headers) {
+        // Without JavaScript the Preview button shows it; this address is not a page.
+        return Ok(Redirect::to("/ask").into_response());
+    }
+    let c = coach_view(&state, &form.title, &form.body, &form.coached).await?;
+    Ok(render(&CoachFragment { c }))
 }
 
 /// Tag suggestions for the draft (htmx), under the tags field.
