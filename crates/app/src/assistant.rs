@@ -46,6 +46,28 @@ pub struct AssistantAnswer {
     pub answered: bool,
 }
 
+/// An answer an operator's language model wrote from the passages, kept because it cites
+/// only passages it was given (`stoa_domain::written_answer`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenAnswer {
+    /// The text, with `[n]` citations of the items (1-based).
+    pub text: String,
+    /// The items it cites (0-based indexes into the answer's items), in order of citation.
+    pub cites: Vec<usize>,
+}
+
+/// The future an [`AnswerWriter`] returns.
+pub type WriteFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send>>;
+
+/// Writes one fluent answer from chat messages (`(role, content)`): an operator's language
+/// model behind an OpenAI-compatible API. Set with [`App::set_answer_writer`]; the binary
+/// provides it, so that this layer does no HTTP.
+pub trait AnswerWriter: Send + Sync {
+    /// The model's reply, or why there is none.
+    fn write(&self, messages: Vec<(&'static str, String)>) -> WriteFuture;
+}
+
 /// A candidate before scoring.
 struct Candidate {
     item: AssistantItem,
@@ -53,6 +75,48 @@ struct Candidate {
 }
 
 impl App {
+    /// The passages for a problem and, when the site has a language model and a passage
+    /// answers it, one answer written from them, kept only if its citations hold.
+    pub async fn assistant_with_answer(
+        &self,
+        text: &str,
+        tags: &[String],
+        ip: &str,
+    ) -> Result<(AssistantAnswer, Option<WrittenAnswer>), AppError> {
+        let found = self.assistant(text, tags, ip).await?;
+        let Some(writer) = self.answer_writer() else {
+            return Ok((found, None));
+        };
+        if found.items.is_empty() {
+            return Ok((found, None));
+        }
+        let passages: Vec<(String, String)> = found
+            .items
+            .iter()
+            .map(|i| (i.title.clone(), i.passage.clone()))
+            .collect();
+        let messages = stoa_domain::written_answer::prompt(text, &passages);
+        let written = match writer.write(messages).await {
+            Ok(reply) => {
+                match stoa_domain::written_answer::check_citations(&reply, passages.len()) {
+                    Ok(cited) => Some(WrittenAnswer {
+                        text: reply.trim().to_string(),
+                        cites: cited.into_iter().map(|n| n - 1).collect(),
+                    }),
+                    Err(why) => {
+                        tracing::info!(reason = %why, "written answer discarded");
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "language model unavailable; passages shown");
+                None
+            }
+        };
+        Ok((found, written))
+    }
+
     /// Passages that answer `text`, from accepted and good answers and articles; `tags` narrow
     /// the candidate questions when some share them.
     #[tracing::instrument(skip_all, fields(text.len = text.len()))]

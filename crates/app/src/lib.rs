@@ -44,7 +44,10 @@ pub use secrets::{constant_time_eq, new_token, token_hash};
 
 pub use account_data::{DELETIONS_JOB, DELETION_GRACE_DAYS, EXPORT_DAYS, EXPORT_JOB};
 pub use accounts::{AuthUser, Credentials, SessionLogin, Signup, SignupInput};
-pub use assistant::{AssistantAnswer, AssistantItem, MAX_TEXT as ASSISTANT_MAX_TEXT};
+pub use assistant::{
+    AnswerWriter, AssistantAnswer, AssistantItem, WriteFuture, WrittenAnswer,
+    MAX_TEXT as ASSISTANT_MAX_TEXT,
+};
 pub use badges::{BadgeInfo, Held, ProfileImpact};
 pub use closing::CloseTally;
 pub use coaching::{AnsweredDuplicate, DraftCoaching};
@@ -171,6 +174,17 @@ pub struct App {
     /// Called after a background job changed what pages show (the server empties its page
     /// cache); requests are covered by the web layer.
     content_hook: std::sync::Arc<std::sync::OnceLock<ContentHook>>,
+    /// The operator's language model, when configured.
+    answer_writer: std::sync::Arc<std::sync::OnceLock<WriterSlot>>,
+}
+
+/// The configured [`AnswerWriter`].
+struct WriterSlot(std::sync::Arc<dyn AnswerWriter>);
+
+impl std::fmt::Debug for WriterSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnswerWriter")
+    }
 }
 
 /// A callback run when content changed outside a request.
@@ -200,7 +214,17 @@ impl App {
             governance: Default::default(),
             signing_key: Default::default(),
             content_hook: Default::default(),
+            answer_writer: Default::default(),
         }
+    }
+
+    /// Sets the language model that writes answers from the assistant's passages (once).
+    pub fn set_answer_writer(&self, writer: std::sync::Arc<dyn AnswerWriter>) {
+        let _ = self.answer_writer.set(WriterSlot(writer));
+    }
+
+    fn answer_writer(&self) -> Option<std::sync::Arc<dyn AnswerWriter>> {
+        self.answer_writer.get().map(|w| w.0.clone())
     }
 
     /// Sets what to call when a background job changes what pages show (once; later calls

@@ -31,3 +31,4 @@ pub mod tickets;
 pub mod time;
 pub mod tokens;
 pub mod webhooks;
+pub mod written_answer;

@@ -46,6 +46,8 @@ pub struct Config {
     /// Let webhooks call loopback, private, link-local and unique-local addresses (the SSRF
     /// guard refuses them by default); for tests and private networks.
     pub webhooks_allow_private: bool,
+    /// The assistant's optional language model.
+    pub assistant: Assistant,
     /// Single sign-on providers (OpenID Connect), each a `[[oidc]]` table.
     pub oidc: Vec<Oidc>,
 }
@@ -86,6 +88,29 @@ pub struct Support {
 impl Default for Support {
     fn default() -> Self {
         Support { auto_close_days: 4 }
+    }
+}
+
+/// The assistant's optional language model (docs/assistant.md): an OpenAI-compatible server
+/// the operator runs, which writes one answer from the passages, citations checked.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Assistant {
+    /// Base URL of the server's API, e.g. `http://127.0.0.1:8080/v1`; empty: off.
+    pub llm_url: String,
+    /// The model name to ask for.
+    pub llm_model: String,
+    /// Longest wait for an answer, in seconds; then the passages are shown alone.
+    pub llm_timeout_secs: u64,
+}
+
+impl Default for Assistant {
+    fn default() -> Self {
+        Assistant {
+            llm_url: String::new(),
+            llm_model: "default".into(),
+            llm_timeout_secs: 20,
+        }
     }
 }
 
@@ -229,6 +254,7 @@ impl Default for Config {
             metrics_token: Secret(String::new()),
             require_two_factor_for_staff: false,
             webhooks_allow_private: false,
+            assistant: Assistant::default(),
             oidc: Vec::new(),
         }
     }
@@ -354,6 +380,9 @@ impl Config {
         if let Some(v) = get("STOA_WEBHOOKS_ALLOW_PRIVATE") {
             self.webhooks_allow_private = parse_bool("STOA_WEBHOOKS_ALLOW_PRIVATE", &v)?;
         }
+        if let Some(v) = get("STOA_ASSISTANT_LLM_URL") {
+            self.assistant.llm_url = v;
+        }
         if let Some(v) = get("STOA_BASE_URL") {
             self.base_url = v;
         }
@@ -449,6 +478,21 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "jobs",
                 message: "batch and retry_base_secs must be positive, lease_secs at least 3".into(),
+            });
+        }
+        let llm = &self.assistant.llm_url;
+        if !(llm.is_empty() || llm.starts_with("http://") || llm.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "assistant.llm_url",
+                message:
+                    "must be an http:// or https:// URL (e.g. http://127.0.0.1:8080/v1), or empty"
+                        .into(),
+            });
+        }
+        if self.assistant.llm_timeout_secs == 0 || self.assistant.llm_model.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "assistant",
+                message: "llm_timeout_secs must be positive and llm_model not empty".into(),
             });
         }
         for (key, l) in [
@@ -638,6 +682,35 @@ mod tests {
             &Overrides::default()
         )
         .is_err());
+    }
+
+    #[test]
+    fn the_language_model_is_off_by_default_and_checked_when_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("stoa.toml");
+        let cfg = Config::load(None, &Overrides::default()).unwrap();
+        assert!(cfg.assistant.llm_url.is_empty());
+        std::fs::write(
+            &file,
+            "[assistant]\nllm_url = \"http://127.0.0.1:8080/v1\"\n",
+        )
+        .unwrap();
+        let cfg = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(cfg.assistant.llm_url, "http://127.0.0.1:8080/v1");
+        assert_eq!(cfg.assistant.llm_timeout_secs, 20);
+        for bad in [
+            "[assistant]\nllm_url = \"127.0.0.1:8080\"\n",
+            "[assistant]\nllm_url = \"http://x/v1\"\nllm_timeout_secs = 0\n",
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            assert!(
+                matches!(
+                    Config::load(Some(&file), &Overrides::default()),
+                    Err(ConfigError::Invalid { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

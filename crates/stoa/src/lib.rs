@@ -7,4 +7,5 @@ pub mod config;
 pub mod demo;
 pub mod eval_search;
 pub mod import_cmd;
+pub mod llm;
 pub mod server;

@@ -30,6 +30,9 @@ pub enum StartError {
     /// The single sign-on settings cannot be used.
     #[error("single sign-on: {0}")]
     Sso(String),
+    /// The language model's client could not be built.
+    #[error("assistant.llm_url: {0}")]
+    Llm(String),
 }
 
 /// A server that is accepting connections.
@@ -122,6 +125,15 @@ pub async fn start_with(mut app: App, cfg: &Config) -> Result<Running, StartErro
     // stale here at once; other processes hear of it through the change feed.
     let pages = state.pages.clone();
     app.on_content_change(move || pages.invalidate());
+    if !cfg.assistant.llm_url.is_empty() {
+        let client = crate::llm::ChatClient::new(
+            &cfg.assistant.llm_url,
+            &cfg.assistant.llm_model,
+            std::time::Duration::from_secs(cfg.assistant.llm_timeout_secs),
+        )
+        .map_err(StartError::Llm)?;
+        app.set_answer_writer(Arc::new(client));
+    }
     let (stop, mut stopped) = watch::channel(false);
     let maintenance = spawn_maintenance(app.clone(), stop.subscribe());
     let feed = spawn_change_feed(

@@ -11,6 +11,7 @@ mod account_security;
 mod accounts_api;
 mod accounts_pages;
 mod assistant;
+mod assistant_llm;
 mod backup;
 mod crash;
 mod credentials;

@@ -35,9 +35,21 @@ pub struct AssistantItemJson {
     pub score: f64,
 }
 
+/// One answer written from the passages by the site's language model, when it has one.
+#[derive(Serialize, ToSchema)]
+pub struct WrittenJson {
+    /// The answer; `[n]` cites the n-th item.
+    pub text: String,
+    /// The posts it cites, in order of citation.
+    pub cites: Vec<i64>,
+}
+
 /// What the community's answers offer.
 #[derive(Serialize, ToSchema)]
 pub struct AssistantJson {
+    /// Written from `items` by the site's language model (only when one is configured and its
+    /// answer cites nothing but `items`); `null` otherwise.
+    pub answer: Option<WrittenJson>,
     /// Best first, at most three; empty when nothing scores high enough.
     pub items: Vec<AssistantItemJson>,
     /// Whether the best passage is likely to answer the problem.
@@ -56,8 +68,20 @@ pub async fn ask(
     ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<AssistantBody>,
 ) -> Result<Json<AssistantJson>, ApiError> {
-    let found = state.app.assistant(&b.text, &b.tags, &ip).await?;
+    let (found, written) = state
+        .app
+        .assistant_with_answer(&b.text, &b.tags, &ip)
+        .await?;
+    let answer = written.map(|w| WrittenJson {
+        cites: w
+            .cites
+            .iter()
+            .filter_map(|i| found.items.get(*i).map(|it| it.post_id))
+            .collect(),
+        text: w.text,
+    });
     Ok(Json(AssistantJson {
+        answer,
         answered: found.answered,
         escalate_url: escalate_url(&b.text),
         items: found

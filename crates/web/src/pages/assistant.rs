@@ -35,6 +35,8 @@ pub struct Found {
     pub support_href: String,
     /// A problem too short or too long to look up, in words.
     pub error: Option<String>,
+    /// The site's language model's answer from the passages, citations checked.
+    pub written: Option<String>,
     /// Whether to offer "ask the community" / "contact support" here; the search page that
     /// embeds the fragment already offers both, and twice is noise.
     pub escalate: bool,
@@ -72,19 +74,20 @@ async fn page(
         .take(stoa_app::ASSISTANT_MAX_TEXT)
         .collect();
     let asked = !text.trim().is_empty();
-    let (items, answered, error) = if asked {
-        match state.app.assistant(&text, &[], &ip).await {
-            Ok(found) => (found.items, found.answered, None),
-            Err(AppError::Invalid { message, .. }) => (Vec::new(), false, Some(message)),
+    let (items, answered, error, written) = if asked {
+        match state.app.assistant_with_answer(&text, &[], &ip).await {
+            Ok((found, written)) => (found.items, found.answered, None, written.map(|w| w.text)),
+            Err(AppError::Invalid { message, .. }) => (Vec::new(), false, Some(message), None),
             Err(e) => return Err(e.into()),
         }
     } else {
-        (Vec::new(), false, None)
+        (Vec::new(), false, None, None)
     };
     let title: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let htmx = is_htmx(&headers);
     let f = Found {
         escalate: !htmx,
+        written,
         ask_href: crate::api::assistant_escalate_url(&title),
         support_href: format!(
             "/support/new?subject={}",
