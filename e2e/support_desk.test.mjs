@@ -95,11 +95,17 @@ test("a ticket goes from search to agent to a published public question, with co
   await c.goto(`${stoa.base}/search?q=${encodeURIComponent(searched)}`);
   assert.match(await c.getByTestId("result-count").innerText(), /^1 result for “thermostat pairing fails”/);
   await c.locator(".search-results").getByRole("link", { name: "How do I pair the thermostat with the hub?" }).waitFor();
+  // "From the community" at the top: the accepted answer's words, with their source.
+  const community = c.getByTestId("assistant");
+  await community.getByRole("link", { name: "How do I pair the thermostat with the hub?" }).waitFor();
+  assert.match(await community.locator("blockquote").first().innerText(), /menu button for five seconds/);
   await c.getByRole("link", { name: "contact support", exact: true }).click();
   await c.waitForURL(/\/support\/new\?subject=/);
   assert.equal(await c.getByLabel("Subject").inputValue(), searched, "the search words become the subject");
   const suggestions = c.getByTestId("suggestions");
   await suggestions.getByRole("link", { name: /How do I pair the thermostat with the hub/ }).waitFor();
+  // The support form offers the same passage before a ticket is written.
+  assert.match(await c.getByTestId("community-answers").locator("blockquote").first().innerText(), /menu button for five seconds/);
   assert.equal(await suggestions.getByRole("link", { name: /contact support/i }).count(), 0,
     "no 'contact support' on the support form itself");
   assert.match(await c.locator("input[name=deflection]").first().inputValue(), /^[0-9a-f]{32}$/);
