@@ -215,6 +215,10 @@ impl App {
         for (user_id, erase_posts) in &due {
             if *erase_posts {
                 for post_id in self.store().erasable_posts(*user_id, now).await? {
+                    // Cancelled meanwhile: nothing more goes.
+                    if !matches!(self.store().deletion_due(*user_id).await?, Some(d) if d <= now) {
+                        break;
+                    }
                     self.store().delete_post(post_id, now).await?;
                 }
             }

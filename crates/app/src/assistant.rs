@@ -84,12 +84,18 @@ impl App {
         ip: &str,
     ) -> Result<(AssistantAnswer, Option<WrittenAnswer>), AppError> {
         let found = self.assistant(text, tags, ip).await?;
-        let Some(writer) = self.answer_writer() else {
-            return Ok((found, None));
-        };
-        if found.items.is_empty() {
+        // Only when a passage likely answers it: the model is the operator's, and slow.
+        if !found.answered || found.items.is_empty() {
             return Ok((found, None));
         }
+        let Some((writer, slots)) = self.answer_writer() else {
+            return Ok((found, None));
+        };
+        // A few answers at a time; beyond that the passages are shown alone at once.
+        let Ok(_slot) = slots.try_acquire() else {
+            tracing::info!("language model busy; passages shown");
+            return Ok((found, None));
+        };
         let passages: Vec<(String, String)> = found
             .items
             .iter()

@@ -22,7 +22,7 @@ const MAX_BODY_CHARS: usize = 50_000;
 #[derive(Default)]
 pub(crate) struct EvidenceCache {
     current: RwLock<Option<(Instant, Arc<Evidence>)>>,
-    learning: tokio::sync::Mutex<()>,
+    learning: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for EvidenceCache {
@@ -74,7 +74,20 @@ pub struct DraftCoaching {
 impl App {
     /// What a draft lacks that answerers will need, and a question with an accepted answer
     /// that already asks it; nothing for a draft too short to judge.
-    pub async fn coach_draft(&self, title: &str, body: &str) -> Result<DraftCoaching, AppError> {
+    pub async fn coach_draft(
+        &self,
+        title: &str,
+        body: &str,
+        ip: &str,
+    ) -> Result<DraftCoaching, AppError> {
+        if !ip.is_empty() {
+            // Free to anyone, as typing goes, but each call costs a search: bounded per address.
+            self.check_and_hit(
+                &format!("coach:ip:{ip}"),
+                self.settings().limits.assistant_per_ip,
+            )
+            .await?;
+        }
         if title.chars().count() > MAX_TITLE_CHARS {
             return Err(too_long(
                 "title",
@@ -137,14 +150,32 @@ impl App {
         }
     }
 
+    /// The evidence: learned now the first time; when older than [`REFRESH`], served while
+    /// one background task learns it again.
     async fn coaching_evidence(&self) -> Result<Arc<Evidence>, AppError> {
         if let Some(e) = self.coaching.fresh() {
             return Ok(e);
         }
+        if let Some(stale) = self.coaching.any() {
+            if let Ok(one) = self.coaching.learning.clone().try_lock_owned() {
+                let app = self.clone();
+                tokio::spawn(async move {
+                    let _one = one;
+                    if let Err(e) = app.learn_coaching_evidence().await {
+                        tracing::warn!(error = %e, "coaching evidence not relearned");
+                    }
+                });
+            }
+            return Ok(stale);
+        }
         let _one = self.coaching.learning.lock().await;
-        if let Some(e) = self.coaching.fresh() {
+        if let Some(e) = self.coaching.any() {
             return Ok(e);
         }
+        self.learn_coaching_evidence().await
+    }
+
+    async fn learn_coaching_evidence(&self) -> Result<Arc<Evidence>, AppError> {
         let started = Instant::now();
         let samples = self
             .store()

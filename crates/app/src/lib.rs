@@ -178,8 +178,14 @@ pub struct App {
     answer_writer: std::sync::Arc<std::sync::OnceLock<WriterSlot>>,
 }
 
-/// The configured [`AnswerWriter`].
-struct WriterSlot(std::sync::Arc<dyn AnswerWriter>);
+/// The configured [`AnswerWriter`], and the permits for answers being written at once.
+struct WriterSlot(
+    std::sync::Arc<dyn AnswerWriter>,
+    std::sync::Arc<tokio::sync::Semaphore>,
+);
+
+/// Answers a language model writes at once per process.
+const WRITERS_AT_ONCE: usize = 4;
 
 impl std::fmt::Debug for WriterSlot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -220,11 +226,19 @@ impl App {
 
     /// Sets the language model that writes answers from the assistant's passages (once).
     pub fn set_answer_writer(&self, writer: std::sync::Arc<dyn AnswerWriter>) {
-        let _ = self.answer_writer.set(WriterSlot(writer));
+        let _ = self.answer_writer.set(WriterSlot(
+            writer,
+            std::sync::Arc::new(tokio::sync::Semaphore::new(WRITERS_AT_ONCE)),
+        ));
     }
 
-    fn answer_writer(&self) -> Option<std::sync::Arc<dyn AnswerWriter>> {
-        self.answer_writer.get().map(|w| w.0.clone())
+    fn answer_writer(
+        &self,
+    ) -> Option<(
+        std::sync::Arc<dyn AnswerWriter>,
+        std::sync::Arc<tokio::sync::Semaphore>,
+    )> {
+        self.answer_writer.get().map(|w| (w.0.clone(), w.1.clone()))
     }
 
     /// Sets what to call when a background job changes what pages show (once; later calls

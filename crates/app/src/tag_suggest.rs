@@ -36,7 +36,7 @@ struct Built {
 #[derive(Default)]
 pub(crate) struct TagModelCache {
     current: RwLock<Option<Arc<Built>>>,
-    rebuilding: tokio::sync::Mutex<()>,
+    rebuilding: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for TagModelCache {
@@ -119,11 +119,12 @@ impl App {
     async fn tag_model(&self) -> Result<Arc<Built>, AppError> {
         if let Some(built) = self.tag_models().get() {
             if built.at.elapsed() >= REFRESH {
-                if let Ok(guard) = self.tag_models().rebuilding.try_lock() {
-                    drop(guard);
+                // One rebuild at a time: the task holds the lock it took here, so requests
+                // meanwhile find it taken and start none.
+                if let Ok(one) = self.tag_models().rebuilding.clone().try_lock_owned() {
                     let app = self.clone();
                     tokio::spawn(async move {
-                        let _one = app.tag_models().rebuilding.lock().await;
+                        let _one = one;
                         match app.build_tag_model().await {
                             Ok(b) => app.tag_models().set(b),
                             Err(e) => tracing::warn!(error = %e, "tag model rebuild failed"),

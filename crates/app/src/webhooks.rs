@@ -226,14 +226,18 @@ impl App {
         id: i64,
         patch: WebhookPatch,
     ) -> Result<WebhookRow, AppError> {
-        self.webhook(u, id).await?;
+        let w = self.webhook(u, id).await?;
         let events = match &patch.events {
             Some(e) => {
                 let events = rules::parse_events(e)?;
                 check_ticket_scope(u, &events)?;
                 Some(rules::events_to_stored(&events))
             }
-            None => None,
+            None => {
+                // Pointing a ticket webhook elsewhere, or turning it on, reaches tickets too.
+                check_ticket_scope(u, &rules::events_from_stored(&w.events))?;
+                None
+            }
         };
         let url = match &patch.url {
             Some(raw) => Some(self.checked_webhook_url(raw).await?.url),

@@ -481,7 +481,11 @@ impl Config {
             });
         }
         let llm = &self.assistant.llm_url;
-        if !(llm.is_empty() || llm.starts_with("http://") || llm.starts_with("https://")) {
+        let parsed = reqwest::Url::parse(llm);
+        let usable = parsed.as_ref().is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        });
+        if !llm.is_empty() && !usable {
             return Err(ConfigError::Invalid {
                 key: "assistant.llm_url",
                 message:
@@ -700,6 +704,8 @@ mod tests {
         assert_eq!(cfg.assistant.llm_timeout_secs, 20);
         for bad in [
             "[assistant]\nllm_url = \"127.0.0.1:8080\"\n",
+            "[assistant]\nllm_url = \"http://\"\n",
+            "[assistant]\nllm_url = \"http://bad host/v1\"\n",
             "[assistant]\nllm_url = \"http://x/v1\"\nllm_timeout_secs = 0\n",
         ] {
             std::fs::write(&file, bad).unwrap();

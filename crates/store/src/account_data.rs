@@ -72,7 +72,10 @@ pub const EXPORT_FILES: &[(&str, &str)] = &[
     ),
     (
         "tickets",
-        "SELECT * FROM tickets WHERE requester_id = $1 ORDER BY id",
+        "SELECT id, subject, status, priority, plan_id, organization_id, follow_up_of,
+                created_at, updated_at, first_reply_at, solved_at, csat, csat_comment,
+                published_question_id
+         FROM tickets WHERE requester_id = $1 ORDER BY id",
     ),
     (
         "ticket_messages",

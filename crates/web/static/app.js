@@ -33,7 +33,10 @@
     if (!field) return;
     var tag = chip.getAttribute("data-add-tag");
     var tags = field.value.split(/[\s,]+/).filter(Boolean);
-    if (tags.indexOf(tag) === -1 && tags.length < 5) tags.push(tag);
+    if (tags.indexOf(tag) === -1) {
+      if (tags.length >= 5) { field.focus(); return; }
+      tags.push(tag);
+    }
     field.value = tags.join(" ");
     var list = chip.parentNode;
     chip.remove();

@@ -945,6 +945,26 @@ async fn tokens_scope_webhooks(t: TestApp) {
     let desk = token(root.clone(), json!(["read", "write", "tickets"])).await;
     let (s, v) = t.post_json("/api/v1/webhooks", Some(&desk), tickets).await;
     assert_eq!(s, 201, "{v}");
+    // Pointing it elsewhere, or turning it off and on, reaches tickets too.
+    for change in [
+        json!({"url": "https://93.184.215.15/elsewhere"}),
+        json!({"active": true}),
+    ] {
+        let (s, e) = t
+            .send_json(
+                "PATCH",
+                &format!("/api/v1/webhooks/{}", v["id"]),
+                Some(&write),
+                Some(change),
+            )
+            .await;
+        assert_eq!(s, 403, "{e}");
+        assert_error(&e, "insufficient_scope");
+    }
+    let (_, still) = t
+        .get_json(&format!("/api/v1/webhooks/{}", v["id"]), Some(&desk))
+        .await;
+    assert_eq!(still["url"], "https://93.184.215.14/hook");
     let (s, v) = t
         .send_json(
             "DELETE",

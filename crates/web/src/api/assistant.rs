@@ -208,12 +208,14 @@ pub struct CoachingJson {
 /// Question coaching: what answerers will need that a draft lacks, weighed by the site's own
 /// answered and unanswered questions (docs/assistant.md).
 #[utoipa::path(post, path = "/api/v1/questions/coach", tag = "questions", request_body = CoachBody,
-    responses((status = 200, body = CoachingJson), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CoachingJson), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn coach(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<CoachBody>,
 ) -> Result<Json<CoachingJson>, ApiError> {
-    let found = state.app.coach_draft(&b.title, &b.body).await?;
+    let found = state.app.coach_draft(&b.title, &b.body, &ip).await?;
     Ok(Json(CoachingJson {
         hints: found
             .hints

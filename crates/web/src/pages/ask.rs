@@ -8,7 +8,7 @@
 use super::deflection::VisitorOf;
 use super::view::{count, post_url, question_url};
 use super::{is_htmx, render, url_encode, Layout};
-use crate::auth::MaybeUser;
+use crate::auth::{ClientIp, MaybeUser};
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, Problem};
 use crate::AppState;
@@ -196,12 +196,17 @@ async fn coach_view(
     title: &str,
     body: &str,
     shown: &str,
+    ip: &str,
 ) -> Result<CoachView, AppError> {
     use stoa_domain::coaching::{codes, parse_codes};
     let mut all = parse_codes(shown);
-    let found = match state.app.coach_draft(title, body).await {
+    let found = match state.app.coach_draft(title, body, ip).await {
         Ok(found) => found,
-        Err(AppError::Invalid { .. }) => stoa_app::DraftCoaching::default(),
+        // Coaching is a help, never in the way: a draft it cannot judge, or too many asks
+        // from one address, get none.
+        Err(AppError::Invalid { .. } | AppError::RateLimited { .. }) => {
+            stoa_app::DraftCoaching::default()
+        }
         Err(e) => return Err(e),
     };
     for c in &found.hints {
@@ -395,6 +400,7 @@ fn login_to_post(title: &str, token: Option<&str>) -> String {
 async fn create_question(
     State(state): State<AppState>,
     l: Layout,
+    ClientIp(ip): ClientIp,
     MaybeUser(user): MaybeUser,
     VisitorOf(visitor): VisitorOf,
     CsrfForm(form): CsrfForm<AskForm>,
@@ -411,7 +417,7 @@ async fn create_question(
         // Visitors get suggestions from a preview, but no Markdown rendering (they cannot post).
         let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
         let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
-        let c = coach_view(&state, &form.title, &form.body, &form.coached).await?;
+        let c = coach_view(&state, &form.title, &form.body, &form.coached, &ip).await?;
         return Ok(render(&AskPage {
             l,
             title: form.title,
@@ -428,7 +434,7 @@ async fn create_question(
     if form.preview.is_some() {
         let s = suggestions(&state, &visitor, token, &form.title, &form.body).await?;
         let suggested_tags = suggested_tags(&state, &form.title, &form.body, &form.tags).await?;
-        let c = coach_view(&state, &form.title, &form.body, &form.coached).await?;
+        let c = coach_view(&state, &form.title, &form.body, &form.coached, &ip).await?;
         return Ok(render(&AskPage {
             l,
             title: form.title,
@@ -521,6 +527,7 @@ async fn similar(
 /// Coaching for the draft (htmx), above the buttons.
 async fn coach(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SimilarForm>,
 ) -> Result<Response, PageError> {
@@ -528,7 +535,7 @@ async fn coach(
         // Without JavaScript the Preview button shows it; this address is not a page.
         return Ok(Redirect::to("/ask").into_response());
     }
-    let c = coach_view(&state, &form.title, &form.body, &form.coached).await?;
+    let c = coach_view(&state, &form.title, &form.body, &form.coached, &ip).await?;
     Ok(render(&CoachFragment { c }))
 }
 
