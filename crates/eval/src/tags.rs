@@ -59,6 +59,10 @@ pub struct DumpQuestion {
     pub body: String,
     /// Tags, lower-cased.
     pub tags: Vec<String>,
+    /// The body as posted (HTML: code and quotes still show).
+    pub body_html: String,
+    /// Whether it has an answer (`AnswerCount` above 0).
+    pub answered: bool,
 }
 
 /// One site's result.
@@ -241,11 +245,15 @@ fn parse_questions<R: BufRead>(input: R, path: &Path) -> Result<Vec<DumpQuestion
                 if tags.is_empty() {
                     continue;
                 }
+                let body_html = attr("Body").map_err(|r| error(&xml, r))?;
+                let answers = attr("AnswerCount").map_err(|r| error(&xml, r))?;
                 out.push(DumpQuestion {
                     created: attr("CreationDate").map_err(|r| error(&xml, r))?,
                     title: attr("Title").map_err(|r| error(&xml, r))?,
-                    body: strip_html(&attr("Body").map_err(|r| error(&xml, r))?),
+                    body: strip_html(&body_html),
                     tags,
+                    answered: answers.trim().parse::<u32>().unwrap_or(0) > 0,
+                    body_html,
                 });
             }
             Ok(Event::Eof) => break,

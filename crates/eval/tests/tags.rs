@@ -57,3 +57,28 @@ fn a_folder_without_posts_is_an_error_naming_it() {
     assert!(matches!(e, TagEvalError::Open { .. }), "{e}");
     assert!(e.to_string().contains("Posts.xml"), "{e}");
 }
+
+#[test]
+fn coaching_evidence_from_every_dump() {
+    use stoa_domain::coaching::Hint;
+    let Some(dirs) = dumps() else { return };
+    let sites = stoa_eval::coaching::evaluate(&dirs).unwrap();
+    eprintln!("{}", stoa_eval::coaching::text(&sites));
+    for s in &sites {
+        assert!(s.questions > 100, "{}", s.dir.display());
+        for (h, r) in &s.rates {
+            assert!(r.with_answered <= r.with_total && r.without_answered <= r.without_total);
+            if matches!(h, Hint::TitleQuestion | Hint::TitleSpecific) {
+                // Title hints apply to every question.
+                assert_eq!(
+                    (r.with_total + r.without_total) as usize,
+                    s.questions,
+                    "{h:?}"
+                );
+            }
+        }
+    }
+    let json = stoa_eval::coaching::json(&sites);
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    assert!(json[0]["hints"]["error_message"]["with"].is_u64(), "{json}");
+}

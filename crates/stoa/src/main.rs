@@ -171,6 +171,16 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// What Stack Exchange dumps say about the coaching hints: the answered share of questions
+    /// with and without what each hint asks for.
+    Coaching {
+        /// Dump folders, each with a Posts.xml.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
     /// Tag suggestions on Stack Exchange dumps: learn the earlier 80 % of each site's
     /// questions by date, test the top three on the rest, against the most used tags.
     Tags {
@@ -355,6 +365,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.json().to_string()
             } else {
                 report.to_string()
+            };
+            say(text.trim_end())
+        }
+        Command::Eval {
+            command: EvalCommand::Coaching { dirs, json },
+        } => {
+            let sites = stoa_eval::coaching::evaluate(&dirs).map_err(|e| e.to_string())?;
+            let text = if json {
+                stoa_eval::coaching::json(&sites).to_string()
+            } else {
+                stoa_eval::coaching::text(&sites)
             };
             say(text.trim_end())
         }
