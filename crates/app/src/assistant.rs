@@ -27,6 +27,8 @@ const DEFAULT_IDF: f64 = 3.0;
 pub struct AssistantItem {
     /// The answer or article.
     pub post_id: i64,
+    /// The question it answers, or the article itself (what a self-service session counts).
+    pub source_id: i64,
     /// Where to read it whole.
     pub url: String,
     /// The question it answers (or the article's title).
@@ -196,6 +198,7 @@ impl App {
                 candidates.push(Candidate {
                     item: AssistantItem {
                         post_id: hit.post_id,
+                        source_id: hit.post_id,
                         url: format!("/kb/articles/{}/{}", hit.post_id, slug(&hit.title)),
                         title: hit.title.clone(),
                         passage: passage_of(&plain, &query_terms),
@@ -233,6 +236,7 @@ impl App {
                 candidates.push(Candidate {
                     item: AssistantItem {
                         post_id: a.id,
+                        source_id: hit.post_id,
                         url: format!(
                             "/questions/{}/{}#answer-{}",
                             hit.post_id,

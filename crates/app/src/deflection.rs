@@ -104,15 +104,46 @@ impl App {
             // that matches well on its own; the title alone is the better question then.
             hits = self.similar(title, "", MAX_SUGGESTIONS).await?;
         }
+        let shown: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
+        let token = self.note_shown(visitor, token, title, &shown).await?;
+        Ok(AskSuggestions { token, hits })
+    }
+
+    /// Notes passages the assistant showed: their questions and articles count as suggested
+    /// in the visitor's session (begun now if need be), so that "Did this solve your
+    /// problem?" and the people-helped credit work from them as from suggestions. The
+    /// session's token; `None` when nothing was shown and no session was going.
+    pub async fn record_passages_shown(
+        &self,
+        visitor: &Visitor,
+        token: Option<&str>,
+        query: &str,
+        sources: &[i64],
+    ) -> Result<Option<String>, AppError> {
+        let mut unique: Vec<i64> = Vec::new();
+        for id in sources {
+            if !unique.contains(id) {
+                unique.push(*id);
+            }
+        }
+        self.note_shown(visitor, token, query, &unique).await
+    }
+
+    /// Records `post_ids` (in the order shown) as suggested in the visitor's session `token`,
+    /// or a new one; the token.
+    async fn note_shown(
+        &self,
+        visitor: &Visitor,
+        token: Option<&str>,
+        query: &str,
+        post_ids: &[i64],
+    ) -> Result<Option<String>, AppError> {
         let existing = match token {
             Some(t) => self.owned_session(visitor, t).await?.map(|s| (t, s)),
             None => None,
         };
-        if hits.is_empty() {
-            return Ok(AskSuggestions {
-                token: existing.map(|(t, _)| t.to_string()),
-                hits,
-            });
+        if post_ids.is_empty() {
+            return Ok(existing.map(|(t, _)| t.to_string()));
         }
         let now = stoa_store::now();
         let (token, id) = match existing {
@@ -128,19 +159,16 @@ impl App {
                 (t, id)
             }
         };
-        let shown: Vec<(i64, i64)> = hits
+        let shown: Vec<(i64, i64)> = post_ids
             .iter()
             .zip(1..)
-            .map(|(h, rank)| (h.post_id, rank))
+            .map(|(p, rank)| (*p, rank))
             .collect();
-        let query: String = title.trim().chars().take(200).collect();
+        let query: String = query.trim().chars().take(200).collect();
         self.store()
             .record_suggestions(id, &shown, &query, visitor.user_id, now)
             .await?;
-        Ok(AskSuggestions {
-            token: Some(token),
-            hits,
-        })
+        Ok(Some(token))
     }
 
     /// A visitor opened `post_id` from a suggestion of session `token`: notes it and says what

@@ -214,6 +214,20 @@ async fn the_assistant_page_works_without_javascript(t: TestApp) {
     assert!(html.contains("From the community"), "{html}");
     assert!(html.contains("red button together"), "the passage is shown");
     assert!(html.contains(&format!("#answer-{a}")), "with its source");
+    // The link carries a self-service session: the page asks whether it solved the problem.
+    let href = html
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap_or(""))
+        .find(|h| h.contains(&format!("#answer-{a}")))
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(
+        href.starts_with(&format!("/questions/{q}/")) && href.contains("?deflection="),
+        "{href}"
+    );
+    let (s, page) = get(href.clone()).await;
+    assert_eq!(s, 200, "{href}");
+    assert!(page.contains("Did this solve your problem?"), "{page}");
     let (s, html) = get("/assistant?text=lattice%20quantum%20chromodynamics".into()).await;
     assert_eq!(s, 200);
     assert!(html.contains("We found no answer"), "{html}");

@@ -119,13 +119,7 @@ impl Suggestions {
             .items
             .into_iter()
             .map(|i| {
-                let href = match (&self.token, i.url.split_once('#')) {
-                    (Some(t), Some((page, anchor))) => {
-                        format!("{page}?deflection={}#{anchor}", url_encode(t))
-                    }
-                    (Some(t), None) => format!("{}?deflection={}", i.url, url_encode(t)),
-                    (None, _) => i.url,
-                };
+                let href = deflection_href(&i.url, self.token.as_deref());
                 PassageItem {
                     href,
                     title: i.title,
@@ -134,6 +128,15 @@ impl Suggestions {
             })
             .collect();
         self
+    }
+}
+
+/// A page's address carrying a self-service session, before any `#anchor`.
+pub(crate) fn deflection_href(url: &str, token: Option<&str>) -> String {
+    match (token, url.split_once('#')) {
+        (Some(t), Some((page, anchor))) => format!("{page}?deflection={}#{anchor}", url_encode(t)),
+        (Some(t), None) => format!("{url}?deflection={}", url_encode(t)),
+        (None, _) => url.to_string(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! articles that answer it, with their sources, or an honest "we found nothing" and the way to
 //! a person. A page of its own (works without JavaScript) and a fragment the search page loads.
 
+use super::deflection::VisitorOf;
 use super::{is_htmx, render, Layout};
 use crate::auth::ClientIp;
 use crate::error::PageError;
@@ -58,12 +59,15 @@ struct AssistantFragment {
 #[derive(Deserialize)]
 struct AssistantQuery {
     text: Option<String>,
+    /// A self-service session already going (from the ask page or an earlier look).
+    deflection: Option<String>,
 }
 
 async fn page(
     State(state): State<AppState>,
     l: Layout,
     ClientIp(ip): ClientIp,
+    VisitorOf(visitor): VisitorOf,
     headers: HeaderMap,
     Query(q): Query<AssistantQuery>,
 ) -> Result<Response, PageError> {
@@ -83,6 +87,24 @@ async fn page(
     } else {
         (Vec::new(), false, None, None)
     };
+    // The passages start (or continue) a self-service session, so that the page each leads
+    // to asks "Did this solve your problem?" and credits its authors.
+    let mut items = items;
+    if !items.is_empty() {
+        let sources: Vec<i64> = items.iter().map(|i| i.source_id).collect();
+        let token = state
+            .app
+            .record_passages_shown(
+                &visitor,
+                q.deflection.as_deref().filter(|t| !t.trim().is_empty()),
+                &text,
+                &sources,
+            )
+            .await?;
+        for i in &mut items {
+            i.url = super::ask::deflection_href(&i.url, token.as_deref());
+        }
+    }
     let title: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let htmx = is_htmx(&headers);
     let f = Found {
