@@ -1,8 +1,9 @@
 //! Tag suggestions for a question being written, from a model of the site's own tagged
 //! questions (`stoa_domain::tag_suggest`). The model lives in memory but is only ever a
 //! derivative of the database: built from it on first use, taught each question asked through
-//! this process as it is asked, and rebuilt in the background every few minutes so that
-//! questions asked through other processes, edits and deletions reach it too.
+//! this process as it is asked, and rebuilt in the background every five minutes, or within a
+//! minute once the change feed says another process changed content, so that questions asked
+//! through other processes, edits and deletions reach it too.
 
 use crate::{App, AppError};
 use std::sync::{Arc, RwLock};
@@ -11,6 +12,9 @@ use stoa_domain::tag_suggest::{TagModel, MAX_SUGGESTIONS};
 
 /// How long a built model serves before it is rebuilt from the database.
 const REFRESH: Duration = Duration::from_secs(300);
+/// After another process changed content, the soonest a model is rebuilt (at most once a
+/// minute, however busy the site).
+const CHANGED_REFRESH: Duration = Duration::from_secs(60);
 /// Newest questions learned from at a rebuild.
 const TRAIN_LIMIT: i64 = 50_000;
 /// Longest title read.
@@ -37,6 +41,8 @@ struct Built {
 pub(crate) struct TagModelCache {
     current: RwLock<Option<Arc<Built>>>,
     rebuilding: Arc<tokio::sync::Mutex<()>>,
+    /// Another process changed content since the model was built (the change feed says).
+    changed_elsewhere: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for TagModelCache {
@@ -105,6 +111,14 @@ impl App {
             .collect())
     }
 
+    /// Notes that another process changed content (from the change feed): the model is
+    /// rebuilt within a minute rather than five.
+    pub fn content_changed_elsewhere(&self) {
+        self.tag_models()
+            .changed_elsewhere
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Teaches the model (when built) a question just published through this process.
     pub(crate) fn learn_tags(&self, title: &str, body_text: &str, tags: &[String]) {
         if let Some(built) = self.tag_models().get() {
@@ -118,11 +132,19 @@ impl App {
     /// background task rebuilds it.
     async fn tag_model(&self) -> Result<Arc<Built>, AppError> {
         if let Some(built) = self.tag_models().get() {
-            if built.at.elapsed() >= REFRESH {
+            let age = built.at.elapsed();
+            let changed = self
+                .tag_models()
+                .changed_elsewhere
+                .load(std::sync::atomic::Ordering::Relaxed);
+            if age >= REFRESH || (changed && age >= CHANGED_REFRESH) {
                 // One rebuild at a time: the task holds the lock it took here, so requests
                 // meanwhile find it taken and start none.
                 if let Ok(one) = self.tag_models().rebuilding.clone().try_lock_owned() {
                     let app = self.clone();
+                    app.tag_models()
+                        .changed_elsewhere
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
                     tokio::spawn(async move {
                         let _one = one;
                         match app.build_tag_model().await {

@@ -245,16 +245,25 @@ fn subtask_c_passages_beat_the_engine_by_ten_points() {
     );
 }
 
-/// Prints the model learned on the whole file as Rust, for `stoa_domain::assistant::DEFAULT_MODEL`
-/// (`cargo test -p stoa-eval --test semeval print_default_model -- --ignored --nocapture`).
+/// The model learned on the whole file prints as Rust for `DEFAULT_MODEL`
+/// (`stoa eval assistant FILE --print-model`), with every feature's mean, scale and weight.
 #[test]
-#[ignore]
-fn print_default_model() {
+fn the_learned_model_prints_as_rust() {
     let Some(ds) = load() else { return };
     let r = semeval::answer_passages(&ds.unwrap(), 42);
-    let m = r.model.unwrap();
-    println!(
-        "mean: {:?},\nscale: {:?},\nweights: {:?},\nbias: {:?},",
-        m.mean, m.scale, m.weights, m.bias
+    let src = r.model_source().unwrap();
+    let lines: Vec<&str> = src.lines().collect();
+    assert_eq!(lines.len(), 4, "{src}");
+    for (line, field) in lines
+        .iter()
+        .zip(["mean: [", "scale: [", "weights: [", "bias: "])
+    {
+        assert!(line.starts_with(field), "{src}");
+    }
+    let weights = lines[2].matches(',').count();
+    assert_eq!(
+        weights,
+        lines[0].matches(',').count(),
+        "one weight per feature: {src}"
     );
 }

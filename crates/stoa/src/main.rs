@@ -170,6 +170,10 @@ enum EvalCommand {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// Print instead the model learned on the whole file as Rust, for
+        /// `stoa_domain::assistant::DEFAULT_MODEL`.
+        #[arg(long, conflicts_with = "json")]
+        print_model: bool,
     },
     /// What Stack Exchange dumps say about the coaching hints: the answered share of questions
     /// with and without what each hint asks for.
@@ -357,11 +361,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             say(if json { report.to_string() } else { text }.trim_end())
         }
         Command::Eval {
-            command: EvalCommand::Assistant { file, json },
+            command:
+                EvalCommand::Assistant {
+                    file,
+                    json,
+                    print_model,
+                },
         } => {
             let ds = stoa_eval::semeval::load(&file).map_err(|e| e.to_string())?;
             let report = stoa_eval::semeval::answer_passages(&ds, 42);
-            let text = if json {
+            let text = if print_model {
+                report
+                    .model_source()
+                    .ok_or("no model was learned from this file")?
+            } else if json {
                 report.json().to_string()
             } else {
                 report.to_string()

@@ -210,6 +210,7 @@ fn spawn_change_feed(
                         if let Some(p) = &pages {
                             p.invalidate();
                         }
+                        app.content_changed_elsewhere();
                     }
                     Ok(Change::Settings) => forget_all(&app),
                     Ok(Change::Missed) => {

@@ -40,6 +40,19 @@ pub struct PassageReport {
     pub model: Option<Model>,
 }
 
+impl PassageReport {
+    /// The model learned on the whole file as the fields of a Rust `Model` literal, for
+    /// `stoa_domain::assistant::DEFAULT_MODEL` (`stoa eval assistant FILE --print-model`).
+    pub fn model_source(&self) -> Option<String> {
+        self.model.as_ref().map(|m| {
+            format!(
+                "mean: {:?},\nscale: {:?},\nweights: {:?},\nbias: {:?},",
+                m.mean, m.scale, m.weights, m.bias
+            )
+        })
+    }
+}
+
 /// One comment of one original question's candidate list.
 struct Candidate {
     x: [f64; FEATURES],
