@@ -2,6 +2,7 @@
 //! few backend-specific statements kept side by side. No business rules live here.
 
 pub mod account_data;
+pub mod analyzer;
 pub mod assistant;
 pub mod badges;
 pub mod bounties;
@@ -199,6 +200,14 @@ impl Store {
             sqlx::query("PRAGMA optimize = 0x10002")
                 .execute(&store.write)
                 .await?;
+        }
+        let version = stoa_domain::search::ANALYZER_VERSION;
+        if let Some(n) = store.reindex_if_analyzer_changed(version, now()).await? {
+            tracing::info!(
+                documents = n,
+                version,
+                "search documents rebuilt for a new analyzer"
+            );
         }
         Ok(store)
     }

@@ -93,8 +93,8 @@ fn prelude(w: &mut Vec<u8>) {
 
 /// The start of R1 and R2: each is the position after the first non-vowel following a vowel.
 fn regions(w: &[u8]) -> (usize, usize) {
-    const PREFIXES: [&[u8]; 9] = [
-        b"arsen", b"commun", b"emerg", b"gener", b"inter", b"later", b"organ", b"past", b"univers",
+    const PREFIXES: [&[u8]; 8] = [
+        b"arsen", b"commun", b"emerg", b"gener", b"later", b"organ", b"past", b"univers",
     ];
     let n = w.len();
     let p1 = PREFIXES

@@ -45,6 +45,47 @@ async fn openapi_document(t: TestApp) {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    // Every operation (the router's routes are matched against the document by a unit test in
+    // the web crate) says what it does, answers something on success, declares each path
+    // parameter, and describes its errors with the one error shape.
+    let mut operations = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            operations += 1;
+            let what = format!("{method} {path}");
+            assert!(op["summary"].is_string(), "{what} has a summary");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|code| code.starts_with('2')),
+                "{what} documents its success"
+            );
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .filter_map(|p| p["name"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for name in path.split('{').skip(1).filter_map(|s| s.split('}').next()) {
+                assert!(declared.contains(&name), "{what} declares {{{name}}}");
+            }
+            for (code, response) in responses {
+                if !code.starts_with('4') || response["content"].is_null() {
+                    continue;
+                }
+                let schema = response["content"]["application/json"]["schema"]["$ref"]
+                    .as_str()
+                    .unwrap_or_default();
+                assert!(
+                    schema.ends_with("/ErrorBody"),
+                    "{what}: {code} is described by ErrorBody, not {response}"
+                );
+            }
+        }
+    }
+    assert!(operations > 120, "{operations} operations");
 }
 
 async fn headers_and_errors(t: TestApp) {

@@ -40,6 +40,10 @@ use utoipa::{Modify, OpenApi};
 pub use json::{ApiJson, JsonOrEmpty};
 pub use query::ApiQuery;
 
+#[cfg(test)]
+mod openapi_coverage;
+
+/// The JSON API under `/api/v1`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
