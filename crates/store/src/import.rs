@@ -99,7 +99,8 @@ where
     E: sqlx::Executor<'e, Database = Any> + Copy,
 {
     let row = sqlx::query(
-        "SELECT COUNT(*), MIN(CASE WHEN mode = 'import' THEN finished_at END) FROM imports
+        "SELECT COUNT(*) AS runs, MIN(CASE WHEN mode = 'import' THEN finished_at END) AS imported_at
+         FROM imports
          WHERE site = $1 AND finished_at IS NOT NULL",
     )
     .bind(site)
@@ -111,8 +112,8 @@ where
         .await?
         .try_get(0)?;
     Ok(SiteStatus {
-        runs: row.try_get(0)?,
-        imported_at: row.try_get(1)?,
+        runs: row.try_get("runs")?,
+        imported_at: row.try_get("imported_at")?,
         posts,
     })
 }
@@ -150,9 +151,9 @@ impl ImportTx {
             .await?;
         let mut out = HashMap::with_capacity(rows.len());
         for r in &rows {
-            let source: Option<i64> = r.try_get(0)?;
+            let source: Option<i64> = r.try_get("source_id")?;
             if let Some(source) = source {
-                out.insert(source, r.try_get(1)?);
+                out.insert(source, r.try_get("id")?);
             }
         }
         Ok(out)
@@ -293,7 +294,7 @@ impl ImportTx {
                 q = q.bind(name.as_str());
             }
             for r in q.fetch_all(&mut *self.tx).await? {
-                ids.insert(r.try_get(1)?, r.try_get(0)?);
+                ids.insert(r.try_get("name")?, r.try_get("id")?);
             }
         }
         Ok(ids)
@@ -378,17 +379,17 @@ impl ImportTx {
             }
             for r in q.fetch_all(&mut *self.tx).await? {
                 out.push(StoredPost {
-                    id: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    body_md: r.try_get(2)?,
-                    tags: r.try_get(3)?,
-                    score: r.try_get(4)?,
-                    view_count: r.try_get(5)?,
-                    accepted_answer_id: r.try_get(6)?,
-                    closed_at: r.try_get(7)?,
-                    last_activity_at: r.try_get(8)?,
-                    revision_count: r.try_get(9)?,
-                    deleted: r.try_get::<Option<i64>, _>(10)?.is_some(),
+                    id: r.try_get("id")?,
+                    title: r.try_get("title")?,
+                    body_md: r.try_get("body_md")?,
+                    tags: r.try_get("tags")?,
+                    score: r.try_get("score")?,
+                    view_count: r.try_get("view_count")?,
+                    accepted_answer_id: r.try_get("accepted_answer_id")?,
+                    closed_at: r.try_get("closed_at")?,
+                    last_activity_at: r.try_get("last_activity_at")?,
+                    revision_count: r.try_get("revision_count")?,
+                    deleted: r.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
                 });
             }
         }

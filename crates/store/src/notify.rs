@@ -54,17 +54,17 @@ const NOTIFICATION_COLUMNS: &str =
 
 pub(crate) fn notification_from_row(r: &AnyRow) -> Result<NotificationRow, sqlx::Error> {
     Ok(NotificationRow {
-        id: r.try_get(0)?,
-        user_id: r.try_get(1)?,
-        kind: r.try_get(2)?,
-        group_key: r.try_get(3)?,
-        text: r.try_get(4)?,
-        url: r.try_get(5)?,
-        thread_id: r.try_get(6)?,
-        channel: r.try_get(7)?,
-        read_at: r.try_get(8)?,
-        mailed_at: r.try_get(9)?,
-        created_at: r.try_get(10)?,
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        kind: r.try_get("kind")?,
+        group_key: r.try_get("group_key")?,
+        text: r.try_get("text")?,
+        url: r.try_get("url")?,
+        thread_id: r.try_get("thread_id")?,
+        channel: r.try_get("channel")?,
+        read_at: r.try_get("read_at")?,
+        mailed_at: r.try_get("mailed_at")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -172,7 +172,7 @@ impl Store {
     pub async fn follows_of(&self, user_id: i64) -> Result<Vec<FollowRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT f.id, f.target_type, f.target,
-                COALESCE(p.title, u.username, f.target), f.created_at
+                COALESCE(p.title, u.username, f.target) AS label, f.created_at
              FROM follows f
              LEFT JOIN posts p ON f.target_type = 'question' AND CAST(p.id AS TEXT) = f.target
              LEFT JOIN users u ON f.target_type = 'user' AND CAST(u.id AS TEXT) = f.target
@@ -184,11 +184,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(FollowRow {
-                    id: r.try_get(0)?,
-                    target_type: r.try_get(1)?,
-                    target: r.try_get(2)?,
-                    label: r.try_get(3)?,
-                    created_at: r.try_get(4)?,
+                    id: r.try_get("id")?,
+                    target_type: r.try_get("target_type")?,
+                    target: r.try_get("target")?,
+                    label: r.try_get("label")?,
+                    created_at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -207,7 +207,7 @@ impl Store {
                 .await?;
         let channels = rows
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("channel")?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let auto: i64 = sqlx::query("SELECT auto_follow FROM users WHERE id = $1")
             .bind(user_id)
@@ -397,7 +397,7 @@ impl Store {
         }
         let rows = q.fetch_all(self.reader()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("username")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -548,9 +548,9 @@ async fn insert_notifications(
     let rows = q.fetch_all(&mut **tx).await?;
     let mut mail = Vec::new();
     for r in &rows {
-        let channel: String = r.try_get(1)?;
+        let channel: String = r.try_get("channel")?;
         if channel == "email" {
-            mail.push(r.try_get(0)?);
+            mail.push(r.try_get("id")?);
         }
     }
     Ok(mail)
@@ -572,7 +572,7 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("user_id")?, r.try_get("status")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -607,8 +607,12 @@ impl Store {
         id: i64,
     ) -> Result<Option<(ThreadPost, ThreadPost)>, StoreError> {
         let row = sqlx::query(
-            "SELECT p.id, p.kind, p.author_id, pu.username, p.body_md, p.title, p.tags, p.accepted_answer_id,
-                    q.id, q.kind, q.author_id, qu.username, q.body_md, q.title, q.tags, q.accepted_answer_id
+            "SELECT p.id AS p_id, p.kind AS p_kind, p.author_id AS p_author_id,
+                    pu.username AS p_author_name, p.body_md AS p_body_md, p.title AS p_title,
+                    p.tags AS p_tags, p.accepted_answer_id AS p_accepted_answer_id,
+                    q.id AS q_id, q.kind AS q_kind, q.author_id AS q_author_id,
+                    qu.username AS q_author_name, q.body_md AS q_body_md, q.title AS q_title,
+                    q.tags AS q_tags, q.accepted_answer_id AS q_accepted_answer_id
              FROM posts p
              JOIN users pu ON pu.id = p.author_id
              JOIN posts q ON q.id = COALESCE(p.parent_id, p.id)
@@ -622,19 +626,40 @@ impl Store {
         let Some(r) = row else {
             return Ok(None);
         };
-        let at = |o: usize| -> Result<ThreadPost, sqlx::Error> {
+        // The columns of one side, in `ThreadPost`'s field order.
+        const P: [&str; 8] = [
+            "p_id",
+            "p_kind",
+            "p_author_id",
+            "p_author_name",
+            "p_body_md",
+            "p_title",
+            "p_tags",
+            "p_accepted_answer_id",
+        ];
+        const Q: [&str; 8] = [
+            "q_id",
+            "q_kind",
+            "q_author_id",
+            "q_author_name",
+            "q_body_md",
+            "q_title",
+            "q_tags",
+            "q_accepted_answer_id",
+        ];
+        let at = |c: &[&str; 8]| -> Result<ThreadPost, sqlx::Error> {
             Ok(ThreadPost {
-                id: r.try_get(o)?,
-                kind: r.try_get(o + 1)?,
-                author_id: r.try_get(o + 2)?,
-                author_name: r.try_get(o + 3)?,
-                body_md: r.try_get(o + 4)?,
-                title: r.try_get(o + 5)?,
-                tags: r.try_get(o + 6)?,
-                accepted_answer_id: r.try_get(o + 7)?,
+                id: r.try_get(c[0])?,
+                kind: r.try_get(c[1])?,
+                author_id: r.try_get(c[2])?,
+                author_name: r.try_get(c[3])?,
+                body_md: r.try_get(c[4])?,
+                title: r.try_get(c[5])?,
+                tags: r.try_get(c[6])?,
+                accepted_answer_id: r.try_get(c[7])?,
             })
         };
-        Ok(Some((at(0)?, at(8)?)))
+        Ok(Some((at(&P)?, at(&Q)?)))
     }
 
     /// Whether asking or answering makes a person follow the question.

@@ -57,16 +57,16 @@ const COLUMNS: &str = "id, name, description, price, tickets_allowed, max_open_t
 
 fn plan_from_row(r: &AnyRow) -> Result<PlanRow, sqlx::Error> {
     Ok(PlanRow {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        description: r.try_get(2)?,
-        price: r.try_get(3)?,
-        tickets_allowed: r.try_get::<i64, _>(4)? != 0,
-        max_open_tickets: r.try_get(5)?,
-        targets: r.try_get(6)?,
-        calendar: r.try_get(7)?,
-        is_default: r.try_get::<i64, _>(8)? != 0,
-        organization_visible: r.try_get::<i64, _>(9)? != 0,
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        price: r.try_get("price")?,
+        tickets_allowed: r.try_get::<i64, _>("tickets_allowed")? != 0,
+        max_open_tickets: r.try_get("max_open_tickets")?,
+        targets: r.try_get("targets")?,
+        calendar: r.try_get("calendar")?,
+        is_default: r.try_get::<i64, _>("is_default")? != 0,
+        organization_visible: r.try_get::<i64, _>("organization_visible")? != 0,
     })
 }
 
@@ -216,13 +216,13 @@ impl Store {
         .await?;
         let mut out: Vec<OrganizationRow> = Vec::new();
         for r in &rows {
-            let id: i64 = r.try_get(0)?;
-            let domain: Option<String> = r.try_get(3)?;
+            let id: i64 = r.try_get("id")?;
+            let domain: Option<String> = r.try_get("domain")?;
             if out.last().map(|o| o.id) != Some(id) {
                 out.push(OrganizationRow {
                     id,
-                    name: r.try_get(1)?,
-                    plan_id: r.try_get(2)?,
+                    name: r.try_get("name")?,
+                    plan_id: r.try_get("plan_id")?,
                     domains: Vec::new(),
                 });
             }

@@ -64,43 +64,46 @@ pub struct PostRow {
     pub bounty: i64,
 }
 
-pub(crate) const POST_COLUMNS: &str = "p.id, p.kind, p.parent_id, p.author_id, u.username, p.title, p.body_md, \
-    p.body_html, p.tags, p.score, p.answer_count, p.comment_count, p.view_count, p.accepted_answer_id, p.status, \
-    p.closed_at, p.locked_at, p.deleted_at, p.revision_count, p.last_editor_id, e.username, p.last_edited_at, \
-    p.created_at, p.last_activity_at, p.source_site, p.license, p.bounty_amount";
+/// `p.id` is named `post_id` so that a column a caller appends (PostgreSQL names the review
+/// queue's `(SELECT s.id …)` `id`) cannot shadow it.
+pub(crate) const POST_COLUMNS: &str = "p.id AS post_id, p.kind, p.parent_id, p.author_id, u.username AS author_name, \
+    p.title, p.body_md, p.body_html, p.tags, p.score, p.answer_count, p.comment_count, p.view_count, \
+    p.accepted_answer_id, p.status, p.closed_at, p.locked_at, p.deleted_at, p.revision_count, p.last_editor_id, \
+    e.username AS last_editor_name, p.last_edited_at, p.created_at, p.last_activity_at, p.source_site, p.license, \
+    p.bounty_amount";
 
 pub(crate) const POST_FROM: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN users e ON e.id = p.last_editor_id";
 
 pub(crate) fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
     Ok(PostRow {
-        id: r.try_get(0)?,
-        kind: r.try_get(1)?,
-        parent_id: r.try_get(2)?,
-        author_id: r.try_get(3)?,
-        author_name: r.try_get(4)?,
-        title: r.try_get(5)?,
-        body_md: r.try_get(6)?,
-        body_html: r.try_get(7)?,
-        tags: r.try_get(8)?,
-        score: r.try_get(9)?,
-        answer_count: r.try_get(10)?,
-        comment_count: r.try_get(11)?,
-        view_count: r.try_get(12)?,
-        accepted_answer_id: r.try_get(13)?,
-        status: r.try_get(14)?,
-        closed_at: r.try_get(15)?,
-        locked_at: r.try_get(16)?,
-        deleted_at: r.try_get(17)?,
-        revision_count: r.try_get(18)?,
-        last_editor_id: r.try_get(19)?,
-        last_editor_name: r.try_get(20)?,
-        last_edited_at: r.try_get(21)?,
-        created_at: r.try_get(22)?,
-        last_activity_at: r.try_get(23)?,
-        source_site: r.try_get(24)?,
-        license: r.try_get(25)?,
-        bounty: r.try_get(26)?,
+        id: r.try_get("post_id")?,
+        kind: r.try_get("kind")?,
+        parent_id: r.try_get("parent_id")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        title: r.try_get("title")?,
+        body_md: r.try_get("body_md")?,
+        body_html: r.try_get("body_html")?,
+        tags: r.try_get("tags")?,
+        score: r.try_get("score")?,
+        answer_count: r.try_get("answer_count")?,
+        comment_count: r.try_get("comment_count")?,
+        view_count: r.try_get("view_count")?,
+        accepted_answer_id: r.try_get("accepted_answer_id")?,
+        status: r.try_get("status")?,
+        closed_at: r.try_get("closed_at")?,
+        locked_at: r.try_get("locked_at")?,
+        deleted_at: r.try_get("deleted_at")?,
+        revision_count: r.try_get("revision_count")?,
+        last_editor_id: r.try_get("last_editor_id")?,
+        last_editor_name: r.try_get("last_editor_name")?,
+        last_edited_at: r.try_get("last_edited_at")?,
+        created_at: r.try_get("created_at")?,
+        last_activity_at: r.try_get("last_activity_at")?,
+        source_site: r.try_get("source_site")?,
+        license: r.try_get("license")?,
+        bounty: r.try_get("bounty_amount")?,
     })
 }
 
@@ -264,7 +267,8 @@ impl Store {
     /// Every revision of a post, oldest first.
     pub async fn revisions(&self, post_id: i64) -> Result<Vec<RevisionRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT r.number, r.author_id, u.username, r.title, r.body_md, r.tags, r.comment, r.created_at
+            "SELECT r.number, r.author_id, u.username AS author_name, r.title, r.body_md, r.tags, r.comment,
+                    r.created_at
              FROM post_revisions r JOIN users u ON u.id = r.author_id
              WHERE r.post_id = $1 ORDER BY r.number",
         )
@@ -274,14 +278,14 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(RevisionRow {
-                    number: r.try_get(0)?,
-                    author_id: r.try_get(1)?,
-                    author_name: r.try_get(2)?,
-                    title: r.try_get(3)?,
-                    body_md: r.try_get(4)?,
-                    tags: r.try_get(5)?,
-                    comment: r.try_get(6)?,
-                    created_at: r.try_get(7)?,
+                    number: r.try_get("number")?,
+                    author_id: r.try_get("author_id")?,
+                    author_name: r.try_get("author_name")?,
+                    title: r.try_get("title")?,
+                    body_md: r.try_get("body_md")?,
+                    tags: r.try_get("tags")?,
+                    comment: r.try_get("comment")?,
+                    created_at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -334,13 +338,13 @@ pub(crate) async fn edit_in(
     .bind(e.post_id)
     .fetch_one(&mut **tx)
     .await?;
-    let kind: String = row.try_get(0)?;
-    let old_tags: String = row.try_get(1)?;
-    let number: i64 = row.try_get::<i64, _>(2)? + 1;
-    let parent: Option<i64> = row.try_get(3)?;
+    let kind: String = row.try_get("kind")?;
+    let old_tags: String = row.try_get("tags")?;
+    let number: i64 = row.try_get::<i64, _>("revision_count")? + 1;
+    let parent: Option<i64> = row.try_get("parent_id")?;
     // Tags count live, published questions only.
-    let counted =
-        row.try_get::<String, _>(4)? == "published" && row.try_get::<Option<i64>, _>(5)?.is_none();
+    let counted = row.try_get::<String, _>("status")? == "published"
+        && row.try_get::<Option<i64>, _>("deleted_at")?.is_none();
     let joined = e.tags.join(" ");
     sqlx::query(
         "UPDATE posts SET title = $2, body_md = $3, body_html = $4, body_text = $5, tags = $6,
@@ -421,11 +425,11 @@ async fn lifecycle(tx: &mut Transaction<'_, Any>, post_id: i64) -> Result<Lifecy
             .fetch_one(&mut **tx)
             .await?;
     Ok(Lifecycle {
-        kind: row.try_get(0)?,
-        tags: row.try_get(1)?,
-        parent: row.try_get(2)?,
-        deleted: row.try_get::<Option<i64>, _>(3)?.is_some(),
-        status: row.try_get(4)?,
+        kind: row.try_get("kind")?,
+        tags: row.try_get("tags")?,
+        parent: row.try_get("parent_id")?,
+        deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+        status: row.try_get("status")?,
     })
 }
 
@@ -538,12 +542,12 @@ pub(crate) async fn set_status_in(
         .bind(post_id)
         .fetch_one(&mut **tx)
         .await?;
-    let old: String = row.try_get(0)?;
+    let old: String = row.try_get("status")?;
     if old == status {
         return Ok(false);
     }
-    let parent: Option<i64> = row.try_get(1)?;
-    let deleted: Option<i64> = row.try_get(2)?;
+    let parent: Option<i64> = row.try_get("parent_id")?;
+    let deleted: Option<i64> = row.try_get("deleted_at")?;
     sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
         .bind(post_id)
         .bind(status)

@@ -56,11 +56,11 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(ProfileRow {
-                display_name: r.try_get(0)?,
-                about_md: r.try_get(1)?,
-                avatar: r.try_get(2)?,
-                pending_email: r.try_get(3)?,
-                email_confirmed: r.try_get::<Option<i64>, _>(4)?.is_some(),
+                display_name: r.try_get("display_name")?,
+                about_md: r.try_get("about_md")?,
+                avatar: r.try_get("avatar")?,
+                pending_email: r.try_get("new_email")?,
+                email_confirmed: r.try_get::<Option<i64>, _>("email_confirmed_at")?.is_some(),
             })
         })
         .transpose()
@@ -162,10 +162,10 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(EmailChange {
-                user_id: r.try_get(0)?,
-                username: r.try_get(1)?,
-                new_email: r.try_get(2)?,
-                old_email: r.try_get(3)?,
+                user_id: r.try_get("user_id")?,
+                username: r.try_get("username")?,
+                new_email: r.try_get("new_email")?,
+                old_email: r.try_get("old_email")?,
             })
         })
         .transpose()
@@ -196,12 +196,12 @@ impl Store {
             return Ok(None);
         };
         let change = EmailChange {
-            user_id: r.try_get(0)?,
-            username: r.try_get(1)?,
-            new_email: r.try_get(2)?,
-            old_email: r.try_get(3)?,
+            user_id: r.try_get("user_id")?,
+            username: r.try_get("username")?,
+            new_email: r.try_get("new_email")?,
+            old_email: r.try_get("old_email")?,
         };
-        let key: String = r.try_get(4)?;
+        let key: String = r.try_get("new_email_key")?;
         sqlx::query(
             "UPDATE users SET email = $2, email_key = $3, email_confirmed_at = $4 WHERE id = $1",
         )

@@ -163,11 +163,11 @@ pub(crate) async fn reverse_as(
     let rows = q.fetch_all(&mut **tx).await?;
     let mut n = 0;
     for r in rows {
-        let id: i64 = r.try_get(0)?;
-        let user_id: i64 = r.try_get(1)?;
-        let delta: i64 = r.try_get(2)?;
-        let post_id: Option<i64> = r.try_get(3)?;
-        let actor_id: Option<i64> = r.try_get(4)?;
+        let id: i64 = r.try_get("id")?;
+        let user_id: i64 = r.try_get("user_id")?;
+        let delta: i64 = r.try_get("delta")?;
+        let post_id: Option<i64> = r.try_get("post_id")?;
+        let actor_id: Option<i64> = r.try_get("actor_id")?;
         let back = stoa_domain::reputation::reversal(delta);
         sqlx::query(
             "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, created_at, reverses_id)
@@ -215,21 +215,21 @@ pub(crate) async fn restore_votes(
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let reason: String = r.try_get(3)?;
+        let reason: String = r.try_get("reason")?;
         let entry = NewRepEvent {
-            user_id: r.try_get(1)?,
-            delta: r.try_get(2)?,
+            user_id: r.try_get("user_id")?,
+            delta: r.try_get("delta")?,
             reason: if reason == "upvote_received" {
                 "upvote_received"
             } else {
                 "downvote_received"
             },
             post_id: Some(post_id),
-            actor_id: r.try_get(4)?,
+            actor_id: r.try_get("actor_id")?,
         };
         append(tx, &[entry], now).await?;
         sqlx::query("UPDATE reputation_events SET reversed_at = $2 WHERE id = $1")
-            .bind(r.try_get::<i64, _>(0)?)
+            .bind(r.try_get::<i64, _>("id")?)
             .bind(now)
             .execute(&mut **tx)
             .await?;
@@ -246,8 +246,8 @@ impl Store {
         offset: i64,
     ) -> Result<Page<RepEventRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT e.id, e.user_id, e.delta, e.reason, e.post_id, q.title, q.id, e.actor_id, e.created_at,
-                    e.reversed_at, e.reverses_id
+            "SELECT e.id, e.user_id, e.delta, e.reason, e.post_id, q.title AS post_title,
+                    q.id AS question_id, e.actor_id, e.created_at, e.reversed_at, e.reverses_id
              FROM reputation_events e
              LEFT JOIN posts p ON p.id = e.post_id
              LEFT JOIN posts q ON q.id = COALESCE(p.parent_id, p.id)
@@ -262,17 +262,17 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(RepEventRow {
-                    id: r.try_get(0)?,
-                    user_id: r.try_get(1)?,
-                    delta: r.try_get(2)?,
-                    reason: r.try_get(3)?,
-                    post_id: r.try_get(4)?,
-                    post_title: r.try_get(5)?,
-                    question_id: r.try_get(6)?,
-                    actor_id: r.try_get(7)?,
-                    created_at: r.try_get(8)?,
-                    reversed_at: r.try_get(9)?,
-                    reverses_id: r.try_get(10)?,
+                    id: r.try_get("id")?,
+                    user_id: r.try_get("user_id")?,
+                    delta: r.try_get("delta")?,
+                    reason: r.try_get("reason")?,
+                    post_id: r.try_get("post_id")?,
+                    post_title: r.try_get("post_title")?,
+                    question_id: r.try_get("question_id")?,
+                    actor_id: r.try_get("actor_id")?,
+                    created_at: r.try_get("created_at")?,
+                    reversed_at: r.try_get("reversed_at")?,
+                    reverses_id: r.try_get("reverses_id")?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;

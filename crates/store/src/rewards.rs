@@ -104,26 +104,26 @@ const PERIOD_COLUMNS: &str =
 
 fn period_from_row(r: &AnyRow) -> Result<PeriodRow, sqlx::Error> {
     Ok(PeriodRow {
-        id: r.try_get(0)?,
-        starts_at: r.try_get(1)?,
-        ends_at: r.try_get(2)?,
-        pool_minor: r.try_get(3)?,
-        currency: r.try_get(4)?,
-        status: r.try_get(5)?,
-        formula_version: r.try_get(6)?,
-        computed_at: r.try_get(7)?,
-        closed_at: r.try_get(8)?,
-        statement_hash: r.try_get(9)?,
+        id: r.try_get("id")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        pool_minor: r.try_get("pool_minor")?,
+        currency: r.try_get("currency")?,
+        status: r.try_get("status")?,
+        formula_version: r.try_get("formula_version")?,
+        computed_at: r.try_get("computed_at")?,
+        closed_at: r.try_get("closed_at")?,
+        statement_hash: r.try_get("statement_hash")?,
     })
 }
 
 fn formula_from_row(r: &AnyRow) -> Result<FormulaRow, sqlx::Error> {
     Ok(FormulaRow {
-        version: r.try_get(0)?,
-        spec: r.try_get(1)?,
-        note: r.try_get(2)?,
-        published_at: r.try_get(3)?,
-        effective_from: r.try_get(4)?,
+        version: r.try_get("version")?,
+        spec: r.try_get("spec")?,
+        note: r.try_get("note")?,
+        published_at: r.try_get("published_at")?,
+        effective_from: r.try_get("effective_from")?,
     })
 }
 
@@ -133,7 +133,8 @@ fn formula_from_row(r: &AnyRow) -> Result<FormulaRow, sqlx::Error> {
 const SOURCES: &[(&str, &str, &str)] = &[
     (
         "accepted_answer",
-        "SELECT e.user_id, e.post_id, e.created_at, 0 FROM reputation_events e
+        "SELECT e.user_id, e.post_id, e.created_at AS at, 0 AS voter
+         FROM reputation_events e
          JOIN posts p ON p.id = e.post_id
          WHERE e.reason = 'answer_accepted' AND e.reversed_at IS NULL
            AND e.created_at >= $1 AND e.created_at < $2
@@ -144,7 +145,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
         // One per distinct voter and answer: a vote taken back is marked reversed, so the
         // live events are distinct already; the voter comes along to make sure.
         "answer_upvote",
-        "SELECT e.user_id, e.post_id, e.created_at, COALESCE(e.actor_id, 0) FROM reputation_events e
+        "SELECT e.user_id, e.post_id, e.created_at AS at, COALESCE(e.actor_id, 0) AS voter
+         FROM reputation_events e
          JOIN posts p ON p.id = e.post_id
          WHERE e.reason = 'upvote_received' AND e.reversed_at IS NULL
            AND e.created_at >= $1 AND e.created_at < $2
@@ -153,7 +155,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ),
     (
         "article_helpful",
-        "SELECT p.author_id, f.post_id, f.created_at, 0 FROM article_feedback f
+        "SELECT p.author_id AS user_id, f.post_id, f.created_at AS at, 0 AS voter
+         FROM article_feedback f
          JOIN posts p ON p.id = f.post_id
          WHERE f.helpful = 1 AND f.created_at >= $1 AND f.created_at < $2
            AND p.kind = 'article' AND p.deleted_at IS NULL {who}",
@@ -163,7 +166,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
         // An article credits its author; a question, the author of its accepted answer (the
         // answer solved it), else the asker.
         "person_helped",
-        "SELECT COALESCE(a.author_id, p.author_id), COALESCE(a.id, p.id), s.outcome_at, 0
+        "SELECT COALESCE(a.author_id, p.author_id) AS user_id, COALESCE(a.id, p.id) AS post_id,
+                s.outcome_at AS at, 0 AS voter
          FROM deflection_sessions s JOIN posts p ON p.id = s.solved_post_id
          LEFT JOIN posts a ON a.id = p.accepted_answer_id AND p.kind = 'question'
              AND a.deleted_at IS NULL AND a.status = 'published'
@@ -173,20 +177,21 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ),
     (
         "flag_upheld",
-        "SELECT f.user_id, f.post_id, f.handled_at, 0 FROM flags f
+        "SELECT f.user_id, f.post_id, f.handled_at AS at, 0 AS voter FROM flags f
          WHERE f.status = 'helpful' AND f.user_id IS NOT NULL
            AND f.handled_at >= $1 AND f.handled_at < $2 {who}",
         "f.user_id",
     ),
     (
         "review",
-        "SELECT r.reviewer_id, r.post_id, r.created_at, 0 FROM reviews r
+        "SELECT r.reviewer_id AS user_id, r.post_id, r.created_at AS at, 0 AS voter FROM reviews r
          WHERE r.created_at >= $1 AND r.created_at < $2 {who}",
         "r.reviewer_id",
     ),
     (
         "edit_approved",
-        "SELECT s.author_id, s.post_id, s.reviewed_at, 0 FROM suggested_edits s
+        "SELECT s.author_id AS user_id, s.post_id, s.reviewed_at AS at, 0 AS voter
+         FROM suggested_edits s
          JOIN posts p ON p.id = s.post_id
          WHERE s.status = 'approved' AND s.reviewed_at >= $1 AND s.reviewed_at < $2
            AND p.deleted_at IS NULL {who}",
@@ -343,14 +348,14 @@ impl Store {
             }
             for r in q.fetch_all(self.reader()).await? {
                 let row = ContributionRow {
-                    user_id: r.try_get(0)?,
+                    user_id: r.try_get("user_id")?,
                     kind: (*kind).to_string(),
-                    post_id: r.try_get(1)?,
-                    at: r.try_get(2)?,
+                    post_id: r.try_get("post_id")?,
+                    at: r.try_get("at")?,
                     points: 0,
                 };
                 if *kind == "answer_upvote" {
-                    let voter: i64 = r.try_get(3)?;
+                    let voter: i64 = r.try_get("voter")?;
                     if !seen_votes.insert((row.user_id, row.post_id, voter)) {
                         continue;
                     }
@@ -459,7 +464,7 @@ impl Store {
     ) -> Result<Vec<AllocationRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT a.user_id, u.username, a.points, a.weight, a.amount_minor, a.declined,
-                    COALESCE(rp.public, 1)
+                    COALESCE(rp.public, 1) AS public
              FROM reward_allocations a JOIN users u ON u.id = a.user_id
              LEFT JOIN reward_preferences rp ON rp.user_id = a.user_id
              WHERE a.period_id = $1 ORDER BY a.amount_minor DESC, a.points DESC, a.user_id",
@@ -470,13 +475,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(AllocationRow {
-                    user_id: r.try_get(0)?,
-                    username: r.try_get(1)?,
-                    points: r.try_get(2)?,
-                    weight: r.try_get(3)?,
-                    amount_minor: r.try_get(4)?,
-                    declined: r.try_get::<i64, _>(5)? != 0,
-                    private: r.try_get::<i64, _>(6)? == 0,
+                    user_id: r.try_get("user_id")?,
+                    username: r.try_get("username")?,
+                    points: r.try_get("points")?,
+                    weight: r.try_get("weight")?,
+                    amount_minor: r.try_get("amount_minor")?,
+                    declined: r.try_get::<i64, _>("declined")? != 0,
+                    private: r.try_get::<i64, _>("public")? == 0,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -500,11 +505,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(ContributionRow {
-                    user_id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    post_id: r.try_get(2)?,
-                    at: r.try_get(3)?,
-                    points: r.try_get(4)?,
+                    user_id: r.try_get("user_id")?,
+                    kind: r.try_get("kind")?,
+                    post_id: r.try_get("post_id")?,
+                    at: r.try_get("at")?,
+                    points: r.try_get("points")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -518,7 +523,10 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
         Ok(match row {
-            Some(r) => (r.try_get::<i64, _>(0)? != 0, r.try_get::<i64, _>(1)? != 0),
+            Some(r) => (
+                r.try_get::<i64, _>("decline")? != 0,
+                r.try_get::<i64, _>("public")? != 0,
+            ),
             None => (false, true),
         })
     }

@@ -108,8 +108,11 @@ pub(crate) async fn index_post(
     .fetch_optional(&mut **tx)
     .await?;
     let Some(post) = post else { return Ok(()) };
-    let (title, body, tags): (String, String, String) =
-        (post.try_get(0)?, post.try_get(1)?, post.try_get(2)?);
+    let (title, body, tags): (String, String, String) = (
+        post.try_get("title")?,
+        post.try_get("body_text")?,
+        post.try_get("tags")?,
+    );
     let answers = sqlx::query(
         "SELECT body_text FROM posts WHERE parent_id = $1 AND kind = 'answer' AND deleted_at IS NULL AND status = 'published'",
     )
@@ -388,7 +391,7 @@ impl Store {
         let mut counts: HashMap<String, u64> = HashMap::new();
         for r in &rows {
             let mut seen = std::collections::HashSet::new();
-            for col in 0..3 {
+            for col in ["title_terms", "body_terms", "answer_terms"] {
                 let text: String = r.try_get(col)?;
                 for t in text.split_whitespace() {
                     if index_form(t).starts_with(&form) && seen.insert(t.to_string()) {
@@ -468,17 +471,17 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(SearchDoc {
-                    post_id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    tags: r.try_get(3)?,
-                    score: r.try_get(4)?,
-                    has_accepted: r.try_get::<Option<i64>, _>(5)?.is_some(),
-                    answer_count: r.try_get(6)?,
-                    created_at: r.try_get(7)?,
-                    title_terms: r.try_get(8)?,
-                    body_terms: r.try_get(9)?,
-                    answer_terms: r.try_get(10)?,
+                    post_id: r.try_get("post_id")?,
+                    kind: r.try_get("kind")?,
+                    title: r.try_get("title")?,
+                    tags: r.try_get("tags")?,
+                    score: r.try_get("score")?,
+                    has_accepted: r.try_get::<Option<i64>, _>("accepted_answer_id")?.is_some(),
+                    answer_count: r.try_get("answer_count")?,
+                    created_at: r.try_get("created_at")?,
+                    title_terms: r.try_get("title_terms")?,
+                    body_terms: r.try_get("body_terms")?,
+                    answer_terms: r.try_get("answer_terms")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -501,7 +504,7 @@ impl Store {
         q.fetch_all(self.reader())
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("body_text")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }

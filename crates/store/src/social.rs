@@ -122,7 +122,7 @@ impl Store {
         }
         let rows = q.fetch_all(self.reader()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("post_id")?, r.try_get("value")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -171,7 +171,7 @@ impl Store {
     /// One comment.
     pub async fn comment(&self, id: i64) -> Result<Option<CommentRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT c.id, c.post_id, c.author_id, u.username, c.body_md, c.body_html, c.score, c.created_at
+            "SELECT c.id, c.post_id, c.author_id, u.username AS author_name, c.body_md, c.body_html, c.score, c.created_at
              FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1 AND c.deleted_at IS NULL",
         )
         .bind(id)
@@ -186,7 +186,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT c.id, c.post_id, c.author_id, u.username, c.body_md, c.body_html, c.score, c.created_at
+            "SELECT c.id, c.post_id, c.author_id, u.username AS author_name, c.body_md, c.body_html, c.score, c.created_at
              FROM comments c JOIN users u ON u.id = c.author_id
              WHERE c.post_id IN ({}) AND c.deleted_at IS NULL ORDER BY c.created_at, c.id",
             placeholders(1, post_ids.len())
@@ -205,13 +205,13 @@ impl Store {
 
 fn comment_from_row(r: &sqlx::any::AnyRow) -> Result<CommentRow, sqlx::Error> {
     Ok(CommentRow {
-        id: r.try_get(0)?,
-        post_id: r.try_get(1)?,
-        author_id: r.try_get(2)?,
-        author_name: r.try_get(3)?,
-        body_md: r.try_get(4)?,
-        body_html: r.try_get(5)?,
-        score: r.try_get(6)?,
-        created_at: r.try_get(7)?,
+        id: r.try_get("id")?,
+        post_id: r.try_get("post_id")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        body_md: r.try_get("body_md")?,
+        body_html: r.try_get("body_html")?,
+        score: r.try_get("score")?,
+        created_at: r.try_get("created_at")?,
     })
 }

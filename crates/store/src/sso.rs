@@ -57,9 +57,9 @@ impl Store {
     ) -> Result<Option<LinkCandidate>, StoreError> {
         let row = sqlx::query(
             "SELECT id,
-                    CASE WHEN email_confirmed_at IS NULL THEN 0 ELSE 1 END,
-                    CASE WHEN role = 'member' THEN 0 ELSE 1 END,
-                    CASE WHEN two_factor_since IS NULL THEN 0 ELSE 1 END
+                    CASE WHEN email_confirmed_at IS NULL THEN 0 ELSE 1 END AS email_confirmed,
+                    CASE WHEN role = 'member' THEN 0 ELSE 1 END AS staff,
+                    CASE WHEN two_factor_since IS NULL THEN 0 ELSE 1 END AS two_factor
              FROM users WHERE email_key = $1 AND deleted_at IS NULL",
         )
         .bind(email_key)
@@ -67,10 +67,10 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(LinkCandidate {
-                user_id: r.try_get(0)?,
-                email_confirmed: r.try_get::<i64, _>(1)? == 1,
-                staff: r.try_get::<i64, _>(2)? == 1,
-                two_factor: r.try_get::<i64, _>(3)? == 1,
+                user_id: r.try_get("id")?,
+                email_confirmed: r.try_get::<i64, _>("email_confirmed")? == 1,
+                staff: r.try_get::<i64, _>("staff")? == 1,
+                two_factor: r.try_get::<i64, _>("two_factor")? == 1,
             })
         })
         .transpose()
@@ -123,10 +123,10 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(SsoLogin {
-                provider: r.try_get(0)?,
-                pkce_verifier: r.try_get(1)?,
-                nonce: r.try_get(2)?,
-                next: r.try_get(3)?,
+                provider: r.try_get("provider")?,
+                pkce_verifier: r.try_get("pkce_verifier")?,
+                nonce: r.try_get("nonce")?,
+                next: r.try_get("next")?,
             })
         })
         .transpose()

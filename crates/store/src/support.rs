@@ -182,17 +182,17 @@ pub struct NewPublication<'a> {
 
 fn publication_from_row(r: &AnyRow) -> Result<PublicationRow, sqlx::Error> {
     Ok(PublicationRow {
-        ticket_id: r.try_get(0)?,
-        proposed_by: r.try_get(1)?,
-        answerer_id: r.try_get(2)?,
-        title: r.try_get(3)?,
-        question_md: r.try_get(4)?,
-        answer_md: r.try_get(5)?,
-        tags: r.try_get(6)?,
-        state: r.try_get(7)?,
-        proposed_at: r.try_get(8)?,
-        decided_at: r.try_get(9)?,
-        question_id: r.try_get(10)?,
+        ticket_id: r.try_get("ticket_id")?,
+        proposed_by: r.try_get("proposed_by")?,
+        answerer_id: r.try_get("answerer_id")?,
+        title: r.try_get("title")?,
+        question_md: r.try_get("question_md")?,
+        answer_md: r.try_get("answer_md")?,
+        tags: r.try_get("tags")?,
+        state: r.try_get("state")?,
+        proposed_at: r.try_get("proposed_at")?,
+        decided_at: r.try_get("decided_at")?,
+        question_id: r.try_get("question_id")?,
     })
 }
 
@@ -318,7 +318,9 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         for r in rows {
-            out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+            out.entry(r.try_get("ticket_id")?)
+                .or_default()
+                .push(r.try_get("tag")?);
         }
         Ok(out)
     }
@@ -430,11 +432,11 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(TrailItem {
-                    post_id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    rank: r.try_get(3)?,
-                    opened: r.try_get::<Option<i64>, _>(4)?.is_some(),
+                    post_id: r.try_get("post_id")?,
+                    kind: r.try_get("kind")?,
+                    title: r.try_get("title")?,
+                    rank: r.try_get("rank")?,
+                    opened: r.try_get::<Option<i64>, _>("clicked_at")?.is_some(),
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
@@ -625,9 +627,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(CannedReplyRow {
-                    id: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    body_md: r.try_get(2)?,
+                    id: r.try_get("id")?,
+                    title: r.try_get("title")?,
+                    body_md: r.try_get("body_md")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -703,9 +705,9 @@ impl Store {
         to: i64,
     ) -> Result<Vec<ReportTicket>, StoreError> {
         let rows = sqlx::query(
-            "SELECT p.name, t.subject, t.created_at, t.first_reply_at, t.solved_at, t.breached,
+            "SELECT p.name AS plan_name, t.subject, t.created_at, t.first_reply_at, t.solved_at, t.breached,
                     t.status, t.csat,
-                    CASE WHEN t.coverage_state = 'rejected' THEN NULL ELSE t.covered_by END
+                    CASE WHEN t.coverage_state = 'rejected' THEN NULL ELSE t.covered_by END AS covered_by
              FROM tickets t JOIN plans p ON p.id = t.plan_id
              WHERE t.created_at >= $1 AND t.created_at < $2 ORDER BY t.created_at LIMIT 100000",
         )
@@ -716,15 +718,15 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(ReportTicket {
-                    plan: r.try_get(0)?,
-                    subject: r.try_get(1)?,
-                    created_at: r.try_get(2)?,
-                    first_reply_at: r.try_get(3)?,
-                    solved_at: r.try_get(4)?,
-                    breached: r.try_get::<i64, _>(5)? != 0,
-                    status: r.try_get(6)?,
-                    csat: r.try_get(7)?,
-                    covered_by: r.try_get(8)?,
+                    plan: r.try_get("plan_name")?,
+                    subject: r.try_get("subject")?,
+                    created_at: r.try_get("created_at")?,
+                    first_reply_at: r.try_get("first_reply_at")?,
+                    solved_at: r.try_get("solved_at")?,
+                    breached: r.try_get::<i64, _>("breached")? != 0,
+                    status: r.try_get("status")?,
+                    csat: r.try_get("csat")?,
+                    covered_by: r.try_get("covered_by")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -747,7 +749,7 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         for r in rows {
-            out.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+            out.insert(r.try_get("id")?, (r.try_get("kind")?, r.try_get("title")?));
         }
         Ok(out)
     }
@@ -760,7 +762,7 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("username")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

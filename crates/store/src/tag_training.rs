@@ -29,9 +29,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(TaggedQuestion {
-                    title: r.try_get(0)?,
-                    body_text: r.try_get(1)?,
-                    tags: r.try_get(2)?,
+                    title: r.try_get("title")?,
+                    body_text: r.try_get("body_text")?,
+                    tags: r.try_get("tags")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

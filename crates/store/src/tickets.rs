@@ -94,7 +94,7 @@ pub struct TicketEventRow {
 pub type Change<'a> = (&'a str, String);
 
 pub(crate) const COLUMNS: &str =
-    "t.id, t.requester_id, u.username, t.plan_id, t.subject, t.status, t.priority, \
+    "t.id, t.requester_id, u.username AS requester_name, t.plan_id, t.subject, t.status, t.priority, \
     t.assignee_id, t.created_at, t.updated_at, t.due_at, t.breached, t.first_reply_at, \
     t.solved_at, t.deflection_session_id, t.follow_up_of, t.csat, t.csat_comment, \
     t.covered_by, t.coverage_score, t.coverage_state, t.published_question_id, t.organization_id";
@@ -102,29 +102,29 @@ pub(crate) const FROM: &str = "FROM tickets t JOIN users u ON u.id = t.requester
 
 pub(crate) fn ticket_from_row(r: &AnyRow) -> Result<TicketRow, sqlx::Error> {
     Ok(TicketRow {
-        id: r.try_get(0)?,
-        requester_id: r.try_get(1)?,
-        requester_name: r.try_get(2)?,
-        plan_id: r.try_get(3)?,
-        subject: r.try_get(4)?,
-        status: r.try_get(5)?,
-        priority: r.try_get(6)?,
-        assignee_id: r.try_get(7)?,
-        created_at: r.try_get(8)?,
-        updated_at: r.try_get(9)?,
-        due_at: r.try_get(10)?,
-        breached: r.try_get::<i64, _>(11)? != 0,
-        first_reply_at: r.try_get(12)?,
-        solved_at: r.try_get(13)?,
-        deflection_session_id: r.try_get(14)?,
-        follow_up_of: r.try_get(15)?,
-        csat: r.try_get(16)?,
-        csat_comment: r.try_get(17)?,
-        covered_by: r.try_get(18)?,
-        coverage_score: r.try_get(19)?,
-        coverage_state: r.try_get(20)?,
-        published_question_id: r.try_get(21)?,
-        organization_id: r.try_get(22)?,
+        id: r.try_get("id")?,
+        requester_id: r.try_get("requester_id")?,
+        requester_name: r.try_get("requester_name")?,
+        plan_id: r.try_get("plan_id")?,
+        subject: r.try_get("subject")?,
+        status: r.try_get("status")?,
+        priority: r.try_get("priority")?,
+        assignee_id: r.try_get("assignee_id")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        due_at: r.try_get("due_at")?,
+        breached: r.try_get::<i64, _>("breached")? != 0,
+        first_reply_at: r.try_get("first_reply_at")?,
+        solved_at: r.try_get("solved_at")?,
+        deflection_session_id: r.try_get("deflection_session_id")?,
+        follow_up_of: r.try_get("follow_up_of")?,
+        csat: r.try_get("csat")?,
+        csat_comment: r.try_get("csat_comment")?,
+        covered_by: r.try_get("covered_by")?,
+        coverage_score: r.try_get("coverage_score")?,
+        coverage_state: r.try_get("coverage_state")?,
+        published_question_id: r.try_get("published_question_id")?,
+        organization_id: r.try_get("organization_id")?,
     })
 }
 
@@ -267,7 +267,7 @@ impl Store {
         with_internal: bool,
     ) -> Result<Vec<TicketMessageRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT m.id, m.author_id, u.username, m.body_html, m.body_md, m.internal, m.created_at
+            "SELECT m.id, m.author_id, u.username AS author_name, m.body_html, m.body_md, m.internal, m.created_at
              FROM ticket_messages m JOIN users u ON u.id = m.author_id
              WHERE m.ticket_id = $1 AND (m.internal = 0 OR $2 = 1) ORDER BY m.id",
         )
@@ -278,13 +278,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(TicketMessageRow {
-                    id: r.try_get(0)?,
-                    author_id: r.try_get(1)?,
-                    author_name: r.try_get(2)?,
-                    body_html: r.try_get(3)?,
-                    body_md: r.try_get(4)?,
-                    internal: r.try_get::<i64, _>(5)? != 0,
-                    created_at: r.try_get(6)?,
+                    id: r.try_get("id")?,
+                    author_id: r.try_get("author_id")?,
+                    author_name: r.try_get("author_name")?,
+                    body_html: r.try_get("body_html")?,
+                    body_md: r.try_get("body_md")?,
+                    internal: r.try_get::<i64, _>("internal")? != 0,
+                    created_at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -303,10 +303,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(TicketEventRow {
-                    actor_id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    value: r.try_get(2)?,
-                    created_at: r.try_get(3)?,
+                    actor_id: r.try_get("actor_id")?,
+                    kind: r.try_get("kind")?,
+                    value: r.try_get("value")?,
+                    created_at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

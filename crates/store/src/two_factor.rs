@@ -46,9 +46,9 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(TotpRow {
-                secret: r.try_get(0)?,
-                confirmed_at: r.try_get(1)?,
-                last_step: r.try_get(2)?,
+                secret: r.try_get("secret")?,
+                confirmed_at: r.try_get("confirmed_at")?,
+                last_step: r.try_get("last_step")?,
             })
         })
         .transpose()
@@ -130,9 +130,10 @@ impl Store {
     /// or a second factor is accepted, which spends every ticket issued before.
     pub async fn second_factor_state(&self, user_id: i64) -> Result<Option<String>, StoreError> {
         let row = sqlx::query(
-            "SELECT COALESCE(u.password_hash, ''), COALESCE(t.last_step, 0),
+            "SELECT COALESCE(u.password_hash, '') AS password_hash,
+                    COALESCE(t.last_step, 0) AS last_step,
                     (SELECT COUNT(*) FROM recovery_codes r
-                     WHERE r.user_id = u.id AND r.used_at IS NULL)
+                     WHERE r.user_id = u.id AND r.used_at IS NULL) AS codes_left
              FROM users u LEFT JOIN totp_credentials t ON t.user_id = u.id
              WHERE u.id = $1 AND u.deleted_at IS NULL",
         )
@@ -142,9 +143,9 @@ impl Store {
         row.map(|r| {
             Ok(format!(
                 "{}|{}|{}",
-                r.try_get::<String, _>(0)?,
-                r.try_get::<i64, _>(1)?,
-                r.try_get::<i64, _>(2)?
+                r.try_get::<String, _>("password_hash")?,
+                r.try_get::<i64, _>("last_step")?,
+                r.try_get::<i64, _>("codes_left")?
             ))
         })
         .transpose()

@@ -42,20 +42,20 @@ const USER_COLUMNS: &str = "id, username, email, password_hash, role, reputation
 
 fn user_from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        email: r.try_get(2)?,
-        password_hash: r.try_get(3)?,
-        role: r.try_get(4)?,
-        reputation: r.try_get(5)?,
-        about_html: r.try_get(6)?,
-        created_at: r.try_get(7)?,
-        last_seen_at: r.try_get(8)?,
-        suspended_until: r.try_get(9)?,
-        source_site: r.try_get(10)?,
-        display_name: r.try_get(11)?,
-        avatar: r.try_get(12)?,
-        two_factor_since: r.try_get(13)?,
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        role: r.try_get("role")?,
+        reputation: r.try_get("reputation")?,
+        about_html: r.try_get("about_html")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        suspended_until: r.try_get("suspended_until")?,
+        source_site: r.try_get("source_site")?,
+        display_name: r.try_get("display_name")?,
+        avatar: r.try_get("avatar")?,
+        two_factor_since: r.try_get("two_factor_since")?,
     })
 }
 

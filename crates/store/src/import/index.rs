@@ -94,13 +94,13 @@ impl ImportTx {
             let mut by_id: HashMap<i64, usize> = HashMap::with_capacity(chunk.len());
             let first = out.len();
             for r in q.fetch_all(&mut *self.tx).await? {
-                let id: i64 = r.try_get(0)?;
+                let id: i64 = r.try_get("id")?;
                 by_id.insert(id, out.len());
                 out.push(IndexSource {
                     id,
-                    title: r.try_get(1)?,
-                    body_text: r.try_get(2)?,
-                    tags: r.try_get(3)?,
+                    title: r.try_get("title")?,
+                    body_text: r.try_get("body_text")?,
+                    tags: r.try_get("tags")?,
                     answers: Vec::new(),
                 });
             }
@@ -118,9 +118,9 @@ impl ImportTx {
                 q = q.bind(*id);
             }
             for r in q.fetch_all(&mut *self.tx).await? {
-                let parent: i64 = r.try_get(0)?;
+                let parent: i64 = r.try_get("parent_id")?;
                 if let Some(&i) = by_id.get(&parent) {
-                    out[i].answers.push(r.try_get(1)?);
+                    out[i].answers.push(r.try_get("body_text")?);
                 }
             }
         }
