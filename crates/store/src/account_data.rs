@@ -153,17 +153,17 @@ pub struct ExportRow {
 }
 
 /// A column's value as JSON, whatever its type on either backend.
-fn value_of(row: &AnyRow, i: usize) -> Value {
-    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+fn value_of(row: &AnyRow, name: &str) -> Value {
+    if let Ok(v) = row.try_get::<Option<i64>, _>(name) {
         return v.map_or(Value::Null, Value::from);
     }
-    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+    if let Ok(v) = row.try_get::<Option<String>, _>(name) {
         return v.map_or(Value::Null, Value::from);
     }
-    if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+    if let Ok(v) = row.try_get::<Option<f64>, _>(name) {
         return v.map_or(Value::Null, Value::from);
     }
-    if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+    if let Ok(v) = row.try_get::<Option<bool>, _>(name) {
         return v.map_or(Value::Null, Value::from);
     }
     Value::Null
@@ -171,19 +171,19 @@ fn value_of(row: &AnyRow, i: usize) -> Value {
 
 fn row_json(row: &AnyRow) -> Value {
     let mut m = Map::new();
-    for (i, c) in row.columns().iter().enumerate() {
-        m.insert(c.name().to_string(), value_of(row, i));
+    for c in row.columns() {
+        m.insert(c.name().to_string(), value_of(row, c.name()));
     }
     Value::Object(m)
 }
 
 fn export_row(r: &AnyRow) -> Result<ExportRow, sqlx::Error> {
     Ok(ExportRow {
-        id: r.try_get(0)?,
-        requested_at: r.try_get(1)?,
-        ready_at: r.try_get(2)?,
-        expires_at: r.try_get(3)?,
-        size_bytes: r.try_get(4)?,
+        id: r.try_get("id")?,
+        requested_at: r.try_get("requested_at")?,
+        ready_at: r.try_get("ready_at")?,
+        expires_at: r.try_get("expires_at")?,
+        size_bytes: r.try_get("size_bytes")?,
     })
 }
 
@@ -364,7 +364,12 @@ impl Store {
         .fetch_all(self.writer())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get::<i64, _>(1)? != 0)))
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get::<i64, _>("deletion_erases_posts")? != 0,
+                ))
+            })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

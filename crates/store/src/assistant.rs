@@ -36,7 +36,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT a.id, a.parent_id, a.author_id, a.score, q.accepted_answer_id, q.author_id,
+            "SELECT a.id, a.parent_id, a.author_id, a.score, q.accepted_answer_id, q.author_id AS asker_id,
                     a.created_at, a.body_html
              FROM posts a JOIN posts q ON q.id = a.parent_id
              WHERE a.parent_id IN ({}) AND a.kind = 'answer'
@@ -51,17 +51,17 @@ impl Store {
         let rows = q.fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
-                let id: i64 = r.try_get(0)?;
-                let author_id: i64 = r.try_get(2)?;
+                let id: i64 = r.try_get("id")?;
+                let author_id: i64 = r.try_get("author_id")?;
                 Ok(AnswerRow {
                     id,
-                    question_id: r.try_get(1)?,
+                    question_id: r.try_get("parent_id")?,
                     author_id,
-                    score: r.try_get(3)?,
-                    accepted: r.try_get::<Option<i64>, _>(4)? == Some(id),
-                    by_asker: r.try_get::<i64, _>(5)? == author_id,
-                    created_at: r.try_get(6)?,
-                    body_html: r.try_get(7)?,
+                    score: r.try_get("score")?,
+                    accepted: r.try_get::<Option<i64>, _>("accepted_answer_id")? == Some(id),
+                    by_asker: r.try_get::<i64, _>("asker_id")? == author_id,
+                    created_at: r.try_get("created_at")?,
+                    body_html: r.try_get("body_html")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -74,7 +74,7 @@ impl Store {
             return Ok(HashMap::new());
         }
         let sql = format!(
-            "SELECT author_id, COUNT(*) FROM posts
+            "SELECT author_id, COUNT(*) AS answers FROM posts
              WHERE author_id IN ({}) AND kind = 'answer' AND deleted_at IS NULL
              GROUP BY author_id",
             placeholders(1, author_ids.len())
@@ -85,7 +85,7 @@ impl Store {
         }
         let rows = q.fetch_all(self.reader()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("author_id")?, r.try_get("answers")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

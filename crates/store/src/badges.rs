@@ -225,7 +225,7 @@ impl Store {
     /// Every badge given at least once, with its holders.
     pub async fn badge_counts(&self) -> Result<Vec<BadgeCount>, StoreError> {
         let rows = sqlx::query(
-            "SELECT badge, MIN(tier), imported, COUNT(DISTINCT user_id) FROM badge_awards
+            "SELECT badge, MIN(tier) AS tier, imported, COUNT(DISTINCT user_id) AS holders FROM badge_awards
              GROUP BY badge, imported",
         )
         .fetch_all(self.reader())
@@ -234,10 +234,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(BadgeCount {
-                    badge: r.try_get(0)?,
-                    tier: r.try_get(1)?,
-                    imported: r.try_get::<i64, _>(2)? == 1,
-                    holders: r.try_get(3)?,
+                    badge: r.try_get("badge")?,
+                    tier: r.try_get("tier")?,
+                    imported: r.try_get::<i64, _>("imported")? == 1,
+                    holders: r.try_get("holders")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
@@ -251,7 +251,7 @@ impl Store {
         offset: i64,
     ) -> Result<Page<BadgeHolder>, StoreError> {
         let rows = sqlx::query(
-            "SELECT b.user_id, u.username, MIN(b.awarded_at), COUNT(*) FROM badge_awards b
+            "SELECT b.user_id, u.username, MIN(b.awarded_at) AS first_awarded_at, COUNT(*) AS times FROM badge_awards b
              JOIN users u ON u.id = b.user_id
              WHERE b.badge = $1 AND u.deleted_at IS NULL
              GROUP BY b.user_id, u.username ORDER BY MIN(b.awarded_at) DESC, b.user_id
@@ -266,10 +266,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(BadgeHolder {
-                    user_id: r.try_get(0)?,
-                    username: r.try_get(1)?,
-                    awarded_at: r.try_get(2)?,
-                    times: r.try_get(3)?,
+                    user_id: r.try_get("user_id")?,
+                    username: r.try_get("username")?,
+                    awarded_at: r.try_get("first_awarded_at")?,
+                    times: r.try_get("times")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
@@ -287,7 +287,7 @@ impl Store {
     /// The badges a person holds, most recent first.
     pub async fn user_badges(&self, user_id: i64) -> Result<Vec<HeldBadge>, StoreError> {
         let rows = sqlx::query(
-            "SELECT badge, MIN(tier), imported, MIN(awarded_at), COUNT(*) FROM badge_awards
+            "SELECT badge, MIN(tier) AS tier, imported, MIN(awarded_at) AS first_awarded_at, COUNT(*) AS times FROM badge_awards
              WHERE user_id = $1 GROUP BY badge, imported ORDER BY MIN(awarded_at) DESC, badge",
         )
         .bind(user_id)
@@ -297,11 +297,11 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(HeldBadge {
-                    badge: r.try_get(0)?,
-                    tier: r.try_get(1)?,
-                    imported: r.try_get::<i64, _>(2)? == 1,
-                    awarded_at: r.try_get(3)?,
-                    times: r.try_get(4)?,
+                    badge: r.try_get("badge")?,
+                    tier: r.try_get("tier")?,
+                    imported: r.try_get::<i64, _>("imported")? == 1,
+                    awarded_at: r.try_get("first_awarded_at")?,
+                    times: r.try_get("times")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)

@@ -39,26 +39,26 @@ pub struct BountyRow {
 }
 
 const COLUMNS: &str =
-    "b.id, b.question_id, b.offered_by, o.username, b.amount, b.started_at, b.ends_at, \
-    b.status, b.awarded_answer_id, b.awarded_to, w.username, b.awarded_amount, b.closed_at";
+    "b.id, b.question_id, b.offered_by, o.username AS offered_by_name, b.amount, b.started_at, b.ends_at, \
+    b.status, b.awarded_answer_id, b.awarded_to, w.username AS awarded_to_name, b.awarded_amount, b.closed_at";
 const FROM: &str =
     "FROM bounties b JOIN users o ON o.id = b.offered_by LEFT JOIN users w ON w.id = b.awarded_to";
 
 fn from_row(r: &AnyRow) -> Result<BountyRow, sqlx::Error> {
     Ok(BountyRow {
-        id: r.try_get(0)?,
-        question_id: r.try_get(1)?,
-        offered_by: r.try_get(2)?,
-        offered_by_name: r.try_get(3)?,
-        amount: r.try_get(4)?,
-        started_at: r.try_get(5)?,
-        ends_at: r.try_get(6)?,
-        status: r.try_get(7)?,
-        awarded_answer_id: r.try_get(8)?,
-        awarded_to: r.try_get(9)?,
-        awarded_to_name: r.try_get(10)?,
-        awarded_amount: r.try_get(11)?,
-        closed_at: r.try_get(12)?,
+        id: r.try_get("id")?,
+        question_id: r.try_get("question_id")?,
+        offered_by: r.try_get("offered_by")?,
+        offered_by_name: r.try_get("offered_by_name")?,
+        amount: r.try_get("amount")?,
+        started_at: r.try_get("started_at")?,
+        ends_at: r.try_get("ends_at")?,
+        status: r.try_get("status")?,
+        awarded_answer_id: r.try_get("awarded_answer_id")?,
+        awarded_to: r.try_get("awarded_to")?,
+        awarded_to_name: r.try_get("awarded_to_name")?,
+        awarded_amount: r.try_get("awarded_amount")?,
+        closed_at: r.try_get("closed_at")?,
     })
 }
 
@@ -144,10 +144,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(AnswerScore {
-                    answer_id: r.try_get(0)?,
-                    author_id: r.try_get(1)?,
-                    score: r.try_get(2)?,
-                    created_at: r.try_get(3)?,
+                    answer_id: r.try_get("id")?,
+                    author_id: r.try_get("author_id")?,
+                    score: r.try_get("score")?,
+                    created_at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)

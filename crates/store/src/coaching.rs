@@ -24,7 +24,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<CoachingSample>, StoreError> {
         let rows = sqlx::query(
-            "SELECT title, body_md, CASE WHEN answer_count > 0 THEN 1 ELSE 0 END FROM posts
+            "SELECT title, body_md, CASE WHEN answer_count > 0 THEN 1 ELSE 0 END AS answered FROM posts
              WHERE kind = 'question' AND deleted_at IS NULL AND status = 'published'
                AND created_at < $1
              ORDER BY id DESC LIMIT $2",
@@ -36,9 +36,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(CoachingSample {
-                    title: r.try_get(0)?,
-                    body_md: r.try_get(1)?,
-                    answered: r.try_get::<i64, _>(2)? == 1,
+                    title: r.try_get("title")?,
+                    body_md: r.try_get("body_md")?,
+                    answered: r.try_get::<i64, _>("answered")? == 1,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -80,13 +80,13 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(DeflectionSession {
-                id: r.try_get(0)?,
-                user_id: r.try_get(1)?,
-                visitor_key: r.try_get(2)?,
-                created_at: r.try_get(3)?,
-                last_seen_at: r.try_get(4)?,
-                outcome: r.try_get(5)?,
-                solved_post_id: r.try_get(6)?,
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                visitor_key: r.try_get("visitor_key")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                outcome: r.try_get("outcome")?,
+                solved_post_id: r.try_get("solved_post_id")?,
             })
         })
         .transpose()
@@ -219,10 +219,10 @@ impl Store {
         stale_before: i64,
     ) -> Result<Vec<DayCounts>, StoreError> {
         let rows = sqlx::query(
-            "SELECT created_at - (created_at % 86400) AS day, COUNT(*),
-                    SUM(CASE WHEN outcome = 'solved' THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN outcome = 'posted' THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN outcome = 'abandoned' OR (outcome IS NULL AND last_seen_at < $2) THEN 1 ELSE 0 END)
+            "SELECT created_at - (created_at % 86400) AS day, COUNT(*) AS sessions,
+                    SUM(CASE WHEN outcome = 'solved' THEN 1 ELSE 0 END) AS solved,
+                    SUM(CASE WHEN outcome = 'posted' THEN 1 ELSE 0 END) AS posted,
+                    SUM(CASE WHEN outcome = 'abandoned' OR (outcome IS NULL AND last_seen_at < $2) THEN 1 ELSE 0 END) AS abandoned
              FROM deflection_sessions WHERE created_at >= $1
              GROUP BY created_at - (created_at % 86400) ORDER BY 1",
         )
@@ -233,11 +233,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(DayCounts {
-                    day: r.try_get(0)?,
-                    sessions: r.try_get(1)?,
-                    solved: r.try_get(2)?,
-                    posted: r.try_get(3)?,
-                    abandoned: r.try_get(4)?,
+                    day: r.try_get("day")?,
+                    sessions: r.try_get("sessions")?,
+                    solved: r.try_get("solved")?,
+                    posted: r.try_get("posted")?,
+                    abandoned: r.try_get("abandoned")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -254,9 +254,9 @@ impl Store {
         let rows = sqlx::query(
             "SELECT p.id, p.kind, p.title, COUNT(*) AS solved,
                     (SELECT COUNT(*) FROM deflection_suggestions g JOIN deflection_sessions gs ON gs.id = g.session_id
-                     WHERE g.post_id = p.id AND gs.created_at >= $1),
+                     WHERE g.post_id = p.id AND gs.created_at >= $1) AS shown,
                     (SELECT COUNT(*) FROM deflection_suggestions g JOIN deflection_sessions gs ON gs.id = g.session_id
-                     WHERE g.post_id = p.id AND gs.created_at >= $1 AND g.clicked_at IS NOT NULL)
+                     WHERE g.post_id = p.id AND gs.created_at >= $1 AND g.clicked_at IS NOT NULL) AS opened
              FROM deflection_sessions s JOIN posts p ON p.id = s.solved_post_id
              WHERE s.outcome = 'solved' AND s.created_at >= $1
              GROUP BY p.id, p.kind, p.title
@@ -270,12 +270,12 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(SolvingPost {
-                    post_id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    solved: r.try_get(3)?,
-                    shown: r.try_get(4)?,
-                    opened: r.try_get(5)?,
+                    post_id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    title: r.try_get("title")?,
+                    solved: r.try_get("solved")?,
+                    shown: r.try_get("shown")?,
+                    opened: r.try_get("opened")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

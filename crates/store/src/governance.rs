@@ -76,10 +76,10 @@ impl Store {
                     .iter()
                     .map(|r| {
                         Ok(SpamDecisionRow {
-                            id: r.try_get(0)?,
-                            post_id: r.try_get(1)?,
-                            text: r.try_get(2)?,
-                            is_spam: r.try_get::<i64, _>(3)? == 1,
+                            id: r.try_get("id")?,
+                            post_id: r.try_get("post_id")?,
+                            text: r.try_get("text")?,
+                            is_spam: r.try_get::<i64, _>("is_spam")? == 1,
                         })
                     })
                     .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -111,12 +111,13 @@ impl Store {
     /// How many live spam and not-spam decisions the model learned from.
     pub async fn spam_decision_counts(&self) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query(
-            "SELECT COALESCE(SUM(CASE WHEN is_spam = 1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN is_spam = 0 THEN 1 ELSE 0 END), 0)
+            "SELECT COALESCE(SUM(CASE WHEN is_spam = 1 THEN 1 ELSE 0 END), 0) AS spam,
+                    COALESCE(SUM(CASE WHEN is_spam = 0 THEN 1 ELSE 0 END), 0) AS not_spam
              FROM spam_decisions WHERE reversed_at IS NULL",
         )
         .fetch_one(self.reader())
         .await?;
-        Ok((row.try_get(0)?, row.try_get(1)?))
+        Ok((row.try_get("spam")?, row.try_get("not_spam")?))
     }
 }
 

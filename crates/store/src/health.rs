@@ -27,7 +27,7 @@ impl Store {
     pub async fn health_posts(&self, from: i64, to: i64) -> Result<Vec<PostFact>, StoreError> {
         let placeholders = self.placeholder_authors().await?;
         let rows = sqlx::query(
-            "SELECT created_at, CASE WHEN kind = 'question' THEN 1 ELSE 0 END, author_id
+            "SELECT created_at, CASE WHEN kind = 'question' THEN 1 ELSE 0 END AS is_question, author_id
              FROM posts
              WHERE kind IN ('question', 'answer') AND deleted_at IS NULL
                AND created_at >= $1 AND created_at < $2
@@ -39,10 +39,10 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let author: i64 = r.try_get(2)?;
+                let author: i64 = r.try_get("author_id")?;
                 Ok(PostFact {
-                    at: r.try_get(0)?,
-                    question: r.try_get::<i64, _>(1)? == 1,
+                    at: r.try_get("created_at")?,
+                    question: r.try_get::<i64, _>("is_question")? == 1,
                     author: (!placeholders.contains(&author)).then_some(author),
                 })
             })
@@ -58,7 +58,7 @@ impl Store {
     ) -> Result<Vec<(i64, u64)>, StoreError> {
         let placeholders = self.placeholder_authors().await?;
         let rows = sqlx::query(
-            "SELECT author_id, COUNT(*) FROM posts
+            "SELECT author_id, COUNT(*) AS post_count FROM posts
              WHERE kind IN ('question', 'answer') AND deleted_at IS NULL
                AND created_at >= $1 AND created_at < $2
              GROUP BY author_id",
@@ -69,9 +69,9 @@ impl Store {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let author: i64 = r.try_get(0)?;
+            let author: i64 = r.try_get("author_id")?;
             if !placeholders.contains(&author) {
-                out.push((author, r.try_get::<i64, _>(1)?.max(0) as u64));
+                out.push((author, r.try_get::<i64, _>("post_count")?.max(0) as u64));
             }
         }
         Ok(out)
@@ -97,15 +97,15 @@ impl Store {
         let rows = sqlx::query(
             "SELECT q.created_at,
                     (SELECT MIN(a.created_at) FROM posts a
-                     WHERE a.parent_id = q.id AND a.kind = 'answer' AND a.deleted_at IS NULL),
+                     WHERE a.parent_id = q.id AND a.kind = 'answer' AND a.deleted_at IS NULL) AS first_answer_at,
                     CASE WHEN q.accepted_answer_id IS NOT NULL AND EXISTS (
                              SELECT 1 FROM posts x
                              WHERE x.parent_id = q.id AND x.id = q.accepted_answer_id
                                AND x.kind = 'answer' AND x.deleted_at IS NULL)
-                         THEN 1 ELSE 0 END,
+                         THEN 1 ELSE 0 END AS accepted,
                     CASE WHEN EXISTS (SELECT 1 FROM question_coaching c
                                       WHERE c.post_id = q.id AND c.shown <> '')
-                         THEN 1 ELSE 0 END
+                         THEN 1 ELSE 0 END AS coached
              FROM posts q
              WHERE q.kind = 'question' AND q.deleted_at IS NULL
                AND q.created_at >= $1 AND q.created_at < $2",
@@ -117,10 +117,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(QuestionFact {
-                    at: r.try_get(0)?,
-                    first_answer_at: r.try_get(1)?,
-                    accepted: r.try_get::<i64, _>(2)? == 1,
-                    coached: r.try_get::<i64, _>(3)? == 1,
+                    at: r.try_get("created_at")?,
+                    first_answer_at: r.try_get("first_answer_at")?,
+                    accepted: r.try_get::<i64, _>("accepted")? == 1,
+                    coached: r.try_get::<i64, _>("coached")? == 1,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -139,17 +139,17 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(",");
             let rows = sqlx::query(&format!(
-                "SELECT CAST(a.column1 AS BIGINT),
+                "SELECT CAST(a.column1 AS BIGINT) AS author_id,
                         (SELECT MIN(p.created_at) FROM posts p
                          WHERE p.author_id = a.column1 AND p.kind IN ('question', 'answer')
-                           AND p.deleted_at IS NULL)
+                           AND p.deleted_at IS NULL) AS first_post_at
                  FROM (VALUES {list}) AS a"
             ))
             .fetch_all(self.reader())
             .await?;
             for r in &rows {
-                if let Some(first) = r.try_get::<Option<i64>, _>(1)? {
-                    out.push((r.try_get(0)?, first));
+                if let Some(first) = r.try_get::<Option<i64>, _>("first_post_at")? {
+                    out.push((r.try_get("author_id")?, first));
                 }
             }
         }
@@ -163,7 +163,7 @@ impl Store {
         to: i64,
     ) -> Result<Vec<SessionFact>, StoreError> {
         let rows = sqlx::query(
-            "SELECT created_at, CASE WHEN outcome = 'solved' THEN 1 ELSE 0 END
+            "SELECT created_at, CASE WHEN outcome = 'solved' THEN 1 ELSE 0 END AS solved
              FROM deflection_sessions WHERE created_at >= $1 AND created_at < $2",
         )
         .bind(from)
@@ -173,8 +173,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(SessionFact {
-                    at: r.try_get(0)?,
-                    solved: r.try_get::<i64, _>(1)? == 1,
+                    at: r.try_get("created_at")?,
+                    solved: r.try_get::<i64, _>("solved")? == 1,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -184,10 +184,10 @@ impl Store {
     /// Moderation actions taken in `[from, to)` that are not themselves reversals.
     pub async fn health_actions(&self, from: i64, to: i64) -> Result<Vec<ActionFact>, StoreError> {
         let rows = sqlx::query(
-            "SELECT created_at, category, CASE WHEN reversed_at IS NULL THEN 0 ELSE 1 END,
+            "SELECT created_at, category, CASE WHEN reversed_at IS NULL THEN 0 ELSE 1 END AS reversed,
                     CASE WHEN category = 'spam' AND action IN ('delete', 'hide')
                               AND target_type = 'post' AND reversed_at IS NULL
-                         THEN target_id END
+                         THEN target_id END AS spam_post
              FROM moderation_actions
              WHERE reverses_id IS NULL AND created_at >= $1 AND created_at < $2",
         )
@@ -198,10 +198,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(ActionFact {
-                    at: r.try_get(0)?,
-                    category: r.try_get(1)?,
-                    reversed: r.try_get::<i64, _>(2)? == 1,
-                    spam_post: r.try_get(3)?,
+                    at: r.try_get("created_at")?,
+                    category: r.try_get("category")?,
+                    reversed: r.try_get::<i64, _>("reversed")? == 1,
+                    spam_post: r.try_get("spam_post")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -211,7 +211,7 @@ impl Store {
     /// Appeals filed in `[from, to)`.
     pub async fn health_appeals(&self, from: i64, to: i64) -> Result<Vec<AppealFact>, StoreError> {
         let rows = sqlx::query(
-            "SELECT created_at, CASE WHEN status = 'reversed' THEN 1 ELSE 0 END
+            "SELECT created_at, CASE WHEN status = 'reversed' THEN 1 ELSE 0 END AS granted
              FROM appeals WHERE created_at >= $1 AND created_at < $2",
         )
         .bind(from)
@@ -221,8 +221,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(AppealFact {
-                    at: r.try_get(0)?,
-                    granted: r.try_get::<i64, _>(1)? == 1,
+                    at: r.try_get("created_at")?,
+                    granted: r.try_get::<i64, _>("granted")? == 1,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -241,8 +241,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(FlagFact {
-                    at: r.try_get(0)?,
-                    handled_at: r.try_get(1)?,
+                    at: r.try_get("created_at")?,
+                    handled_at: r.try_get("handled_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -253,7 +253,7 @@ impl Store {
     pub async fn health_rewards(&self, from: i64, to: i64) -> Result<Vec<RewardFact>, StoreError> {
         // ends_at is exclusive: a period's last moment is ends_at - 1.
         let rows = sqlx::query(
-            "SELECT p.ends_at - 1, a.user_id, a.points, a.amount_minor
+            "SELECT p.ends_at - 1 AS last_moment, a.user_id, a.points, a.amount_minor
              FROM reward_allocations a JOIN reward_periods p ON p.id = a.period_id
              WHERE p.status = 'closed' AND p.ends_at > $1 AND p.ends_at <= $2",
         )
@@ -264,10 +264,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(RewardFact {
-                    ends_at: r.try_get(0)?,
-                    user_id: r.try_get(1)?,
-                    points: r.try_get(2)?,
-                    amount_minor: r.try_get(3)?,
+                    ends_at: r.try_get("last_moment")?,
+                    user_id: r.try_get("user_id")?,
+                    points: r.try_get("points")?,
+                    amount_minor: r.try_get("amount_minor")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -278,10 +278,10 @@ impl Store {
     /// oldest first (the first formula, part of the installation, is not a change).
     pub async fn rule_changes(&self, from: i64, to: i64) -> Result<Vec<RuleChange>, StoreError> {
         let rows = sqlx::query(
-            "SELECT changed_at, 0, '' FROM governance_changes
+            "SELECT changed_at, 0 AS version, '' AS note FROM governance_changes
              WHERE changed_at >= $1 AND changed_at < $2
              UNION ALL
-             SELECT published_at, version, note FROM reward_formulas
+             SELECT published_at AS changed_at, version, note FROM reward_formulas
              WHERE version > 1 AND published_at >= $1 AND published_at < $2
              ORDER BY 1",
         )
@@ -291,16 +291,16 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let version: i64 = r.try_get(1)?;
+                let version: i64 = r.try_get("version")?;
                 Ok(RuleChange {
-                    at: r.try_get(0)?,
+                    at: r.try_get("changed_at")?,
                     kind: if version == 0 {
                         "governance"
                     } else {
                         "reward_formula"
                     },
                     version: (version > 0).then_some(version),
-                    note: r.try_get(2)?,
+                    note: r.try_get("note")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -43,26 +43,26 @@ impl Store {
                   LEFT JOIN posts a ON a.id = p.accepted_answer_id AND p.kind = 'question'
                       AND a.deleted_at IS NULL AND a.status = 'published'
                 WHERE s.outcome = 'solved' AND p.deleted_at IS NULL
-                  AND COALESCE(a.author_id, p.author_id) = $1),
+                  AND COALESCE(a.author_id, p.author_id) = $1) AS people_helped,
                (SELECT COUNT(*) FROM posts a JOIN posts q ON q.accepted_answer_id = a.id
                 WHERE a.author_id = $1 AND a.kind = 'answer' AND a.deleted_at IS NULL
-                  AND a.status = 'published' AND q.deleted_at IS NULL AND q.author_id <> $1),
-               (SELECT COUNT(*) FROM posts WHERE author_id = $1 AND kind = 'article' AND deleted_at IS NULL)",
+                  AND a.status = 'published' AND q.deleted_at IS NULL AND q.author_id <> $1) AS accepted_answers,
+               (SELECT COUNT(*) FROM posts WHERE author_id = $1 AND kind = 'article' AND deleted_at IS NULL) AS articles",
         )
         .bind(user_id)
         .fetch_one(self.reader())
         .await?;
         Ok(Impact {
-            people_helped: row.try_get(0)?,
-            accepted_answers: row.try_get(1)?,
-            articles: row.try_get(2)?,
+            people_helped: row.try_get("people_helped")?,
+            accepted_answers: row.try_get("accepted_answers")?,
+            articles: row.try_get("articles")?,
         })
     }
 
     /// A person's results in closed reward periods, newest first.
     pub async fn past_rewards(&self, user_id: i64) -> Result<Vec<PastReward>, StoreError> {
         let rows = sqlx::query(
-            "SELECT p.id, p.starts_at, p.ends_at, a.points, a.amount_minor, p.currency, a.declined
+            "SELECT p.id AS period_id, p.starts_at, p.ends_at, a.points, a.amount_minor, p.currency, a.declined
              FROM reward_allocations a JOIN reward_periods p ON p.id = a.period_id
              WHERE a.user_id = $1 AND p.status = 'closed' ORDER BY p.starts_at DESC, p.id DESC",
         )
@@ -73,13 +73,13 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(PastReward {
-                    period_id: r.try_get(0)?,
-                    starts_at: r.try_get(1)?,
-                    ends_at: r.try_get(2)?,
-                    points: r.try_get(3)?,
-                    amount_minor: r.try_get(4)?,
-                    currency: r.try_get(5)?,
-                    declined: r.try_get::<i64, _>(6)? == 1,
+                    period_id: r.try_get("period_id")?,
+                    starts_at: r.try_get("starts_at")?,
+                    ends_at: r.try_get("ends_at")?,
+                    points: r.try_get("points")?,
+                    amount_minor: r.try_get("amount_minor")?,
+                    currency: r.try_get("currency")?,
+                    declined: r.try_get::<i64, _>("declined")? == 1,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)

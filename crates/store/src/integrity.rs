@@ -101,10 +101,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(VoteEvent {
-                    voter_id: r.try_get(0)?,
-                    author_id: r.try_get(1)?,
-                    post_id: r.try_get(2)?,
-                    at: r.try_get(3)?,
+                    voter_id: r.try_get("actor_id")?,
+                    author_id: r.try_get("user_id")?,
+                    post_id: r.try_get("post_id")?,
+                    at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
@@ -162,11 +162,11 @@ impl Store {
         until: i64,
     ) -> Result<Vec<LinkedPair>, StoreError> {
         let rows = sqlx::query(
-            "SELECT e.actor_id, ua.username, e.user_id, ub.username, MIN(ta.kind),
-                    COUNT(DISTINCT CASE WHEN e.reason = 'upvote_received' THEN e.id END),
-                    COUNT(DISTINCT CASE WHEN e.reason = 'answer_accepted' THEN e.id END),
-                    COUNT(DISTINCT CASE WHEN e.reason = 'bounty' THEN e.id END),
-                    MAX(e.post_id)
+            "SELECT e.actor_id, ua.username AS actor_name, e.user_id, ub.username AS user_name, MIN(ta.kind) AS kind,
+                    COUNT(DISTINCT CASE WHEN e.reason = 'upvote_received' THEN e.id END) AS upvotes,
+                    COUNT(DISTINCT CASE WHEN e.reason = 'answer_accepted' THEN e.id END) AS accepts,
+                    COUNT(DISTINCT CASE WHEN e.reason = 'bounty' THEN e.id END) AS bounties,
+                    MAX(e.post_id) AS post_id
              FROM reputation_events e
              JOIN account_traits ta ON ta.user_id = e.actor_id
              JOIN account_traits tb ON tb.user_id = e.user_id AND tb.kind = ta.kind AND tb.value_hash = ta.value_hash
@@ -188,16 +188,16 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(LinkedPair {
-                    actor_id: r.try_get(0)?,
-                    actor_name: r.try_get(1)?,
-                    user_id: r.try_get(2)?,
-                    user_name: r.try_get(3)?,
-                    kind: r.try_get(4)?,
-                    upvotes: r.try_get(5)?,
-                    accepts: r.try_get(6)?,
-                    bounties: r.try_get(7)?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor_name: r.try_get("actor_name")?,
+                    user_id: r.try_get("user_id")?,
+                    user_name: r.try_get("user_name")?,
+                    kind: r.try_get("kind")?,
+                    upvotes: r.try_get("upvotes")?,
+                    accepts: r.try_get("accepts")?,
+                    bounties: r.try_get("bounties")?,
                     approvals: 0,
-                    post_id: r.try_get(8)?,
+                    post_id: r.try_get("post_id")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
@@ -212,7 +212,8 @@ impl Store {
         min: i64,
     ) -> Result<Vec<LinkedPair>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.reviewer_id, ua.username, s.author_id, ub.username, COUNT(*), MAX(s.post_id)
+            "SELECT s.reviewer_id AS actor_id, ua.username AS actor_name, s.author_id AS user_id, ub.username AS user_name,
+                    COUNT(*) AS approvals, MAX(s.post_id) AS post_id
              FROM suggested_edits s
              JOIN users ua ON ua.id = s.reviewer_id
              JOIN users ub ON ub.id = s.author_id
@@ -232,16 +233,16 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(LinkedPair {
-                    actor_id: r.try_get(0)?,
-                    actor_name: r.try_get(1)?,
-                    user_id: r.try_get(2)?,
-                    user_name: r.try_get(3)?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor_name: r.try_get("actor_name")?,
+                    user_id: r.try_get("user_id")?,
+                    user_name: r.try_get("user_name")?,
                     kind: "edit_approvals".into(),
                     upvotes: 0,
                     accepts: 0,
                     bounties: 0,
-                    approvals: r.try_get(4)?,
-                    post_id: r.try_get(5)?,
+                    approvals: r.try_get("approvals")?,
+                    post_id: r.try_get("post_id")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)

@@ -90,19 +90,19 @@ const COLUMNS: &str = "id, kind, payload, job_key, run_at, attempts, max_attempt
 
 fn job_from_row(r: &AnyRow) -> Result<JobRow, sqlx::Error> {
     Ok(JobRow {
-        id: r.try_get(0)?,
-        kind: r.try_get(1)?,
-        payload: r.try_get(2)?,
-        key: r.try_get(3)?,
-        run_at: r.try_get(4)?,
-        attempts: r.try_get(5)?,
-        max_attempts: r.try_get(6)?,
-        last_error: r.try_get(7)?,
-        locked_by: r.try_get(8)?,
-        locked_until: r.try_get(9)?,
-        done_at: r.try_get(10)?,
-        dead_at: r.try_get(11)?,
-        created_at: r.try_get(12)?,
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        payload: r.try_get("payload")?,
+        key: r.try_get("job_key")?,
+        run_at: r.try_get("run_at")?,
+        attempts: r.try_get("attempts")?,
+        max_attempts: r.try_get("max_attempts")?,
+        last_error: r.try_get("last_error")?,
+        locked_by: r.try_get("locked_by")?,
+        locked_until: r.try_get("locked_until")?,
+        done_at: r.try_get("done_at")?,
+        dead_at: r.try_get("dead_at")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -326,21 +326,21 @@ impl Store {
         let row = sqlx::query(
             "SELECT
                 COALESCE(SUM(CASE WHEN done_at IS NULL AND dead_at IS NULL
-                    AND (locked_until IS NULL OR locked_until <= $1) THEN 1 ELSE 0 END), 0),
+                    AND (locked_until IS NULL OR locked_until <= $1) THEN 1 ELSE 0 END), 0) AS queued,
                 COALESCE(SUM(CASE WHEN done_at IS NULL AND dead_at IS NULL
-                    AND locked_until > $1 THEN 1 ELSE 0 END), 0),
-                COALESCE(SUM(CASE WHEN dead_at IS NOT NULL THEN 1 ELSE 0 END), 0),
-                COALESCE(SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END), 0)
+                    AND locked_until > $1 THEN 1 ELSE 0 END), 0) AS running,
+                COALESCE(SUM(CASE WHEN dead_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS dead,
+                COALESCE(SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS done
              FROM jobs",
         )
         .bind(now)
         .fetch_one(self.reader())
         .await?;
         Ok(JobCounts {
-            queued: row.try_get(0)?,
-            running: row.try_get(1)?,
-            dead: row.try_get(2)?,
-            done: row.try_get(3)?,
+            queued: row.try_get("queued")?,
+            running: row.try_get("running")?,
+            dead: row.try_get("dead")?,
+            done: row.try_get("done")?,
         })
     }
 

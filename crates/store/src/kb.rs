@@ -90,13 +90,13 @@ pub struct HelpfulCounts {
 
 const LIVE_ARTICLE: &str = "p.kind = 'article' AND p.deleted_at IS NULL AND p.status = 'published'";
 
-fn category_from_row(r: &sqlx::any::AnyRow, at: usize) -> Result<CategoryRow, sqlx::Error> {
+fn category_from_row(r: &sqlx::any::AnyRow) -> Result<CategoryRow, sqlx::Error> {
     Ok(CategoryRow {
-        id: r.try_get(at)?,
-        slug: r.try_get(at + 1)?,
-        name: r.try_get(at + 2)?,
-        description: r.try_get(at + 3)?,
-        article_count: r.try_get(at + 4)?,
+        id: r.try_get("category_id")?,
+        slug: r.try_get("category_slug")?,
+        name: r.try_get("category_name")?,
+        description: r.try_get("category_description")?,
+        article_count: r.try_get("article_count")?,
     })
 }
 
@@ -104,29 +104,31 @@ impl Store {
     /// Every category, in their display order, with article counts.
     pub async fn categories(&self) -> Result<Vec<CategoryRow>, StoreError> {
         let sql = format!(
-            "SELECT c.id, c.slug, c.name, c.description,
-                    (SELECT COUNT(*) FROM posts p WHERE p.category_id = c.id AND {LIVE_ARTICLE})
+            "SELECT c.id AS category_id, c.slug AS category_slug, c.name AS category_name,
+                    c.description AS category_description,
+                    (SELECT COUNT(*) FROM posts p WHERE p.category_id = c.id AND {LIVE_ARTICLE}) AS article_count
              FROM categories c ORDER BY c.position, c.name, c.id"
         );
         let rows = sqlx::query(&sql).fetch_all(self.reader()).await?;
         Ok(rows
             .iter()
-            .map(|r| category_from_row(r, 0))
+            .map(category_from_row)
             .collect::<Result<_, _>>()?)
     }
 
     /// One category by its slug.
     pub async fn category_by_slug(&self, slug: &str) -> Result<Option<CategoryRow>, StoreError> {
         let sql = format!(
-            "SELECT c.id, c.slug, c.name, c.description,
-                    (SELECT COUNT(*) FROM posts p WHERE p.category_id = c.id AND {LIVE_ARTICLE})
+            "SELECT c.id AS category_id, c.slug AS category_slug, c.name AS category_name,
+                    c.description AS category_description,
+                    (SELECT COUNT(*) FROM posts p WHERE p.category_id = c.id AND {LIVE_ARTICLE}) AS article_count
              FROM categories c WHERE c.slug = $1"
         );
         let row = sqlx::query(&sql)
             .bind(slug)
             .fetch_optional(self.writer())
             .await?;
-        Ok(row.map(|r| category_from_row(&r, 0)).transpose()?)
+        Ok(row.as_ref().map(category_from_row).transpose()?)
     }
 
     /// Creates a category at the end of the list; a taken slug is a conflict on `categories.slug`.
@@ -196,10 +198,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT p.id, c.id, c.slug, c.name, c.description,
+            "SELECT p.id AS post_id, c.id AS category_id, c.slug AS category_slug, c.name AS category_name,
+                    c.description AS category_description,
                     (SELECT COUNT(*) FROM posts x WHERE x.category_id = c.id AND x.kind = 'article'
-                        AND x.deleted_at IS NULL AND x.status = 'published'),
-                    p.source_post_id, s.parent_id, q.title, p.promoted_by, u.username
+                        AND x.deleted_at IS NULL AND x.status = 'published') AS article_count,
+                    p.source_post_id, s.parent_id AS source_question_id, q.title AS source_question_title,
+                    p.promoted_by, u.username AS promoted_by_name
              FROM posts p
              LEFT JOIN categories c ON c.id = p.category_id
              LEFT JOIN posts s ON s.id = p.source_post_id
@@ -215,20 +219,23 @@ impl Store {
         let rows = q.fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
-                let category = match r.try_get::<Option<i64>, _>(1)? {
-                    Some(_) => Some(category_from_row(r, 1)?),
+                let category = match r.try_get::<Option<i64>, _>("category_id")? {
+                    Some(_) => Some(category_from_row(r)?),
                     None => None,
                 };
-                let promoted_by = match (r.try_get::<Option<i64>, _>(9)?, r.try_get(10)?) {
+                let promoted_by = match (
+                    r.try_get::<Option<i64>, _>("promoted_by")?,
+                    r.try_get("promoted_by_name")?,
+                ) {
                     (Some(id), Some(name)) => Some((id, name)),
                     _ => None,
                 };
                 Ok(ArticleMeta {
-                    post_id: r.try_get(0)?,
+                    post_id: r.try_get("post_id")?,
                     category,
-                    source_post_id: r.try_get(6)?,
-                    source_question_id: r.try_get(7)?,
-                    source_question_title: r.try_get(8)?,
+                    source_post_id: r.try_get("source_post_id")?,
+                    source_question_id: r.try_get("source_question_id")?,
+                    source_question_title: r.try_get("source_question_title")?,
                     promoted_by,
                 })
             })
@@ -281,7 +288,7 @@ impl Store {
         .fetch_optional(self.writer())
         .await?;
         Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("title")?)))
             .transpose()?)
     }
 
@@ -322,7 +329,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT post_id, SUM(CASE WHEN helpful = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN helpful = 1 THEN 0 ELSE 1 END)
+            "SELECT post_id, SUM(CASE WHEN helpful = 1 THEN 1 ELSE 0 END) AS yes_count,
+                    SUM(CASE WHEN helpful = 1 THEN 0 ELSE 1 END) AS no_count
              FROM article_feedback
              WHERE post_id IN ({}) GROUP BY post_id",
             placeholders(1, ids.len())
@@ -335,10 +343,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok((
-                    r.try_get(0)?,
+                    r.try_get("post_id")?,
                     HelpfulCounts {
-                        yes: r.try_get(1)?,
-                        no: r.try_get(2)?,
+                        yes: r.try_get("yes_count")?,
+                        no: r.try_get("no_count")?,
                     },
                 ))
             })
@@ -360,7 +368,9 @@ impl Store {
         .fetch_optional(self.writer())
         .await?;
         Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)? == 1, r.try_get(1)?)))
+            .map(|r| {
+                Ok::<_, sqlx::Error>((r.try_get::<i64, _>("helpful")? == 1, r.try_get("comment")?))
+            })
             .transpose()?)
     }
 
@@ -382,15 +392,18 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let user = match (r.try_get::<Option<i64>, _>(2)?, r.try_get(3)?) {
+                let user = match (
+                    r.try_get::<Option<i64>, _>("user_id")?,
+                    r.try_get("username")?,
+                ) {
                     (Some(id), Some(name)) => Some((id, name)),
                     _ => None,
                 };
                 Ok(FeedbackRow {
-                    helpful: r.try_get::<i64, _>(0)? == 1,
-                    comment: r.try_get(1)?,
+                    helpful: r.try_get::<i64, _>("helpful")? == 1,
+                    comment: r.try_get("comment")?,
                     user,
-                    created_at: r.try_get(4)?,
+                    created_at: r.try_get("created_at")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -137,7 +137,7 @@ impl Store {
         }
         let rows = q.fetch_all(self.reader()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -169,9 +169,9 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(TagRow {
-                    name: r.try_get(0)?,
-                    question_count: r.try_get(1)?,
-                    excerpt: r.try_get(2)?,
+                    name: r.try_get("name")?,
+                    question_count: r.try_get("question_count")?,
+                    excerpt: r.try_get("excerpt")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
@@ -186,9 +186,9 @@ impl Store {
             .await?;
         Ok(match row {
             Some(r) => Some(TagRow {
-                name: r.try_get(0)?,
-                question_count: r.try_get(1)?,
-                excerpt: r.try_get(2)?,
+                name: r.try_get("name")?,
+                question_count: r.try_get("question_count")?,
+                excerpt: r.try_get("excerpt")?,
             }),
             None => None,
         })

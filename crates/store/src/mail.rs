@@ -64,10 +64,10 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(MailRecipient {
-                user_id: r.try_get(0)?,
-                username: r.try_get(1)?,
-                email: r.try_get(2)?,
-                confirmed: r.try_get::<Option<i64>, _>(3)?.is_some(),
+                user_id: r.try_get("id")?,
+                username: r.try_get("username")?,
+                email: r.try_get("email")?,
+                confirmed: r.try_get::<Option<i64>, _>("email_confirmed_at")?.is_some(),
             })
         })
         .transpose()

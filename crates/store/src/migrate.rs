@@ -158,18 +158,24 @@ impl Store {
     pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
         let sql = match self.backend() {
             Backend::Sqlite => {
-                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m, pragma_table_info(m.name) p
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND instr(m.name, '_fts') = 0
                  ORDER BY 1, 2"
             }
             Backend::Postgres => {
-                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns
+                "SELECT CAST(table_name AS TEXT) AS table_name, CAST(column_name AS TEXT) AS column_name
+                 FROM information_schema.columns
                  WHERE table_schema = current_schema() AND position('_fts' in table_name) = 0 ORDER BY 1, 2"
             }
         };
         let rows = sqlx::query(sql).fetch_all(self.reader()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("table_name")?,
+                    r.try_get::<String, _>("column_name")?,
+                ))
+            })
             .collect()
     }
 }
@@ -202,7 +208,7 @@ async fn apply(
             .fetch_all(&mut *tx)
             .await?;
         if let Some(row) = broken.first() {
-            let table: String = row.try_get(0).unwrap_or_default();
+            let table: String = row.try_get("table").unwrap_or_default();
             return Err(StoreError::Migration {
                 version: m.version,
                 source: sqlx::Error::Protocol(format!(
