@@ -119,7 +119,7 @@ test("download my data, then delete my account", async () => {
   await page.getByText(/Your account will be deleted on/).waitFor();
   await page.getByRole("button", { name: "Keep my account" }).click();
   await page.getByRole("status").filter({ hasText: "Your account stays" }).waitFor();
-  assert.equal(await sql(`SELECT deletion_due_at IS NULL FROM users WHERE id = ${userId}`), "1");
+  assert.equal(await sql(`SELECT COUNT(*) FROM users WHERE id = ${userId} AND deletion_due_at IS NULL`), "1");
 
   await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Delete my account in 14 days" }).click();

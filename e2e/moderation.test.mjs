@@ -4,52 +4,18 @@
 // every point. Moderators are made with `stoa admin create-user --role moderator`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { STOA_BIN, launchBrowser } from "./support.mjs";
+import { startStoa, createUser, launchBrowser } from "./support.mjs";
 
 const PASSWORD = "correct horse battery";
-let stoa, browser, dir;
+let stoa, browser;
 
-/** Creates users with roles in `db`, then serves it on a free port (like support.mjs's startStoa). */
-async function startWithModerators(db) {
+/** Serves a fresh database on a free port with two moderators made by the command line. */
+async function startWithModerators() {
+  const started = await startStoa();
   for (const name of ["mod1", "mod2"]) {
-    const made = spawnSync(
-      STOA_BIN,
-      ["admin", "create-user", "--username", name, "--email", `${name}@example.com`, "--role", "moderator", "--database-url", db],
-      { env: { ...process.env, STOA_PASSWORD: PASSWORD }, encoding: "utf8" },
-    );
-    assert.equal(made.status, 0, made.stderr);
+    await createUser(started, { username: name, role: "moderator", password: PASSWORD });
   }
-  const child = spawn(STOA_BIN, ["serve", "--addr", "127.0.0.1:0", "--database-url", db], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, STOA_LOG_FORMAT: "text", STOA_LOG: "info" },
-  });
-  let log = "";
-  const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stoa did not start in 30 s:\n${log}`)), 30_000);
-    child.stderr.on("data", (chunk) => {
-      log += chunk.toString();
-      const m = log.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`stoa exited with ${code}:\n${log}`));
-    });
-  });
-  const stop = async () => {
-    child.removeAllListeners("exit");
-    const exited = new Promise((r) => child.on("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  };
-  return { base, stop, log: () => log };
+  return started;
 }
 
 async function api(path, body, token) {
@@ -80,14 +46,12 @@ async function logIn(name, errors) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "stoa-e2e-moderation-"));
-  stoa = await startWithModerators(`sqlite://${join(dir, "stoa.db")}`);
+  stoa = await startWithModerators();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await stoa?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test("flag, review, log, appeal, reverse, suggest, close: every moderation page in a browser", async () => {

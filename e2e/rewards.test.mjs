@@ -3,8 +3,7 @@
 // its fingerprint verified; a member reads her statement line by line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { startStoa, launchBrowser, createUser, apiCall, newPerson, logInAs } from "./support.mjs";
+import { startStoa, launchBrowser, createUser, apiCall, newPerson, logInAs, runSql } from "./support.mjs";
 
 const PASSWORD = "a good long password";
 
@@ -32,16 +31,11 @@ const person = (errors, name) => newPerson(browser, errors, name);
 const logIn = (page, username) => logInAs(stoa, page, username, PASSWORD);
 
 /** The period ends now and everything so far happened a minute ago (a fixture: the test
- * cannot wait for a month to pass). Python's sqlite3 edits the test's own database. */
+ * cannot wait for a month to pass), written straight into the test's own database. */
 function endPeriodNow(id) {
-  const path = stoa.dbUrl.replace(/^sqlite:\/\//, "");
-  execFileSync("/usr/bin/python3", ["-c", `
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=10)
-db.execute("UPDATE reputation_events SET created_at = created_at - 60")
-db.execute("UPDATE reward_periods SET ends_at = ? WHERE id = ?", (int(time.time()), int(sys.argv[2])))
-db.commit()
-`, path, String(id)]);
+  const now = Math.floor(Date.now() / 1000);
+  return runSql(stoa, `UPDATE reputation_events SET created_at = created_at - 60;
+    UPDATE reward_periods SET ends_at = ${now} WHERE id = ${Number(id)};`);
 }
 
 const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -95,7 +89,7 @@ test("an admin opens and closes a period; a member reads her statement", async (
   assert.equal(running.json.error.code, "period_running");
 
   // It ends; the admin closes it and the fingerprint checks out.
-  endPeriodNow(id);
+  await endPeriodNow(id);
   await page.reload();
   await page.getByRole("button", { name: "Close and freeze the statement" }).click();
   await page.waitForURL(new RegExp(`/rewards/${id}$`));

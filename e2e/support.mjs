@@ -1,6 +1,8 @@
 // Shared helpers for Stoa's browser tests: start a real `stoa serve` on a free port with a fresh
-// SQLite database, and launch Debian's headless Chromium through playwright-core.
-import { spawn } from "node:child_process";
+// database (SQLite, or PostgreSQL when STOA_E2E_POSTGRES_URL names a server to create it on),
+// and launch Debian's headless Chromium through playwright-core.
+import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -14,7 +16,18 @@ export const STOA_BIN = process.env.STOA_BIN || join(here, "..", "target", "debu
  * starts, e.g. to register a redirect URI) and resolves with { base, stop } once it is listening. */
 export async function startStoa(extraArgs = [], extraEnv = {}, { addr = "127.0.0.1:0" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "stoa-e2e-"));
-  const dbUrl = `sqlite://${join(dir, "stoa.db")}`;
+  const pg = process.env.STOA_E2E_POSTGRES_URL;
+  let dbUrl = `sqlite://${join(dir, "stoa.db")}`;
+  let dropDb = () => {};
+  if (pg) {
+    // A database of its own per server, dropped when it stops (like the Rust tests' `stoa_t_`).
+    const name = `stoa_e2e_${randomBytes(6).toString("hex")}`;
+    psql(pg, `CREATE DATABASE ${name}`);
+    const url = new URL(pg);
+    url.pathname = `/${name}`;
+    dbUrl = url.toString();
+    dropDb = () => psql(pg, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
   const child = spawn(
     STOA_BIN,
     ["serve", "--addr", addr, "--database-url", dbUrl, ...extraArgs],
@@ -42,6 +55,7 @@ export async function startStoa(extraArgs = [], extraEnv = {}, { addr = "127.0.0
     child.kill("SIGTERM");
     await exited;
     rmSync(dir, { recursive: true, force: true });
+    dropDb();
   };
   // `dbUrl` lets a test run other subcommands (e.g. `admin create-user`) on the same database.
   return { base, stop, log: () => log, dbUrl };
@@ -79,9 +93,16 @@ export async function launchBrowser() {
   });
 }
 
-/** Runs SQL on a test's SQLite database with the sqlite3 shell (the server keeps it open too;
- * WAL and a busy timeout let both write); resolves with the output, trimmed. */
+/** Runs one SQL statement on a PostgreSQL database with psql; returns the output, trimmed. */
+function psql(url, statement) {
+  return execFileSync("psql", ["-qtAX", "-v", "ON_ERROR_STOP=1", "-c", statement, url], { encoding: "utf8" }).trim();
+}
+
+/** Runs SQL on a test's database: psql on PostgreSQL, else the sqlite3 shell (the server keeps
+ * the file open too; WAL and a busy timeout let both write); resolves with the output, trimmed.
+ * Statements must be written in SQL both understand. */
 export async function runSql(stoa, statement) {
+  if (stoa.dbUrl.startsWith("postgres")) return psql(stoa.dbUrl, statement);
   const { execFile } = await import("node:child_process");
   const file = stoa.dbUrl.replace(/^sqlite:\/\//, "");
   return new Promise((resolve, reject) => {
