@@ -601,6 +601,11 @@ impl App {
             .ok_or(AppError::NotFound("appeal"))
     }
 
+    /// Whether `user` may see the queue of pending appeals (and so the links to it).
+    pub fn may_see_appeals(&self, user: &AuthUser) -> bool {
+        decide(&user.actor(), Action::SeeAppeals, Target::Site).is_ok()
+    }
+
     /// Pending appeals, oldest first (moderators).
     pub async fn pending_appeals(
         &self,
@@ -608,11 +613,7 @@ impl App {
         page: Option<i64>,
         per_page: Option<i64>,
     ) -> Result<Page<(AppealRow, ActionRow)>, AppError> {
-        if !user.role.is_moderator() {
-            return Err(AppError::Forbidden(
-                stoa_domain::policy::Denied::ModeratorsOnly,
-            ));
-        }
+        decide(&user.actor(), Action::SeeAppeals, Target::Site)?;
         let (limit, offset) = paging(page, per_page, 30)?;
         let appeals = self.store().appeals("pending", limit, offset).await?;
         let mut items = Vec::with_capacity(appeals.items.len());

@@ -326,28 +326,11 @@ impl App {
         let p = self.post(s.post_id).await?;
         // The post's author may settle suggestions on their own post, like a reviewer, as far
         // as they may edit it (not while suspended, not once it is locked).
-        if p.author_id == user.id {
-            decide(
-                &user.actor(),
-                Action::Edit,
-                Target::Post {
-                    author_id: p.author_id,
-                    locked: p.locked_at.is_some(),
-                },
-            )?;
-        } else {
-            decide(
-                &user.actor(),
-                Action::Review,
-                Target::Queue(Queue::SuggestedEdits),
-            )?;
-            if p.locked_at.is_some() && !user.role.is_moderator() {
-                return Err(AppError::Forbidden(Denied::Locked));
-            }
-        }
-        if s.author_id == user.id {
-            return Err(AppError::Forbidden(Denied::Forbidden));
-        }
+        decide(
+            &user.actor(),
+            Action::ReviewSuggestion,
+            suggestion_target(&s, &p),
+        )?;
         if s.status != "pending" {
             return Err(AppError::Conflict {
                 code: "already_reviewed",
@@ -655,6 +638,22 @@ impl App {
         Ok((s, p))
     }
 
+    /// Whether `user` may accept or reject the pending suggested edit `s` on `p` now.
+    pub fn may_review_suggestion(
+        &self,
+        user: &AuthUser,
+        s: &SuggestedEditRow,
+        p: &PostRow,
+    ) -> bool {
+        s.status == "pending"
+            && decide(
+                &user.actor(),
+                Action::ReviewSuggestion,
+                suggestion_target(s, p),
+            )
+            .is_ok()
+    }
+
     /// Rolls a post back to an earlier revision's content, as a new revision.
     #[tracing::instrument(skip_all, fields(user.id = user.id, post.id = post_id, revision = revision))]
     pub async fn rollback(
@@ -736,4 +735,13 @@ fn leading_category(flags: &[FlagRow]) -> Category {
         .into_iter()
         .find(|(_, n)| *n == best)
         .map_or(Category::Other, |(c, _)| c)
+}
+
+/// A suggested edit as the policy sees it.
+fn suggestion_target(s: &SuggestedEditRow, p: &PostRow) -> Target {
+    Target::Suggestion {
+        post_author_id: p.author_id,
+        suggester_id: s.author_id,
+        locked: p.locked_at.is_some(),
+    }
 }
