@@ -31,14 +31,8 @@ impl App {
         // A deleted, held or hidden post is nobody's business but its author's (held and
         // hidden only) and the moderators': to anyone else it does not exist.
         match self.store().post_state(id).await? {
-            Some(st)
-                if viewer.is_some_and(|v| v.role.is_moderator())
-                    || (st.deleted_at.is_none()
-                        && (st.status == "published"
-                            || viewer.is_some_and(|v| v.id == st.author_id))) =>
-            {
-                Ok(st)
-            }
+            Some(st) if st.deleted_at.is_none() && st.status == "published" => Ok(st),
+            Some(st) if may_see_withdrawn(viewer, st.author_id, st.deleted_at.is_some()) => Ok(st),
             _ => Err(AppError::NotFound("post")),
         }
     }
@@ -90,14 +84,7 @@ impl App {
         duplicate_of: Option<i64>,
     ) -> Result<CloseTally, AppError> {
         let (q, st) = self.open_question(question_id).await?;
-        decide(
-            &user.actor(),
-            Action::VoteClose,
-            Target::Post {
-                author_id: q.author_id,
-                locked: q.locked_at.is_some(),
-            },
-        )?;
+        let at_once = close_vote_allowed(user, &q)?;
         let req = CloseRequest::parse(reason, duplicate_of)?;
         if let Some(d) = req.duplicate_of {
             self.duplicate_target(d, question_id).await?;
@@ -109,8 +96,8 @@ impl App {
             });
         }
         let needed = self.governance().await?.close_votes_needed;
-        if user.role.is_moderator() {
-            self.close_now(user, &st, req, &[]).await?;
+        if let Some(moderator) = at_once {
+            self.close_now(Some(moderator), &st, req, &[]).await?;
             return Ok(CloseTally {
                 kind: "close",
                 votes: 0,
@@ -144,7 +131,7 @@ impl App {
             .collect();
         match close_outcome(&requests, needed.max(1) as usize) {
             Some(outcome) => {
-                match self.close_now(user, &st, outcome, &votes).await {
+                match self.close_now(None, &st, outcome, &votes).await {
                     // Another vote closed it a moment ago: this vote still counted toward that.
                     Ok(_)
                     | Err(AppError::Conflict {
@@ -176,14 +163,7 @@ impl App {
         question_id: i64,
     ) -> Result<CloseTally, AppError> {
         let (q, st) = self.open_question(question_id).await?;
-        decide(
-            &user.actor(),
-            Action::VoteClose,
-            Target::Post {
-                author_id: q.author_id,
-                locked: q.locked_at.is_some(),
-            },
-        )?;
+        let at_once = close_vote_allowed(user, &q)?;
         if st.closed_at.is_none() {
             return Err(AppError::Conflict {
                 code: "not_closed",
@@ -191,7 +171,7 @@ impl App {
             });
         }
         let needed = self.governance().await?.close_votes_needed;
-        let votes = if user.role.is_moderator() {
+        let votes = if at_once.is_some() {
             Vec::new()
         } else {
             self.store()
@@ -208,7 +188,7 @@ impl App {
                 .await
                 .map_err(already_voted)?
         };
-        if user.role.is_moderator() || votes.len() as i64 >= needed {
+        if at_once.is_some() || votes.len() as i64 >= needed {
             let names = voters(&votes);
             let reason = if names.is_empty() {
                 "Reopened by a moderator.".to_string()
@@ -225,7 +205,7 @@ impl App {
                 );
             let plan = Plan {
                 affected_user_id: Some(st.author_id),
-                actor_id: user.role.is_moderator().then_some(user.id),
+                actor_id: at_once,
                 ..Plan::new(
                     ModAction::Reopen,
                     TargetType::Post,
@@ -250,10 +230,11 @@ impl App {
         })
     }
 
-    /// Closes a question for `outcome`, logged as the moderator's action or the voters'.
+    /// Closes a question for `outcome`, logged as the action of `moderator` (who closed it at
+    /// once) or, when `None`, of the voters.
     pub(crate) async fn close_now(
         &self,
-        user: &AuthUser,
+        moderator: Option<i64>,
         st: &PostState,
         outcome: CloseRequest,
         votes: &[CloseVoteRow],
@@ -277,7 +258,7 @@ impl App {
         let plan = Plan {
             affected_user_id: Some(st.author_id),
             duplicate_of: outcome.duplicate_of,
-            actor_id: user.role.is_moderator().then_some(user.id),
+            actor_id: moderator,
             ..Plan::new(
                 ModAction::Close,
                 TargetType::Post,
@@ -308,6 +289,35 @@ impl App {
             .ok_or(AppError::NotFound("question"))?;
         Ok((q, st))
     }
+}
+
+/// Whether `viewer` may see a post the public cannot (deleted, held or hidden).
+pub(crate) fn may_see_withdrawn(viewer: Option<&AuthUser>, author_id: i64, deleted: bool) -> bool {
+    viewer.is_some_and(|v| {
+        decide(
+            &v.actor(),
+            Action::SeeWithdrawn,
+            Target::Withdrawn { author_id, deleted },
+        )
+        .is_ok()
+    })
+}
+
+/// Checks that `user` may vote to close or reopen `q`; `Some(user.id)` when their vote alone
+/// decides (a moderator's), `None` when it is one vote among those needed.
+fn close_vote_allowed(
+    user: &AuthUser,
+    q: &stoa_store::posts::PostRow,
+) -> Result<Option<i64>, AppError> {
+    let actor = user.actor();
+    let target = Target::Post {
+        author_id: q.author_id,
+        locked: q.locked_at.is_some(),
+    };
+    decide(&actor, Action::VoteClose, target)?;
+    Ok(decide(&actor, Action::CloseAtOnce, target)
+        .is_ok()
+        .then_some(user.id))
 }
 
 /// "alice, bob and carol".

@@ -8,7 +8,7 @@ use stoa_domain::deflection::{
     daily_report, day_start, is_session_token, transition, DayStat, Event, Outcome,
     ABANDON_AFTER_SECS, DAY_SECS, MAX_STATS_DAYS, MAX_SUGGESTIONS, STATS_DAYS,
 };
-use stoa_domain::kb::{decide_kb, KbAction, KbTarget};
+use stoa_domain::policy::{decide, Action, Target};
 use stoa_store::deflection::{DeflectionSession, SolvingPost};
 
 /// Most posts listed as "solved most often".
@@ -287,7 +287,7 @@ impl App {
         user: &AuthUser,
         days: Option<i64>,
     ) -> Result<SelfServiceStats, AppError> {
-        decide_kb(&user.actor(), KbAction::SeeSelfServiceStats, KbTarget::Site)?;
+        decide(&user.actor(), Action::SeeSelfServiceStats, Target::Site)?;
         let days = days.unwrap_or(STATS_DAYS);
         if !(1..=MAX_STATS_DAYS).contains(&days) {
             return Err(AppError::invalid(

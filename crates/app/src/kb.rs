@@ -3,10 +3,8 @@
 
 use crate::deflection::Visitor;
 use crate::{paging, App, AppError, AuthUser};
-use stoa_domain::kb::{
-    decide_kb, CategoryDescription, CategoryName, CategorySlug, FeedbackComment, KbAction, KbError,
-    KbTarget,
-};
+use stoa_domain::kb::{CategoryDescription, CategoryName, CategorySlug, FeedbackComment, KbError};
+use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{TagSet, Title};
 use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts, NewArticle};
 use stoa_store::lists::Page;
@@ -91,7 +89,7 @@ impl App {
         user: &AuthUser,
         input: CategoryInput,
     ) -> Result<CategoryRow, AppError> {
-        decide_kb(&user.actor(), KbAction::ManageCategories, KbTarget::Site)?;
+        decide(&user.actor(), Action::ManageCategories, Target::Site)?;
         let name = CategoryName::parse(&input.name)?;
         let slug = match input
             .slug
@@ -141,10 +139,10 @@ impl App {
     /// Whether `user` may promote this answer: the rule the "Promote to article" control uses.
     pub fn may_promote(&self, user: &AuthUser, answer: &PostRow) -> bool {
         answer.kind == "answer"
-            && decide_kb(
+            && decide(
                 &user.actor(),
-                KbAction::Promote,
-                KbTarget::Answer {
+                Action::PromoteAnswer,
+                Target::Promotable {
                     locked: answer.locked_at.is_some(),
                 },
             )
@@ -176,10 +174,10 @@ impl App {
                 "Only answers can be promoted to articles.",
             ));
         }
-        decide_kb(
+        decide(
             &user.actor(),
-            KbAction::Promote,
-            KbTarget::Answer {
+            Action::PromoteAnswer,
+            Target::Promotable {
                 locked: answer.locked_at.is_some(),
             },
         )?;
@@ -264,9 +262,8 @@ impl App {
             }
             None => None,
         };
-        let staff = viewer.is_some_and(|u| {
-            decide_kb(&u.actor(), KbAction::SeeSelfServiceStats, KbTarget::Site).is_ok()
-        });
+        let staff = viewer
+            .is_some_and(|u| decide(&u.actor(), Action::SeeSelfServiceStats, Target::Site).is_ok());
         let feedback = if staff {
             self.store()
                 .recent_article_feedback(id, RECENT_FEEDBACK)

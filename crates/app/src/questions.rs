@@ -433,7 +433,7 @@ impl App {
             Some(p) if p.deleted_at.is_none() && p.status == "published" => p,
             Some(p)
                 if p.deleted_at.is_none()
-                    && viewer.is_some_and(|v| v.id == p.author_id || v.role.is_moderator()) =>
+                    && crate::closing::may_see_withdrawn(viewer, p.author_id, false) =>
             {
                 p
             }

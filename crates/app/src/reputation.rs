@@ -49,18 +49,15 @@ pub(crate) fn ledger(
         .collect()
 }
 
-/// Every privilege with its threshold and whether `reputation` (or a moderator's office) holds it.
-pub fn privileges(
-    thresholds: &Thresholds,
-    reputation: i64,
-    moderator: bool,
-) -> Vec<PrivilegeStatus> {
+/// Every privilege with its threshold, as a visitor sees them: held by nobody (who holds what
+/// is [`stoa_domain::policy::Actor::has`]'s business, through [`App::privileges_of`]).
+pub fn privileges(thresholds: &Thresholds) -> Vec<PrivilegeStatus> {
     Privilege::ALL
         .iter()
         .map(|p| PrivilegeStatus {
             privilege: *p,
             needed: thresholds.get(*p),
-            held: moderator || reputation >= thresholds.get(*p),
+            held: false,
         })
         .collect()
 }
@@ -107,12 +104,15 @@ impl App {
             .collect()
     }
 
-    /// The privileges of the site with their thresholds, as held by a reputation.
+    /// The privileges of the site with their thresholds, as `viewer` holds them (none for a
+    /// visitor).
     pub async fn privileges_for(
         &self,
-        reputation: i64,
-        moderator: bool,
+        viewer: Option<&crate::AuthUser>,
     ) -> Result<Vec<PrivilegeStatus>, AppError> {
-        Ok(privileges(&self.thresholds().await?, reputation, moderator))
+        match viewer {
+            Some(u) => Ok(self.privileges_of(u)),
+            None => Ok(privileges(&self.thresholds().await?)),
+        }
     }
 }

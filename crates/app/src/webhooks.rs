@@ -7,8 +7,8 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
-use stoa_domain::account::Role;
 use stoa_domain::notify::Event;
+use stoa_domain::policy::{self, decide, Action};
 use stoa_domain::post::slug;
 use stoa_domain::tokens::Scope;
 use stoa_domain::webhooks::{
@@ -110,7 +110,8 @@ pub struct CreatedWebhook {
 /// Whether a person sees and manages every webhook, and registers site-wide ones: an
 /// administrator using a session, a log-in token or a token with the `admin` scope.
 fn manages_all(u: &AuthUser) -> bool {
-    u.role == Role::Admin && u.scopes.allows(Scope::Admin)
+    decide(&u.actor(), Action::ManageSettings, policy::Target::Site).is_ok()
+        && u.scopes.allows(Scope::Admin)
 }
 
 /// Whether an event tells of a support ticket (private between its customer and the desk).

@@ -1,67 +1,8 @@
-//! Knowledge-base rules: who may promote answers and manage categories, and the inputs of
-//! categories and "was this helpful?" feedback, parsed once at the edge.
-//!
-//! [`decide_kb`] has the shape of [`crate::policy::decide`] (actor, action, target) and answers
-//! with the same [`Denied`], so that it can be folded into the one policy function later.
+//! Knowledge-base inputs: categories and "was this helpful?" feedback, parsed once at the edge.
+//! Who may promote answers, manage categories and read statistics is the policy's business
+//! ([`crate::policy::decide`] with [`crate::policy::Action::PromoteAnswer`] and its neighbours).
 
-use crate::policy::{Actor, Denied, TRUST_THRESHOLDS};
-
-/// Reputation from which a member may promote answers to articles: trust level 3 ("regular").
-pub const PROMOTE_REPUTATION: i64 = TRUST_THRESHOLDS[2];
-
-/// What an actor wants to do to the knowledge base.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KbAction {
-    /// Turn a community answer into a knowledge-base article.
-    Promote,
-    /// Create categories.
-    ManageCategories,
-    /// Read self-service statistics and the comments of article feedback.
-    SeeSelfServiceStats,
-}
-
-/// What the action is applied to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KbTarget {
-    /// The knowledge base as a whole.
-    Site,
-    /// An answer, with its state.
-    Answer {
-        /// Whether a moderator locked it.
-        locked: bool,
-    },
-}
-
-/// Decides whether `actor` may perform `action` on `target`.
-///
-/// Staff (agents, moderators, admins) curate the knowledge base as part of their job; members
-/// earn the right to promote answers at trust level 3, because promotion puts the community's
-/// name on a curated page. Categories and statistics stay with staff.
-pub fn decide_kb(actor: &Actor, action: KbAction, target: KbTarget) -> Result<(), Denied> {
-    if actor.suspended {
-        return Err(Denied::Suspended);
-    }
-    let staff = actor.role.is_staff();
-    match (action, target) {
-        (KbAction::Promote, KbTarget::Answer { locked }) => {
-            if locked && !actor.role.is_moderator() {
-                Err(Denied::Locked)
-            } else if staff || actor.reputation >= PROMOTE_REPUTATION {
-                Ok(())
-            } else {
-                Err(Denied::Forbidden)
-            }
-        }
-        (KbAction::ManageCategories | KbAction::SeeSelfServiceStats, KbTarget::Site) => {
-            if staff {
-                Ok(())
-            } else {
-                Err(Denied::Forbidden)
-            }
-        }
-        _ => Err(Denied::Forbidden),
-    }
-}
+pub use crate::policy::PROMOTE_REPUTATION;
 
 /// Why a knowledge-base input was refused; the message is shown to the person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -243,69 +184,6 @@ impl FeedbackComment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::Role;
-    use crate::policy::Thresholds;
-
-    fn actor(role: Role, reputation: i64) -> Actor {
-        Actor {
-            user_id: 1,
-            role,
-            reputation,
-            suspended: false,
-            thresholds: Thresholds::default(),
-            account_days: 30,
-        }
-    }
-
-    #[test]
-    fn permission_table() {
-        use KbAction::*;
-        let open = KbTarget::Answer { locked: false };
-        let locked = KbTarget::Answer { locked: true };
-        let member = actor(Role::Member, PROMOTE_REPUTATION - 1);
-        let trusted = actor(Role::Member, PROMOTE_REPUTATION);
-        let agent = actor(Role::Agent, 1);
-        let moderator = actor(Role::Moderator, 1);
-        let admin = actor(Role::Admin, 1);
-        let suspended = Actor {
-            suspended: true,
-            ..trusted
-        };
-        let cases: &[(&Actor, KbAction, KbTarget, Result<(), Denied>)] = &[
-            (&member, Promote, open, Err(Denied::Forbidden)),
-            (&trusted, Promote, open, Ok(())),
-            (&agent, Promote, open, Ok(())),
-            (&moderator, Promote, open, Ok(())),
-            (&trusted, Promote, locked, Err(Denied::Locked)),
-            (&agent, Promote, locked, Err(Denied::Locked)),
-            (&moderator, Promote, locked, Ok(())),
-            (&suspended, Promote, open, Err(Denied::Suspended)),
-            (
-                &trusted,
-                ManageCategories,
-                KbTarget::Site,
-                Err(Denied::Forbidden),
-            ),
-            (&agent, ManageCategories, KbTarget::Site, Ok(())),
-            (&admin, ManageCategories, KbTarget::Site, Ok(())),
-            (
-                &trusted,
-                SeeSelfServiceStats,
-                KbTarget::Site,
-                Err(Denied::Forbidden),
-            ),
-            (&agent, SeeSelfServiceStats, KbTarget::Site, Ok(())),
-            (&moderator, SeeSelfServiceStats, KbTarget::Site, Ok(())),
-            (&agent, Promote, KbTarget::Site, Err(Denied::Forbidden)),
-        ];
-        for (a, action, target, expected) in cases {
-            assert_eq!(
-                &decide_kb(a, *action, *target),
-                expected,
-                "{a:?} {action:?} {target:?}"
-            );
-        }
-    }
 
     #[test]
     fn promotion_needs_trust_level_three() {

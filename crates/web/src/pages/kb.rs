@@ -18,7 +18,6 @@ use serde::Deserialize;
 use stoa_app::{
     AppError, ArticleSummary, AuthUser, CategoryInput, CategoryRow, PostRow, PromoteInput,
 };
-use stoa_domain::kb::{decide_kb, KbAction, KbTarget};
 use stoa_domain::policy::{decide, Action, Target};
 
 pub fn router() -> Router<AppState> {
@@ -118,7 +117,7 @@ impl IndexPage {
 }
 
 fn is_staff(user: Option<&AuthUser>) -> bool {
-    user.is_some_and(|u| decide_kb(&u.actor(), KbAction::ManageCategories, KbTarget::Site).is_ok())
+    user.is_some_and(|u| decide(&u.actor(), Action::ManageCategories, Target::Site).is_ok())
 }
 
 async fn index_page(

@@ -145,7 +145,7 @@ struct LogPage {
     categories: Vec<(&'static str, &'static str)>,
     action: String,
     category: String,
-    is_moderator: bool,
+    can_see_appeals: bool,
 }
 
 #[derive(Deserialize)]
@@ -235,7 +235,10 @@ async fn log(
             .collect(),
         action,
         category,
-        is_moderator: l.user.as_ref().is_some_and(|u| u.role.is_moderator()),
+        can_see_appeals: l
+            .user
+            .as_ref()
+            .is_some_and(|u| state.app.may_see_appeals(u)),
         l,
     }))
 }

@@ -176,10 +176,10 @@ pub fn post_view(
         can_delete: may(Action::Delete),
         can_promote: !is_question
             && viewer.is_some_and(|u| {
-                stoa_domain::kb::decide_kb(
+                decide(
                     &u.actor(),
-                    stoa_domain::kb::KbAction::Promote,
-                    stoa_domain::kb::KbTarget::Answer {
+                    Action::PromoteAnswer,
+                    Target::Promotable {
                         locked: p.locked_at.is_some(),
                     },
                 )

@@ -120,13 +120,9 @@ struct PrivilegesPage {
 }
 
 async fn privileges(State(state): State<AppState>, l: Layout) -> Result<Response, PageError> {
-    let (rep, moderator) = l
-        .user
-        .as_ref()
-        .map_or((i64::MIN, false), |u| (u.reputation, u.role.is_moderator()));
     let privileges = state
         .app
-        .privileges_for(rep, moderator)
+        .privileges_for(l.user.as_ref())
         .await?
         .into_iter()
         .map(|p| PrivilegeView {

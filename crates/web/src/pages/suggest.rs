@@ -196,17 +196,10 @@ async fn suggestion_page(
     let st = state.app.post_state(l.user.as_ref(), p.id).await?;
     let (target, back) = describe(&st);
     let is_question = p.kind == "question";
-    let can_review = s.status == "pending"
-        && l.user.as_ref().is_some_and(|u: &AuthUser| {
-            u.id != s.author_id
-                && (u.id == p.author_id
-                    || decide(
-                        &u.actor(),
-                        Action::Review,
-                        Target::Queue(Queue::SuggestedEdits),
-                    )
-                    .is_ok())
-        });
+    let can_review = l
+        .user
+        .as_ref()
+        .is_some_and(|u: &AuthUser| state.app.may_review_suggestion(u, &s, &p));
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     // Pending suggestions show against the post as it is now; settled ones as they were proposed.
     let page = SuggestionPage {
