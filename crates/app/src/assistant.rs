@@ -6,6 +6,7 @@
 use crate::{App, AppError};
 use stoa_domain::assistant::{features, text_traits, Passage, TermVector, DEFAULT_MODEL};
 use stoa_domain::post::slug;
+use stoa_domain::post_kind::PostKind;
 
 /// Candidate questions and articles read.
 const CANDIDATES: usize = 10;
@@ -177,7 +178,7 @@ impl App {
         }
         let question_ids: Vec<i64> = hits
             .iter()
-            .filter(|h| h.kind == "question")
+            .filter(|h| h.kind == PostKind::Question)
             .map(|h| h.post_id)
             .collect();
         let answers = self.store().live_answers_of(&question_ids).await?;
@@ -193,7 +194,7 @@ impl App {
         for (rank, hit) in hits.iter().enumerate() {
             let own_vec = TermVector::new(&hit.title, weight);
             let question_similarity = hit.relevance / best;
-            if hit.kind == "article" {
+            if hit.kind == PostKind::Article {
                 let plain = stoa_markdown::plain_text(&hit.snippet_html);
                 candidates.push(Candidate {
                     item: AssistantItem {

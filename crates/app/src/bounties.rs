@@ -4,6 +4,7 @@
 use crate::{App, AppError, AuthUser};
 use stoa_domain::bounty::{self, BountyError, Candidate};
 use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_store::bounties::{BountyRow, OfferOutcome};
 
 impl From<BountyError> for AppError {
@@ -56,7 +57,7 @@ impl App {
         amount: i64,
     ) -> Result<BountyRow, AppError> {
         let q = self.post(question_id).await?;
-        if q.kind != "question" || q.closed_at.is_some() || q.locked_at.is_some() {
+        if q.kind != PostKind::Question || q.closed_at.is_some() || q.locked_at.is_some() {
             return Err(BountyError::NotAQuestion.into());
         }
         decide(&user.actor(), Action::OfferBounty, Target::Site)?;
@@ -104,9 +105,9 @@ impl App {
         let answer = match self.store().post(answer_id).await? {
             Some(a)
                 if a.parent_id == Some(question_id)
-                    && a.kind == "answer"
+                    && a.kind == PostKind::Answer
                     && a.deleted_at.is_none()
-                    && a.status == "published" =>
+                    && a.status == PostStatus::Published =>
             {
                 a
             }

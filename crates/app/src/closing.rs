@@ -5,6 +5,7 @@ use crate::moderation::Plan;
 use crate::{App, AppError, AuthUser};
 use stoa_domain::moderation::{close_outcome, CloseReason, CloseRequest, ModAction, TargetType};
 use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_store::moderation::{CloseVoteRow, NewCloseVote, PostState};
 
 /// Where a question stands after a close or reopen vote.
@@ -31,7 +32,7 @@ impl App {
         // A deleted, held or hidden post is nobody's business but its author's (held and
         // hidden only) and the moderators': to anyone else it does not exist.
         match self.store().post_state(id).await? {
-            Some(st) if st.deleted_at.is_none() && st.status == "published" => Ok(st),
+            Some(st) if st.deleted_at.is_none() && st.status == PostStatus::Published => Ok(st),
             Some(st) if may_see_withdrawn(viewer, st.author_id, st.deleted_at.is_some()) => Ok(st),
             _ => Err(AppError::NotFound("post")),
         }
@@ -275,7 +276,7 @@ impl App {
         id: i64,
     ) -> Result<(stoa_store::posts::PostRow, PostState), AppError> {
         let q = self.post(id).await?;
-        if q.kind != "question" {
+        if q.kind != PostKind::Question {
             return Err(AppError::invalid(
                 "not_a_question",
                 "id",

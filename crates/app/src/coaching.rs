@@ -6,6 +6,7 @@ use crate::{App, AppError};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use stoa_domain::coaching::{self, Coached, Evidence, Hint};
+use stoa_domain::post_kind::PostKind;
 
 /// How long learned evidence serves before it is learned again.
 const REFRESH: Duration = Duration::from_secs(600);
@@ -107,7 +108,7 @@ impl App {
                 .await?
                 .into_iter()
                 .find(|h| {
-                    h.kind == "question"
+                    h.kind == PostKind::Question
                         && h.has_accepted
                         && coaching::same_question(title, &h.title)
                 })

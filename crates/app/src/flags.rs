@@ -4,6 +4,7 @@
 use crate::{App, AppError, AuthUser};
 use stoa_domain::moderation::{should_hide, FlagReason, FlagRequest};
 use stoa_domain::policy::{decide, Action, Privilege, Target};
+use stoa_domain::post_kind::PostKind;
 use stoa_store::moderation::{FlagRow, NewAction, NewFlag};
 
 /// A flag, unparsed (the API body or form).
@@ -47,7 +48,7 @@ impl App {
         )?;
         let req = FlagRequest::parse(&input.reason, input.duplicate_of, input.text.as_deref())?;
         if let Some(d) = req.duplicate_of {
-            if p.kind != "question" {
+            if p.kind != PostKind::Question {
                 return Err(AppError::invalid(
                     "invalid_duplicate",
                     "reason",

@@ -6,6 +6,7 @@ use crate::{paging, App, AppError, AuthUser};
 use stoa_domain::kb::{CategoryDescription, CategoryName, CategorySlug, FeedbackComment, KbError};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{TagSet, Title};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts, NewArticle};
 use stoa_store::lists::Page;
 use stoa_store::posts::PostRow;
@@ -138,7 +139,7 @@ impl App {
 
     /// Whether `user` may promote this answer: the rule the "Promote to article" control uses.
     pub fn may_promote(&self, user: &AuthUser, answer: &PostRow) -> bool {
-        answer.kind == "answer"
+        answer.kind == PostKind::Answer
             && decide(
                 &user.actor(),
                 Action::PromoteAnswer,
@@ -167,7 +168,7 @@ impl App {
         input: PromoteInput,
     ) -> Result<PostRow, AppError> {
         let answer = self.post(answer_id).await?;
-        if answer.kind != "answer" {
+        if answer.kind != PostKind::Answer {
             return Err(AppError::invalid(
                 "not_an_answer",
                 "id",
@@ -358,7 +359,11 @@ impl App {
 
     async fn live_article(&self, id: i64) -> Result<PostRow, AppError> {
         match self.store().post(id).await? {
-            Some(p) if p.kind == "article" && p.deleted_at.is_none() && p.status == "published" => {
+            Some(p)
+                if p.kind == PostKind::Article
+                    && p.deleted_at.is_none()
+                    && p.status == PostStatus::Published =>
+            {
                 Ok(p)
             }
             _ => Err(AppError::NotFound("article")),

@@ -4,6 +4,7 @@ use crate::{App, AppError, AuthUser};
 use std::collections::HashMap;
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{parse_edit_comment, Body, PostError, TagSet, Title};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_store::lists::{Page, QuestionSort, TagRow};
 use stoa_store::posts::{NewPost, PostEdit, PostRow, RevisionRow};
 use stoa_store::social::CommentRow;
@@ -81,7 +82,7 @@ pub(crate) struct PreparedEdit {
 
 /// Applies `input` to `p`'s current content and validates it; an edit that changes nothing is refused.
 pub(crate) fn prepare_edit(p: &PostRow, input: &EditInput) -> Result<PreparedEdit, AppError> {
-    let is_question = p.kind != "answer";
+    let is_question = p.kind != PostKind::Answer;
     if !is_question && (input.title.is_some() || input.tags.is_some()) {
         return Err(AppError::invalid(
             "invalid_edit",
@@ -176,7 +177,7 @@ impl App {
         let id = self
             .store()
             .insert_post(&NewPost {
-                kind: "question",
+                kind: PostKind::Question,
                 parent_id: None,
                 author_id: user.id,
                 title: title.as_str(),
@@ -185,9 +186,9 @@ impl App {
                 body_text: &text,
                 tags: &names,
                 status: if screened.held.is_some() {
-                    "held"
+                    PostStatus::Held
                 } else {
-                    "published"
+                    PostStatus::Published
                 },
                 hold_reason: hold.as_deref(),
                 now: stoa_store::now(),
@@ -217,7 +218,9 @@ impl App {
         // One read: the state has everything the decision needs.
         let state = match self.store().post_state(question_id).await? {
             Some(s)
-                if s.kind == "question" && s.deleted_at.is_none() && s.status == "published" =>
+                if s.kind == PostKind::Question
+                    && s.deleted_at.is_none()
+                    && s.status == PostStatus::Published =>
             {
                 s
             }
@@ -243,7 +246,7 @@ impl App {
         let id = self
             .store()
             .insert_post(&NewPost {
-                kind: "answer",
+                kind: PostKind::Answer,
                 parent_id: Some(question_id),
                 author_id: user.id,
                 title: "",
@@ -252,9 +255,9 @@ impl App {
                 body_text: &text,
                 tags: &[],
                 status: if screened.held.is_some() {
-                    "held"
+                    PostStatus::Held
                 } else {
-                    "published"
+                    PostStatus::Published
                 },
                 hold_reason: hold.as_deref(),
                 now: stoa_store::now(),
@@ -343,7 +346,7 @@ impl App {
         answer_id: Option<i64>,
     ) -> Result<Option<i64>, AppError> {
         let q = self.live_post(question_id).await?;
-        if q.kind != "question" {
+        if q.kind != PostKind::Question {
             return Err(AppError::NotFound("question"));
         }
         decide(
@@ -359,13 +362,13 @@ impl App {
             match answer {
                 Some(ans)
                     if ans.deleted_at.is_none()
-                        && ans.status == "published"
+                        && ans.status == PostStatus::Published
                         && ans.parent_id == Some(question_id)
-                        && ans.kind == "answer" =>
+                        && ans.kind == PostKind::Answer =>
                 {
                     answer_author = Some(ans.author_id);
                 }
-                Some(ans) if ans.deleted_at.is_none() && ans.kind == "answer" => {
+                Some(ans) if ans.deleted_at.is_none() && ans.kind == PostKind::Answer => {
                     return Err(AppError::invalid(
                         "answer_of_other_question",
                         "answer_id",
@@ -408,7 +411,7 @@ impl App {
     /// A live, published post whose question (for an answer) is live and published too:
     /// everything under a deleted or held question is as gone as the question.
     async fn live_post(&self, id: i64) -> Result<PostRow, AppError> {
-        let live = |p: &PostRow| p.deleted_at.is_none() && p.status == "published";
+        let live = |p: &PostRow| p.deleted_at.is_none() && p.status == PostStatus::Published;
         match self.store().post(id).await? {
             Some(p) if live(&p) => match p.parent_id {
                 Some(q) => match self.store().post(q).await? {
@@ -430,7 +433,7 @@ impl App {
         // A held or hidden question stays visible to its author and to moderators, so that the
         // author can see it is waiting for review rather than lost.
         let question = match self.store().post(id).await? {
-            Some(p) if p.deleted_at.is_none() && p.status == "published" => p,
+            Some(p) if p.deleted_at.is_none() && p.status == PostStatus::Published => p,
             Some(p)
                 if p.deleted_at.is_none()
                     && crate::closing::may_see_withdrawn(viewer, p.author_id, false) =>
@@ -439,7 +442,7 @@ impl App {
             }
             _ => return Err(AppError::NotFound("question")),
         };
-        if question.kind != "question" {
+        if question.kind != PostKind::Question {
             return Err(AppError::NotFound("question"));
         }
         let answers = self.store().answers_of(id).await?;

@@ -4,6 +4,7 @@
 use crate::{App, AppError};
 use std::collections::HashMap;
 use stoa_domain::post::TagName;
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::search::{
     best_correction, contains_phrase, correction_prefix, parse_query, rank_score, search_text,
     similarity, similarity_text, snippet, Bm25, CorpusStats, DocTerms, Fields, KindFilter,
@@ -56,8 +57,8 @@ const TYPO_DOCS: i64 = 200;
 pub struct SearchHit {
     /// The question or article.
     pub post_id: i64,
-    /// `question` or `article`.
-    pub kind: String,
+    /// Question or article.
+    pub kind: PostKind,
     /// Title as written.
     pub title: String,
     /// Title, escaped, with matched words in `<mark>`.
@@ -459,7 +460,7 @@ impl App {
                     text: text(terms, &stats, &df),
                     score: doc.score,
                     has_accepted: doc.has_accepted,
-                    is_article: doc.kind == "article",
+                    is_article: doc.kind == PostKind::Article,
                     age_days: (now - doc.created_at) as f64 / 86_400.0,
                     answer_count: doc.answer_count,
                 };
@@ -474,8 +475,8 @@ impl App {
 
 fn passes_filters(q: &ParsedQuery, d: &SearchDoc) -> bool {
     let kind_ok = match q.kind {
-        Some(KindFilter::Question) => d.kind == "question",
-        Some(KindFilter::Article) => d.kind == "article",
+        Some(KindFilter::Question) => d.kind == PostKind::Question,
+        Some(KindFilter::Article) => d.kind == PostKind::Article,
         None => true,
     };
     let tags: Vec<&str> = d.tags.split_whitespace().collect();
@@ -487,7 +488,7 @@ fn passes_filters(q: &ParsedQuery, d: &SearchDoc) -> bool {
 fn hit(doc: &SearchDoc, body_text: &str, relevance: f64, terms: &[String]) -> SearchHit {
     SearchHit {
         post_id: doc.post_id,
-        kind: doc.kind.clone(),
+        kind: doc.kind,
         title: doc.title.clone(),
         title_html: snippet(&doc.title, terms, 400),
         snippet_html: snippet(body_text, terms, SNIPPET_CHARS),

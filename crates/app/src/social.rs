@@ -3,6 +3,7 @@
 use crate::{App, AppError, AuthUser};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{CommentText, VoteValue};
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::reputation::{vote_entries, Reason};
 use stoa_store::social::{CommentRow, VoteLedger};
 
@@ -29,7 +30,7 @@ impl App {
         let points = self.governance().await?.points;
         let mut entries = vote_entries(
             &points,
-            p.kind == "answer",
+            p.kind == PostKind::Answer,
             value.as_i64(),
             p.author_id,
             user.id,

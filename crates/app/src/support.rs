@@ -7,6 +7,7 @@ use crate::{App, AppError, AuthUser, TicketView};
 use std::collections::BTreeMap;
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{Body, TagSet, Title};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_domain::redact::redact;
 use stoa_domain::support::{content_gaps, parse_day, percentile, week_start, Gap};
 use stoa_store::posts::NewPost;
@@ -325,7 +326,7 @@ impl App {
         let question_id = self
             .store()
             .insert_post(&NewPost {
-                kind: "question",
+                kind: PostKind::Question,
                 parent_id: None,
                 author_id: user.id,
                 title: title.as_str(),
@@ -333,7 +334,7 @@ impl App {
                 body_html: &html,
                 body_text: &text,
                 tags: &names,
-                status: "published",
+                status: PostStatus::Published,
                 hold_reason: None,
                 now,
             })
@@ -344,7 +345,7 @@ impl App {
         let answer_id = self
             .store()
             .insert_post(&NewPost {
-                kind: "answer",
+                kind: PostKind::Answer,
                 parent_id: Some(question_id),
                 author_id: p.answerer_id,
                 title: "",
@@ -352,7 +353,7 @@ impl App {
                 body_html: &answer_html,
                 body_text: &answer_text,
                 tags: &[],
-                status: "published",
+                status: PostStatus::Published,
                 hold_reason: None,
                 now,
             })

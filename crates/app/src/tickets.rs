@@ -6,6 +6,7 @@
 use crate::{paging, App, AppError, AuthUser, SearchHit, Visitor};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::Body;
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::sla::{self, Clocks, Event, Status};
 use stoa_domain::tickets::{self, TicketError, Writer};
 use stoa_store::support::{
@@ -273,7 +274,7 @@ impl App {
         let hits = self.matching_posts(subject, body).await?;
         let best = hits
             .iter()
-            .filter(|h| h.kind == "article" || h.has_accepted)
+            .filter(|h| h.kind == PostKind::Article || h.has_accepted)
             .map(|h| {
                 let score = stoa_domain::support::coverage_score(subject, &h.title, &h.tags);
                 (h, score)

@@ -10,6 +10,7 @@ use std::time::Duration;
 use stoa_domain::notify::Event;
 use stoa_domain::policy::{self, decide, Action};
 use stoa_domain::post::slug;
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::tokens::Scope;
 use stoa_domain::webhooks::{
     self as rules, check_address, Audience, EventType, Target, WebhookError, WebhookUrl,
@@ -371,7 +372,7 @@ impl App {
 
     fn post_json(&self, p: &PostRow, q: &PostRow) -> Value {
         let question_path = format!("/questions/{}/{}", q.id, slug(&q.title));
-        let url = if p.kind == "answer" {
+        let url = if p.kind == PostKind::Answer {
             format!("{question_path}#answer-{}", p.id)
         } else {
             question_path
@@ -431,10 +432,10 @@ impl App {
                 let Some((p, q)) = self.post_pair(post_id).await? else {
                     return Ok(None);
                 };
-                if p.deleted_at.is_some() || p.kind == "article" {
+                if p.deleted_at.is_some() || p.kind == PostKind::Article {
                     return Ok(None);
                 }
-                let ty = if p.kind == "answer" {
+                let ty = if p.kind == PostKind::Answer {
                     EventType::AnswerCreated
                 } else {
                     EventType::QuestionCreated

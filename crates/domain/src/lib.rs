@@ -18,6 +18,7 @@ pub mod notify;
 pub mod plans;
 pub mod policy;
 pub mod post;
+pub mod post_kind;
 pub mod redact;
 pub mod reputation;
 pub mod rewards;

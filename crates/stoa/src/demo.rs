@@ -353,7 +353,7 @@ impl Loader<'_> {
                 .await
                 .map_err(|e| self.partial(format!("asking {:?}", q.title), e))?;
             self.posts += 1;
-            self.check_published(&question.status, || format!("the question {:?}", q.title))?;
+            self.check_published(question.status, || format!("the question {:?}", q.title))?;
             created.push(Created {
                 id: question.id,
                 question_id: question.id,
@@ -370,7 +370,7 @@ impl Loader<'_> {
                     .await
                     .map_err(|e| self.partial(format!("answering {:?}", q.title), e))?;
                 self.posts += 1;
-                self.check_published(&answer.status, || {
+                self.check_published(answer.status, || {
                     format!("{}'s answer to {:?}", a.author, q.title)
                 })?;
                 created.push(Created {
@@ -422,10 +422,10 @@ impl Loader<'_> {
     /// the load stops and says which one.
     fn check_published(
         &self,
-        status: &str,
+        status: stoa_domain::post_kind::PostStatus,
         what: impl FnOnce() -> String,
     ) -> Result<(), DemoError> {
-        if status == "published" {
+        if status == stoa_domain::post_kind::PostStatus::Published {
             Ok(())
         } else {
             Err(DemoError::Held {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use stoa_app::{App, AppSettings, Store, StoreOptions};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_eval::semeval::{self, RetrieveReport};
 use stoa_store::posts::NewPost;
 use stoa_store::users::NewUser;
@@ -102,7 +103,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
         let text = stoa_markdown::plain_text(&html);
         let id = store
             .insert_post(&NewPost {
-                kind: "question",
+                kind: PostKind::Question,
                 parent_id: None,
                 author_id: user,
                 title: &title,
@@ -110,7 +111,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
                 body_html: &html,
                 body_text: &text,
                 tags: &[],
-                status: "published",
+                status: PostStatus::Published,
                 hold_reason: None,
                 now,
             })
@@ -120,7 +121,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
             let text = stoa_markdown::plain_text(&html);
             store
                 .insert_post(&NewPost {
-                    kind: "answer",
+                    kind: PostKind::Answer,
                     parent_id: Some(id),
                     author_id: user,
                     title: "",
@@ -128,7 +129,7 @@ async fn fill_and_query(app: &App, ds: &semeval::Dataset) -> Result<Results, Eva
                     body_html: &html,
                     body_text: &text,
                     tags: &[],
-                    status: "published",
+                    status: PostStatus::Published,
                     hold_reason: None,
                     now,
                 })

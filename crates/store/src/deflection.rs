@@ -30,8 +30,8 @@ pub struct DeflectionSession {
 pub struct SolvingPost {
     /// The question or article.
     pub post_id: i64,
-    /// `question` or `article`.
-    pub kind: String,
+    /// Question or article.
+    pub kind: stoa_domain::post_kind::PostKind,
     /// Title.
     pub title: String,
     /// Sessions it solved.
@@ -271,7 +271,7 @@ impl Store {
             .map(|r| {
                 Ok(SolvingPost {
                     post_id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
+                    kind: crate::decode_name(r, "kind")?,
                     title: r.try_get("title")?,
                     solved: r.try_get("solved")?,
                     shown: r.try_get("shown")?,

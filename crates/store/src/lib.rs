@@ -350,6 +350,19 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
+/// Reads a column holding the name of a closed set (a post's kind or status) as its enum; an
+/// unknown name is a decoding error, not a silent default.
+pub(crate) fn decode_name<T>(row: &sqlx::any::AnyRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr<Err = stoa_domain::post_kind::UnknownName>,
+{
+    let name: String = sqlx::Row::try_get(row, column)?;
+    name.parse().map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: Box::new(e),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

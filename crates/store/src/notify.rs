@@ -583,8 +583,8 @@ impl Store {
 pub struct ThreadPost {
     /// Id.
     pub id: i64,
-    /// `question` or `answer`.
-    pub kind: String,
+    /// Question or answer.
+    pub kind: stoa_domain::post_kind::PostKind,
     /// Author.
     pub author_id: i64,
     /// Author's username.
@@ -650,7 +650,7 @@ impl Store {
         let at = |c: &[&str; 8]| -> Result<ThreadPost, sqlx::Error> {
             Ok(ThreadPost {
                 id: r.try_get(c[0])?,
-                kind: r.try_get(c[1])?,
+                kind: crate::decode_name(&r, c[1])?,
                 author_id: r.try_get(c[2])?,
                 author_name: r.try_get(c[3])?,
                 body_md: r.try_get(c[4])?,

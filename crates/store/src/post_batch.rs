@@ -11,6 +11,7 @@ use crate::{Backend, StoreError};
 use sqlx::AnyPool;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most posts committed together.
@@ -19,7 +20,7 @@ const MAX_BATCH: usize = 32;
 /// A new post owned, to cross to the batching task.
 #[derive(Debug)]
 struct OwnedPost {
-    kind: String,
+    kind: PostKind,
     parent_id: Option<i64>,
     author_id: i64,
     title: String,
@@ -27,7 +28,7 @@ struct OwnedPost {
     body_html: String,
     body_text: String,
     tags: Vec<String>,
-    status: String,
+    status: PostStatus,
     hold_reason: Option<String>,
     now: i64,
 }
@@ -35,7 +36,7 @@ struct OwnedPost {
 impl OwnedPost {
     fn from(p: &NewPost<'_>) -> Self {
         OwnedPost {
-            kind: p.kind.to_string(),
+            kind: p.kind,
             parent_id: p.parent_id,
             author_id: p.author_id,
             title: p.title.to_string(),
@@ -43,7 +44,7 @@ impl OwnedPost {
             body_html: p.body_html.to_string(),
             body_text: p.body_text.to_string(),
             tags: p.tags.to_vec(),
-            status: p.status.to_string(),
+            status: p.status,
             hold_reason: p.hold_reason.map(str::to_string),
             now: p.now,
         }
@@ -51,7 +52,7 @@ impl OwnedPost {
 
     fn as_new(&self) -> NewPost<'_> {
         NewPost {
-            kind: &self.kind,
+            kind: self.kind,
             parent_id: self.parent_id,
             author_id: self.author_id,
             title: &self.title,
@@ -59,7 +60,7 @@ impl OwnedPost {
             body_html: &self.body_html,
             body_text: &self.body_text,
             tags: &self.tags,
-            status: &self.status,
+            status: self.status,
             hold_reason: self.hold_reason.as_deref(),
             now: self.now,
         }

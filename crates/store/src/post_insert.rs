@@ -7,6 +7,7 @@ use crate::lists::placeholders;
 use crate::posts::{add_tags, NewPost};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Row, Transaction};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 
 /// Inserts posts with their first revisions, tags, question counters and search documents;
 /// their ids, in the order given.
@@ -23,11 +24,11 @@ pub(crate) async fn insert_posts_in(
     let ids = insert_rows(tx, posts, &tags).await?;
     insert_first_revisions(tx, posts, &tags, &ids).await?;
     for (p, &id) in posts.iter().zip(&ids) {
-        if p.kind == "question" {
-            add_tags(tx, id, p.tags, p.now, p.status == "published").await?;
+        if p.kind == PostKind::Question {
+            add_tags(tx, id, p.tags, p.now, p.status == PostStatus::Published).await?;
         }
         // A question or article is its own search document; an answer joins its question's.
-        if p.kind != "answer" {
+        if p.kind != PostKind::Answer {
             crate::search::index_post(tx, backend, id).await?;
         }
     }
@@ -35,7 +36,7 @@ pub(crate) async fn insert_posts_in(
     let answers: Vec<(i64, &NewPost<'_>)> = posts
         .iter()
         .filter_map(|p| match (p.kind, p.parent_id, p.status) {
-            ("answer", Some(q), "published") => Some((q, p)),
+            (PostKind::Answer, Some(q), PostStatus::Published) => Some((q, p)),
             _ => None,
         })
         .collect();
@@ -47,7 +48,7 @@ pub(crate) async fn insert_posts_in(
     let events: Vec<crate::jobs::NewJob> = posts
         .iter()
         .zip(&ids)
-        .filter(|(p, _)| notify && p.status == "published" && p.kind != "article")
+        .filter(|(p, _)| notify && p.status == PostStatus::Published && p.kind != PostKind::Article)
         .map(|(_, &post_id)| {
             crate::jobs::event_job(&stoa_domain::notify::Event::PostCreated { post_id }, now)
         })
@@ -91,7 +92,7 @@ async fn insert_rows(
     let mut q = sqlx::query(&sql);
     for (p, t) in posts.iter().zip(tags) {
         q = q
-            .bind(p.kind)
+            .bind(p.kind.as_str())
             .bind(p.parent_id)
             .bind(p.author_id)
             .bind(p.title)
@@ -99,7 +100,7 @@ async fn insert_rows(
             .bind(p.body_html)
             .bind(p.body_text)
             .bind(t)
-            .bind(p.status)
+            .bind(p.status.as_str())
             .bind(p.now);
     }
     let returned = q.fetch_all(&mut **tx).await?;
@@ -241,11 +242,13 @@ mod tests {
         status: &'a str,
         now: i64,
     ) -> NewPost<'a> {
+        let kind: PostKind = kind.parse().unwrap();
+        let status: PostStatus = status.parse().unwrap();
         NewPost {
             kind,
             parent_id: parent,
-            author_id: if kind == "question" { 1 } else { 2 },
-            title: if kind == "question" { text } else { "" },
+            author_id: if kind == PostKind::Question { 1 } else { 2 },
+            title: if kind == PostKind::Question { text } else { "" },
             body_md: text,
             body_html: text,
             body_text: text,

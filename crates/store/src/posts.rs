@@ -4,14 +4,15 @@
 use crate::{Backend, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 
 /// A stored post with its author's and last editor's names.
 #[derive(Debug, Clone)]
 pub struct PostRow {
     /// Id.
     pub id: i64,
-    /// `question`, `answer` or `article`.
-    pub kind: String,
+    /// Question, answer or article.
+    pub kind: PostKind,
     /// The question of an answer.
     pub parent_id: Option<i64>,
     /// Author id.
@@ -36,8 +37,8 @@ pub struct PostRow {
     pub view_count: i64,
     /// Accepted answer of a question.
     pub accepted_answer_id: Option<i64>,
-    /// `published`, `held` or `hidden`.
-    pub status: String,
+    /// Published, held or hidden.
+    pub status: PostStatus,
     /// When closed.
     pub closed_at: Option<i64>,
     /// When locked.
@@ -78,7 +79,7 @@ pub(crate) const POST_FROM: &str =
 pub(crate) fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
     Ok(PostRow {
         id: r.try_get("post_id")?,
-        kind: r.try_get("kind")?,
+        kind: crate::decode_name(r, "kind")?,
         parent_id: r.try_get("parent_id")?,
         author_id: r.try_get("author_id")?,
         author_name: r.try_get("author_name")?,
@@ -91,7 +92,7 @@ pub(crate) fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
         comment_count: r.try_get("comment_count")?,
         view_count: r.try_get("view_count")?,
         accepted_answer_id: r.try_get("accepted_answer_id")?,
-        status: r.try_get("status")?,
+        status: crate::decode_name(r, "status")?,
         closed_at: r.try_get("closed_at")?,
         locked_at: r.try_get("locked_at")?,
         deleted_at: r.try_get("deleted_at")?,
@@ -110,8 +111,8 @@ pub(crate) fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
 /// A new question, answer or article, already validated and rendered.
 #[derive(Debug, Clone)]
 pub struct NewPost<'a> {
-    /// `question`, `answer` or `article`.
-    pub kind: &'a str,
+    /// Question, answer or article.
+    pub kind: PostKind,
     /// The question of an answer.
     pub parent_id: Option<i64>,
     /// Author.
@@ -126,8 +127,8 @@ pub struct NewPost<'a> {
     pub body_text: &'a str,
     /// Tag names.
     pub tags: &'a [String],
-    /// `published` or `held`.
-    pub status: &'a str,
+    /// Published or held.
+    pub status: PostStatus,
     /// Why a held post is held: the spam filter's flag, written in the post's transaction.
     pub hold_reason: Option<&'a str>,
     /// Creation time.
@@ -338,12 +339,12 @@ pub(crate) async fn edit_in(
     .bind(e.post_id)
     .fetch_one(&mut **tx)
     .await?;
-    let kind: String = row.try_get("kind")?;
+    let kind: PostKind = crate::decode_name(&row, "kind")?;
     let old_tags: String = row.try_get("tags")?;
     let number: i64 = row.try_get::<i64, _>("revision_count")? + 1;
     let parent: Option<i64> = row.try_get("parent_id")?;
     // Tags count live, published questions only.
-    let counted = row.try_get::<String, _>("status")? == "published"
+    let counted = crate::decode_name::<PostStatus>(&row, "status")? == PostStatus::Published
         && row.try_get::<Option<i64>, _>("deleted_at")?.is_none();
     let joined = e.tags.join(" ");
     sqlx::query(
@@ -382,7 +383,7 @@ pub(crate) async fn edit_in(
     if notify {
         crate::jobs::enqueue_in(tx, &[crate::jobs::event_job(&edited, e.now)], e.now).await?;
     }
-    if kind == "question" && old_tags != joined {
+    if kind == PostKind::Question && old_tags != joined {
         let old: Vec<String> = old_tags.split_whitespace().map(str::to_string).collect();
         let removed: Vec<String> = old
             .iter()
@@ -411,10 +412,10 @@ pub(crate) async fn edit_in(
 
 /// What deleting or restoring a post must know of it.
 struct Lifecycle {
-    kind: String,
+    kind: PostKind,
     tags: String,
     parent: Option<i64>,
-    status: String,
+    status: PostStatus,
     deleted: bool,
 }
 
@@ -425,11 +426,11 @@ async fn lifecycle(tx: &mut Transaction<'_, Any>, post_id: i64) -> Result<Lifecy
             .fetch_one(&mut **tx)
             .await?;
     Ok(Lifecycle {
-        kind: row.try_get("kind")?,
+        kind: crate::decode_name(&row, "kind")?,
         tags: row.try_get("tags")?,
         parent: row.try_get("parent_id")?,
         deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
-        status: row.try_get("status")?,
+        status: crate::decode_name(&row, "status")?,
     })
 }
 
@@ -472,13 +473,17 @@ pub(crate) async fn delete_in(
         ],
     };
     crate::reputation::reverse_as(tx, &earned, now, "post_deleted").await?;
-    if kind == "question" {
+    if kind == PostKind::Question {
         let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
-        remove_tags(tx, post_id, &names, status == "published").await?;
+        remove_tags(tx, post_id, &names, status == PostStatus::Published).await?;
     }
     if let Some(q) = parent {
         // Held and hidden answers were never counted (or were uncounted when hidden).
-        let counted = if status == "published" { 1 } else { 0 };
+        let counted = if status == PostStatus::Published {
+            1
+        } else {
+            0
+        };
         sqlx::query(
             "UPDATE posts SET answer_count = answer_count - $3,
                 accepted_answer_id = CASE WHEN accepted_answer_id = $2 THEN NULL ELSE accepted_answer_id END
@@ -516,11 +521,11 @@ pub(crate) async fn undelete_in(
         .execute(&mut **tx)
         .await?;
     crate::reputation::restore_votes(tx, post_id, now).await?;
-    if kind == "question" {
+    if kind == PostKind::Question {
         let names: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
-        add_tags(tx, post_id, &names, now, status == "published").await?;
+        add_tags(tx, post_id, &names, now, status == PostStatus::Published).await?;
     }
-    if let (Some(q), "published") = (parent, status.as_str()) {
+    if let (Some(q), PostStatus::Published) = (parent, status) {
         sqlx::query("UPDATE posts SET answer_count = answer_count + 1 WHERE id = $1")
             .bind(q)
             .execute(&mut **tx)
@@ -536,13 +541,13 @@ pub(crate) async fn set_status_in(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     post_id: i64,
-    status: &str,
+    status: PostStatus,
 ) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT status, parent_id, deleted_at FROM posts WHERE id = $1")
         .bind(post_id)
         .fetch_one(&mut **tx)
         .await?;
-    let old: String = row.try_get("status")?;
+    let old: PostStatus = crate::decode_name(&row, "status")?;
     if old == status {
         return Ok(false);
     }
@@ -550,10 +555,13 @@ pub(crate) async fn set_status_in(
     let deleted: Option<i64> = row.try_get("deleted_at")?;
     sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
         .bind(post_id)
-        .bind(status)
+        .bind(status.as_str())
         .execute(&mut **tx)
         .await?;
-    let change: i64 = match (old == "published", status == "published") {
+    let change: i64 = match (
+        old == PostStatus::Published,
+        status == PostStatus::Published,
+    ) {
         (true, false) => -1,
         (false, true) => 1,
         _ => 0,

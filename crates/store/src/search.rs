@@ -14,8 +14,8 @@ use stoa_domain::search::analyze;
 pub struct SearchDoc {
     /// The question or article.
     pub post_id: i64,
-    /// `question` or `article`.
-    pub kind: String,
+    /// Question or article.
+    pub kind: stoa_domain::post_kind::PostKind,
     /// Title as written.
     pub title: String,
     /// Space-separated tags.
@@ -472,7 +472,7 @@ impl Store {
             .map(|r| {
                 Ok(SearchDoc {
                     post_id: r.try_get("post_id")?,
-                    kind: r.try_get("kind")?,
+                    kind: crate::decode_name(r, "kind")?,
                     title: r.try_get("title")?,
                     tags: r.try_get("tags")?,
                     score: r.try_get("score")?,

@@ -6,6 +6,7 @@
 use crate::{App, AppError, AuthUser};
 use stoa_domain::moderation::{Category, ModAction, ModerationRequest, TargetType};
 use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 use stoa_domain::reputation::Reason;
 use stoa_store::moderation::{
     ActionRow, Decision, Effect, NewAction, PostState, SettleCloseVotes, SettleFlags, Write,
@@ -203,11 +204,11 @@ impl App {
             (ModAction::Unprotect, Some(id)) => Effect::Unprotect(id),
             (ModAction::Hide, Some(id)) => Effect::Status {
                 post_id: id,
-                status: "hidden",
+                status: PostStatus::Hidden,
             },
             (ModAction::Publish, Some(id)) => Effect::Status {
                 post_id: id,
-                status: "published",
+                status: PostStatus::Published,
             },
             (ModAction::Suspend, None) => Effect::Suspend {
                 user_id: plan.target_id,
@@ -343,7 +344,7 @@ impl App {
             let spam_now = plan.action == ModAction::Delete && plan.category == Category::Spam;
             let ham_now = (plan.action == ModAction::Undelete
                 && reversed_category == Some(Category::Spam))
-                || (plan.action == ModAction::Publish && st.status == "held");
+                || (plan.action == ModAction::Publish && st.status == PostStatus::Held);
             // The action is committed: a failure to learn must not turn it into an error (a
             // retry would then answer 409 for an action that happened). The classifier misses
             // one example; the log says so.
@@ -370,7 +371,9 @@ impl App {
         }
         match self.store().post(id).await? {
             Some(p)
-                if p.kind == "question" && p.deleted_at.is_none() && p.status == "published" =>
+                if p.kind == PostKind::Question
+                    && p.deleted_at.is_none()
+                    && p.status == PostStatus::Published =>
             {
                 Ok(())
             }
@@ -389,7 +392,7 @@ fn check_post_action(st: &PostState, action: ModAction) -> Result<(), AppError> 
         action,
         ModAction::Close | ModAction::Reopen | ModAction::Protect | ModAction::Unprotect
     );
-    if question_only && st.kind != "question" {
+    if question_only && st.kind != PostKind::Question {
         return Err(AppError::invalid(
             "not_a_question",
             "target_id",

@@ -4,6 +4,7 @@
 use crate::{App, AppError};
 use stoa_domain::notify::{default_channel, mentions, short_title, Event};
 use stoa_domain::post::{slug, TagSet};
+use stoa_domain::post_kind::PostKind;
 use stoa_store::jobs::JobRow;
 use stoa_store::notify::{Fanout, FanoutJob, Recipients, ThreadPost};
 use stoa_store::posts::PostRow;
@@ -171,7 +172,7 @@ impl App {
             return Ok(None);
         };
         let who = p.author_name.clone();
-        let is_answer = p.kind == "answer";
+        let is_answer = p.kind == PostKind::Answer;
         let url = if is_answer {
             format!("{}#answer-{}", question_url(&q), p.id)
         } else {
@@ -236,7 +237,7 @@ impl App {
             return Ok(None);
         };
         let who = c.author_name.clone();
-        let url = if p.kind == "answer" {
+        let url = if p.kind == PostKind::Answer {
             format!("{}#answer-{}", question_url(&q), p.id)
         } else {
             format!("{}#question", question_url(&q))
@@ -247,7 +248,7 @@ impl App {
             Some(q.id),
             url,
         );
-        let on = if p.kind == "answer" {
+        let on = if p.kind == PostKind::Answer {
             "your answer on"
         } else {
             "your question"
@@ -340,7 +341,7 @@ impl App {
             Some(q.id),
             format!("/posts/{post_id}/revisions"),
         );
-        let what = if p.kind == "answer" {
+        let what = if p.kind == PostKind::Answer {
             "your answer on"
         } else {
             "your question"

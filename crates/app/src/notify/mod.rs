@@ -11,6 +11,7 @@ pub use mail::{Digest, MailMessage, MailOutcome, Unsubscribed};
 
 use crate::{paging, App, AppError, AuthUser};
 use stoa_domain::notify::{is_kind, Channel, KINDS};
+use stoa_domain::post_kind::PostKind;
 use stoa_store::notify::{FollowRow, NotificationRow};
 
 /// A page of notifications.
@@ -194,7 +195,7 @@ impl App {
             "question" => {
                 let id = id()?;
                 let q = self.post(id).await?;
-                if q.kind != "question" {
+                if q.kind != PostKind::Question {
                     return Err(AppError::NotFound("question"));
                 }
                 Ok(id.to_string())

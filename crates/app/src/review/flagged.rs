@@ -5,6 +5,7 @@ use crate::moderation::Plan;
 use crate::{App, AppError, AuthUser};
 use stoa_domain::moderation::{Category, FlagReason, ModAction, Queue, ReviewOutcome, TargetType};
 use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post_kind::PostStatus;
 use stoa_store::moderation::{FlagRow, NewReview, SettleFlags, Write};
 
 impl App {
@@ -21,14 +22,14 @@ impl App {
             return Err(AppError::NotFound("post"));
         }
         let flags = self.store().pending_flags_on(&[id]).await?;
-        if st.status == "published" && flags.is_empty() {
+        if st.status == PostStatus::Published && flags.is_empty() {
             return Err(AppError::invalid(
                 "nothing_to_review",
                 "id",
                 "This post has no pending flags.",
             ));
         }
-        let category = if st.status == "held" {
+        let category = if st.status == PostStatus::Held {
             Category::Spam
         } else {
             leading_category(&flags)
@@ -42,7 +43,7 @@ impl App {
             reason.clone(),
         ));
         match outcome {
-            ReviewOutcome::Dismiss if st.status != "published" => {
+            ReviewOutcome::Dismiss if st.status != PostStatus::Published => {
                 let text = if reason.is_empty() {
                     "Reviewed: no problem found.".to_string()
                 } else {

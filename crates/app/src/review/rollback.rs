@@ -4,6 +4,7 @@ use crate::questions::prepare_edit;
 use crate::{App, AppError, AuthUser, EditInput};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{parse_edit_comment, TagSet};
+use stoa_domain::post_kind::PostKind;
 use stoa_store::posts::{PostEdit, PostRow};
 
 impl App {
@@ -39,7 +40,7 @@ impl App {
         } else {
             typed
         };
-        let is_question = p.kind != "answer";
+        let is_question = p.kind != PostKind::Answer;
         let input = EditInput {
             title: is_question.then(|| r.title.clone()),
             body: Some(r.body_md.clone()),

@@ -6,6 +6,7 @@ use crate::{App, AppError, AuthUser, EditInput};
 use stoa_domain::moderation::{Queue, ReviewOutcome};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::TagSet;
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::reputation::Reason;
 use stoa_store::moderation::{Decision, NewReview, NewSuggestedEdit, SuggestedEditRow, Write};
 use stoa_store::posts::{PostEdit, PostRow};
@@ -66,7 +67,7 @@ impl App {
                 message: "The post was edited after this suggestion was made; reject it so that its author can suggest again.".into(),
             });
         }
-        let is_question = p.kind != "answer";
+        let is_question = p.kind != PostKind::Answer;
         let input = EditInput {
             title: is_question.then(|| s.title.clone()),
             body: Some(s.body_md.clone()),

@@ -7,6 +7,7 @@ use crate::reputation::{NewRepEvent, Reverse};
 use crate::{Store, StoreError};
 use sqlx::{Any, Row, Transaction};
 use stoa_domain::notify::Event;
+use stoa_domain::post_kind::PostStatus;
 
 /// The state change of a [`Write`]; each applies only if it changes something.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +43,7 @@ pub enum Effect<'a> {
         /// The post.
         post_id: i64,
         /// New status.
-        status: &'a str,
+        status: stoa_domain::post_kind::PostStatus,
     },
     /// Suspend a user until a time.
     Suspend {
@@ -166,7 +167,7 @@ impl Store {
         }
         if let Effect::Status {
             post_id,
-            status: "published",
+            status: PostStatus::Published,
         } = w.effect
         {
             // A post released from the hold notifies as if it had just been posted.

@@ -7,6 +7,7 @@ use crate::{Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use stoa_domain::notify::Event;
+use stoa_domain::post_kind::PostStatus;
 
 /// A flag to insert.
 #[derive(Debug, Clone)]
@@ -123,14 +124,18 @@ impl Store {
             }
             let trusted = stoa_domain::integrity::independent_people(&traits) as i64;
             if should_hide(trusted) {
-                let status: String = sqlx::query("SELECT status FROM posts WHERE id = $1")
+                let row = sqlx::query("SELECT status FROM posts WHERE id = $1")
                     .bind(f.post_id)
                     .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
-                if status == "published" {
-                    crate::posts::set_status_in(&mut tx, self.backend(), f.post_id, "hidden")
-                        .await?;
+                    .await?;
+                if crate::decode_name::<PostStatus>(&row, "status")? == PostStatus::Published {
+                    crate::posts::set_status_in(
+                        &mut tx,
+                        self.backend(),
+                        f.post_id,
+                        PostStatus::Hidden,
+                    )
+                    .await?;
                     hidden = Some(insert_action(&mut tx, log, now).await?);
                 }
             }

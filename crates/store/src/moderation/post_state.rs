@@ -8,16 +8,16 @@ use sqlx::Row;
 pub struct PostState {
     /// Id.
     pub id: i64,
-    /// `question`, `answer` or `article`.
-    pub kind: String,
+    /// Question, answer or article.
+    pub kind: stoa_domain::post_kind::PostKind,
     /// The question of an answer.
     pub parent_id: Option<i64>,
     /// Author.
     pub author_id: i64,
     /// The title of the post's question.
     pub question_title: String,
-    /// `published`, `held` or `hidden`.
-    pub status: String,
+    /// Published, held or hidden.
+    pub status: stoa_domain::post_kind::PostStatus,
     /// When closed.
     pub closed_at: Option<i64>,
     /// Why closed.
@@ -59,11 +59,11 @@ impl Store {
         let Some(r) = row else { return Ok(None) };
         Ok(Some(PostState {
             id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
+            kind: crate::decode_name(&r, "kind")?,
             parent_id: r.try_get("parent_id")?,
             author_id: r.try_get("author_id")?,
             question_title: r.try_get("question_title")?,
-            status: r.try_get("status")?,
+            status: crate::decode_name(&r, "status")?,
             closed_at: r.try_get("closed_at")?,
             close_reason: r.try_get("close_reason")?,
             duplicate_of: r.try_get("duplicate_of")?,

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use stoa_domain::deflection::DayStat;
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::time::format_rfc3339;
 use utoipa::{IntoParams, ToSchema};
 
@@ -99,13 +100,13 @@ pub async fn stats(
             .top
             .into_iter()
             .map(|t| SolvingItem {
-                url: if t.kind == "article" {
+                url: if t.kind == PostKind::Article {
                     article_url(t.post_id, &t.title)
                 } else {
                     question_url(t.post_id, &t.title)
                 },
                 id: t.post_id,
-                kind: t.kind,
+                kind: t.kind.to_string(),
                 title: t.title,
                 solved: t.solved,
                 opened: t.opened,

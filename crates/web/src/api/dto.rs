@@ -244,7 +244,7 @@ impl From<&PostRow> for Post {
     fn from(p: &PostRow) -> Self {
         Post {
             id: p.id,
-            kind: p.kind.clone(),
+            kind: p.kind.to_string(),
             question_id: p.parent_id,
             title: p.title.clone(),
             body: p.body_md.clone(),

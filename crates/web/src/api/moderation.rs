@@ -571,8 +571,8 @@ pub async fn post_state(
     let s = state.app.post_state(viewer.as_ref(), id).await?;
     Ok(Json(PostStateView {
         id: s.id,
-        kind: s.kind,
-        status: s.status,
+        kind: s.kind.to_string(),
+        status: s.status.to_string(),
         closed: s.closed_at.is_some(),
         close_reason: s.close_reason,
         duplicate_of: s.duplicate_of,

@@ -189,7 +189,7 @@ pub async fn queue(
         .map(|i| ReviewItemView {
             id: i.id,
             post: Post::from(&i.post),
-            status: i.state.status.clone(),
+            status: i.state.status.to_string(),
             url: question_url(
                 i.post.parent_id.unwrap_or(i.post.id),
                 &i.state.question_title,

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use stoa_app::SearchHit;
+use stoa_domain::post_kind::PostKind;
 use utoipa::{IntoParams, ToSchema};
 
 /// Search parameters.
@@ -82,13 +83,13 @@ pub struct SimilarList {
 
 fn item(h: SearchHit) -> SearchItem {
     SearchItem {
-        url: if h.kind == "article" {
+        url: if h.kind == PostKind::Article {
             article_url(h.post_id, &h.title)
         } else {
             question_url(h.post_id, &h.title)
         },
         id: h.post_id,
-        kind: h.kind,
+        kind: h.kind.to_string(),
         title: h.title,
         snippet: h.snippet_html,
         score: (h.relevance * 10_000.0).round() / 10_000.0,

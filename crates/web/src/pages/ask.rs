@@ -21,6 +21,7 @@ use axum::Router;
 use serde::Deserialize;
 use stoa_app::{AppError, AskSuggestions, QuestionInput, Visitor};
 use stoa_domain::post::TagSet;
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -85,12 +86,12 @@ impl Suggestions {
             .hits
             .into_iter()
             .map(|h| {
-                let base = post_url(&h.kind, h.post_id, &h.title);
+                let base = post_url(h.kind.as_str(), h.post_id, &h.title);
                 let href = match &token {
                     Some(t) => format!("{base}?deflection={}", url_encode(t)),
                     None => base,
                 };
-                let is_article = h.kind == "article";
+                let is_article = h.kind == PostKind::Article;
                 let mut meta = count(h.votes, "vote", "votes");
                 if !is_article {
                     meta.push_str(" · ");

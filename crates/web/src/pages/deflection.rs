@@ -17,6 +17,7 @@ use axum::Router;
 use serde::Deserialize;
 use stoa_app::{AppError, Arrival, Visitor};
 use stoa_domain::deflection::{DayStat, DAY_SECS};
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::time::format_utc;
 
 pub fn router() -> Router<AppState> {
@@ -143,7 +144,7 @@ async fn solved(
             let p = state.app.post(post_id).await?;
             let back = format!(
                 "{}?deflection={}#deflection",
-                post_url(&p.kind, p.id, &p.title),
+                post_url(p.kind.as_str(), p.id, &p.title),
                 super::url_encode(&token)
             );
             Ok(Redirect::to(&back).into_response())
@@ -246,9 +247,9 @@ async fn staff_report(
             .top
             .iter()
             .map(|t| TopRow {
-                href: post_url(&t.kind, t.post_id, &t.title),
+                href: post_url(t.kind.as_str(), t.post_id, &t.title),
                 title: t.title.clone(),
-                is_article: t.kind == "article",
+                is_article: t.kind == PostKind::Article,
                 solved: t.solved,
                 shown: t.shown,
                 opened: t.opened,

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use stoa_app::{AppError, AuthUser, EditInput, PostRow};
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::TagSet;
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -82,9 +83,6 @@ async fn load(
     action: Action,
 ) -> Result<(PostRow, String, String), PageError> {
     let p = state.app.post(parse_id(raw_id)?).await?;
-    if !matches!(p.kind.as_str(), "question" | "answer" | "article") {
-        return Err(PageError(Problem::not_found()));
-    }
     decide(
         &user.actor(),
         action,
@@ -128,8 +126,8 @@ async fn edit(
     Ok(render(&EditPage {
         l,
         post_id: p.id,
-        is_question: p.kind != "answer",
-        is_article: p.kind == "article",
+        is_question: p.kind != PostKind::Answer,
+        is_article: p.kind == PostKind::Article,
         question_title,
         back,
         preview: p.body_html,
@@ -149,12 +147,12 @@ async fn update(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, PageError> {
     let (p, back, question_title) = load(&state, &user, &id, Action::Edit).await?;
-    let is_question = p.kind != "answer";
+    let is_question = p.kind != PostKind::Answer;
     let mut page = EditPage {
         l,
         post_id: p.id,
         is_question,
-        is_article: p.kind == "article",
+        is_article: p.kind == PostKind::Article,
         question_title,
         back,
         preview: state.app.preview(&form.body),
@@ -214,8 +212,8 @@ async fn confirm_delete(
     Ok(render(&DeletePage {
         l,
         post_id: p.id,
-        is_question: p.kind != "answer",
-        is_article: p.kind == "article",
+        is_question: p.kind != PostKind::Answer,
+        is_article: p.kind == PostKind::Article,
         question_title,
         back,
     }))
@@ -230,10 +228,10 @@ async fn delete(
     let (p, back, _) = load(&state, &user, &id, Action::Delete).await?;
     state.app.delete_post(&user, p.id).await?;
     // A deleted question has no page left; a deleted answer leaves its question.
-    let to = match p.kind.as_str() {
-        "question" => "/".to_string(),
-        "article" => "/kb".to_string(),
-        _ => back.split('#').next().unwrap_or("/").to_string(),
+    let to = match p.kind {
+        PostKind::Question => "/".to_string(),
+        PostKind::Article => "/kb".to_string(),
+        PostKind::Answer => back.split('#').next().unwrap_or("/").to_string(),
     };
     Ok(Redirect::to(&to).into_response())
 }

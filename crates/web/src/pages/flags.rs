@@ -15,6 +15,7 @@ use axum::Router;
 use serde::Deserialize;
 use stoa_app::{AuthUser, FlagInput, PostState};
 use stoa_domain::moderation::{CloseReason, FlagReason};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,7 +38,7 @@ pub(crate) struct DonePage {
 /// The post's page and a short name for it.
 pub(crate) fn describe(st: &PostState) -> (String, String) {
     let url = question_url(st.parent_id.unwrap_or(st.id), &st.question_title);
-    if st.kind == "question" {
+    if st.kind == PostKind::Question {
         (format!("the question “{}”", st.question_title), url)
     } else {
         (
@@ -86,7 +87,7 @@ struct FlagForm {
 
 async fn visible_post(state: &AppState, user: &AuthUser, id: i64) -> Result<PostState, PageError> {
     let st = state.app.post_state(Some(user), id).await?;
-    if st.deleted_at.is_some() || st.status != "published" {
+    if st.deleted_at.is_some() || st.status != PostStatus::Published {
         return Err(PageError(Problem::not_found()));
     }
     Ok(st)
@@ -94,7 +95,7 @@ async fn visible_post(state: &AppState, user: &AuthUser, id: i64) -> Result<Post
 
 fn flag_page(l: Layout, st: &PostState, form: &FlagForm, error: Option<Problem>) -> FlagPage {
     let (target, back) = describe(st);
-    let is_question = st.kind == "question";
+    let is_question = st.kind == PostKind::Question;
     FlagPage {
         l,
         post_id: st.id,
@@ -230,7 +231,7 @@ async fn new_close(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let st = visible_post(&state, &user, parse_id(&id)?).await?;
-    if st.kind != "question" {
+    if st.kind != PostKind::Question {
         return Err(PageError(Problem::not_found()));
     }
     Ok(render(&close_page(l, &st, &CloseForm::default(), None)))

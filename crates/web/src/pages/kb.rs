@@ -19,6 +19,7 @@ use stoa_app::{
     AppError, ArticleSummary, AuthUser, CategoryInput, CategoryRow, PostRow, PromoteInput,
 };
 use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -259,7 +260,7 @@ async fn canonical(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let p = state.app.post(parse_id(&id)?).await?;
-    if p.kind != "article" {
+    if p.kind != PostKind::Article {
         return Err(PageError(Problem::not_found()));
     }
     Ok(moved_permanently(&article_url(p.id, &p.title)))
@@ -350,7 +351,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let p = state.app.post(id).await?;
-    if p.kind != "article" {
+    if p.kind != PostKind::Article {
         return Err(PageError(Problem::not_found()));
     }
     if slug != stoa_domain::post::slug(&p.title) {
@@ -441,7 +442,7 @@ async fn promotable(
     raw_id: &str,
 ) -> Result<(PostRow, PostRow), PageError> {
     let answer = state.app.post(parse_id(raw_id)?).await?;
-    if answer.kind != "answer" {
+    if answer.kind != PostKind::Answer {
         return Err(PageError(Problem::not_found()));
     }
     if !state.app.may_promote(user, &answer) {

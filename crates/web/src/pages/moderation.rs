@@ -16,6 +16,7 @@ use axum::Router;
 use serde::Deserialize;
 use stoa_app::{ActionRow, AppError, AppealRow, LogQuery, ModerationInput};
 use stoa_domain::moderation::{Category, CloseReason, ModAction};
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -588,7 +589,7 @@ async fn moderate_user(
 fn post_target(st: &stoa_app::PostState) -> (String, String) {
     let qid = st.parent_id.unwrap_or(st.id);
     let url = question_url(qid, &st.question_title);
-    if st.kind == "question" {
+    if st.kind == PostKind::Question {
         (format!("the question “{}”", st.question_title), url)
     } else {
         (

@@ -4,6 +4,7 @@ use super::url_encode;
 use super::view::{tag_links, TagLink, When};
 use stoa_app::{AuthUser, CommentRow, PostRow, QuestionView};
 use stoa_domain::policy::{decide, Action, Target};
+use stoa_domain::post_kind::PostKind;
 
 /// The vote widget of one post (`_votes.html`).
 pub struct VoteBox {
@@ -123,7 +124,7 @@ pub fn post_view(
         locked: p.locked_at.is_some(),
     };
     let may = |a: Action| viewer.is_some_and(|u| decide(&u.actor(), a, target).is_ok());
-    let is_question = p.kind == "question";
+    let is_question = p.kind == PostKind::Question;
     let accepted = !is_question && v.question.accepted_answer_id == Some(p.id);
     let asker = viewer.is_some_and(|u| {
         decide(

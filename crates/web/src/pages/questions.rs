@@ -15,6 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use stoa_app::{App, AppError, PostRow, QuestionView};
+use stoa_domain::post_kind::{PostKind, PostStatus};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -139,7 +140,7 @@ fn bounty_max(v: &QuestionView, viewer: Option<&stoa_app::AuthUser>) -> i64 {
             if v.bounty.is_none()
                 && q.closed_at.is_none()
                 && q.locked_at.is_none()
-                && q.status == "published"
+                && q.status == PostStatus::Published
                 && u.reputation >= MIN_AMOUNT
                 && decide(&u.actor(), Action::OfferBounty, Target::Site).is_ok() =>
         {
@@ -222,7 +223,7 @@ pub(crate) async fn post_location(app: &App, p: &PostRow) -> Result<String, AppE
             let q = app.post(qid).await?;
             Ok(format!("{}#answer-{}", question_url(q.id, &q.title), p.id))
         }
-        None if p.kind == "article" => Ok(super::view::article_url(p.id, &p.title)),
+        None if p.kind == PostKind::Article => Ok(super::view::article_url(p.id, &p.title)),
         None => Ok(question_url(p.id, &p.title)),
     }
 }
@@ -232,7 +233,7 @@ async fn canonical(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let q = state.app.post(parse_id(&id)?).await?;
-    if q.kind != "question" {
+    if q.kind != PostKind::Question {
         return Err(PageError(Problem::not_found()));
     }
     Ok(moved_permanently(&question_url(q.id, &q.title)))
@@ -245,12 +246,12 @@ async fn any_post(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let p = state.app.post(parse_id(&id)?).await?;
-    let to = match (p.kind.as_str(), p.parent_id) {
-        ("answer", Some(q)) => {
+    let to = match (p.kind, p.parent_id) {
+        (PostKind::Answer, Some(q)) => {
             let q = state.app.post(q).await?;
             format!("{}#answer-{}", question_url(q.id, &q.title), p.id)
         }
-        (kind, _) => super::view::post_url(kind, p.id, &p.title),
+        (kind, _) => super::view::post_url(kind.as_str(), p.id, &p.title),
     };
     Ok(Redirect::to(&to).into_response())
 }

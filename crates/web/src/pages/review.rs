@@ -17,6 +17,7 @@ use serde::Deserialize;
 use stoa_app::{AuthUser, ReviewInput};
 use stoa_domain::diff::{diff_words, Change};
 use stoa_domain::moderation::{CloseReason, FlagReason, Queue, ReviewOutcome};
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -183,14 +184,14 @@ async fn queue_page(
         .iter()
         .map(|i| ItemView {
             id: i.id,
-            kind: i.post.kind.clone(),
+            kind: i.post.kind.to_string(),
             title: i.state.question_title.clone(),
             href: {
                 let url = question_url(
                     i.post.parent_id.unwrap_or(i.post.id),
                     &i.state.question_title,
                 );
-                if i.post.kind == "answer" {
+                if i.post.kind == PostKind::Answer {
                     format!("{url}#answer-{}", i.post.id)
                 } else {
                     url
@@ -199,7 +200,7 @@ async fn queue_page(
             author_id: i.post.author_id,
             author_name: i.post.author_name.clone(),
             when: When::at(i.post.created_at, now),
-            status: i.state.status.clone(),
+            status: i.state.status.to_string(),
             body_html: i.post.body_html.clone(),
             flags: i
                 .flags
@@ -215,7 +216,7 @@ async fn queue_page(
                 id: e.id,
                 author_name: e.author_name.clone(),
                 comment: e.comment.clone(),
-                title: (i.post.kind == "question" && e.title != i.post.title)
+                title: (i.post.kind == PostKind::Question && e.title != i.post.title)
                     .then(|| diff_words(&i.post.title, &e.title)),
                 body: diff_words(&i.post.body_md, &e.body_md),
             }),

@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use stoa_app::RevisionRow;
 use stoa_domain::diff::{diff_words, Change};
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/posts/{id}/revisions", get(show))
@@ -85,7 +86,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let (post, revs) = state.app.revisions(parse_id(&id)?).await?;
     // Articles have a title and tags like questions.
-    let is_question = post.kind != "answer";
+    let is_question = post.kind != PostKind::Answer;
     let back = post_location(&state.app, &post).await?;
     let question_title = match post.parent_id {
         Some(q) => state.app.post(q).await?.title,
@@ -123,7 +124,7 @@ async fn show(
         can_rollback,
         l,
         is_question,
-        is_article: post.kind == "article",
+        is_article: post.kind == PostKind::Article,
         question_title,
         back,
         revisions,

@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use stoa_app::{AppError, SearchHit};
+use stoa_domain::post_kind::PostKind;
 use stoa_domain::search::KindFilter;
 
 pub fn router() -> Router<AppState> {
@@ -101,9 +102,9 @@ fn ask_href(q: &str, tags: &[String]) -> String {
 }
 
 fn item(h: SearchHit, q: &str) -> ResultItem {
-    let is_article = h.kind == "article";
+    let is_article = h.kind == PostKind::Article;
     ResultItem {
-        href: post_url(&h.kind, h.post_id, &h.title),
+        href: post_url(h.kind.as_str(), h.post_id, &h.title),
         is_article,
         title_html: h.title_html,
         snippet_html: h.snippet_html,

@@ -21,6 +21,7 @@ use stoa_domain::diff::{diff_words, Change};
 use stoa_domain::moderation::Queue;
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::TagSet;
+use stoa_domain::post_kind::PostKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -106,7 +107,7 @@ async fn new_suggestion(
     Ok(render(&SuggestPage {
         l,
         post_id: p.id,
-        is_question: p.kind == "question",
+        is_question: p.kind == PostKind::Question,
         target,
         back,
         title: p.title.clone(),
@@ -126,7 +127,7 @@ async fn create_suggestion(
     CsrfForm(form): CsrfForm<SuggestForm>,
 ) -> Result<Response, PageError> {
     let p = state.app.post(parse_id(&id)?).await?;
-    let is_question = p.kind == "question";
+    let is_question = p.kind == PostKind::Question;
     let tags = match TagSet::parse_text(&form.tags) {
         Ok(t) => Some(t.names().iter().map(|t| t.as_str().to_string()).collect()),
         // Let the use case report the bad tag with its message.
@@ -195,7 +196,7 @@ async fn suggestion_page(
     let (s, p) = state.app.suggested_edit(id).await?;
     let st = state.app.post_state(l.user.as_ref(), p.id).await?;
     let (target, back) = describe(&st);
-    let is_question = p.kind == "question";
+    let is_question = p.kind == PostKind::Question;
     let can_review = l
         .user
         .as_ref()

@@ -527,7 +527,7 @@ async fn ticket_page(
         matching: desk
             .matching
             .iter()
-            .map(|h| linked(h.post_id, &h.kind, &h.title))
+            .map(|h| linked(h.post_id, h.kind.as_str(), &h.title))
             .collect(),
         canned: desk
             .canned
@@ -688,7 +688,7 @@ async fn draft(
                 "[{}]({}{})",
                 h.title.replace(['[', ']'], ""),
                 state.app.settings().base_url,
-                post_url(&h.kind, h.post_id, &h.title)
+                post_url(h.kind.as_str(), h.post_id, &h.title)
             )),
             None => return Err(AppError::NotFound("post").into()),
         }
