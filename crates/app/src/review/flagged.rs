@@ -21,6 +21,15 @@ impl App {
         if st.deleted_at.is_some() {
             return Err(AppError::NotFound("post"));
         }
+        // Upholding or dismissing flags on one's own post is judging one's own case.
+        decide(
+            &user.actor(),
+            Action::Moderate,
+            Target::Post {
+                author_id: st.author_id,
+                locked: st.locked_at.is_some(),
+            },
+        )?;
         let flags = self.store().pending_flags_on(&[id]).await?;
         if st.status == PostStatus::Published && flags.is_empty() {
             return Err(AppError::invalid(

@@ -213,11 +213,15 @@ pub fn decide(actor: &Actor, action: Action, target: Target) -> Result<(), Denie
                 actor.require(Privilege::CloseVotes)
             }
         }
-        (Action::CloseAtOnce, Target::Post { .. }) => {
-            if is_mod {
-                Ok(())
-            } else {
+        (Action::CloseAtOnce, Target::Post { author_id, .. }) => {
+            if !is_mod {
                 Err(Denied::ModeratorsOnly)
+            } else if author_id == me && actor.role != Role::Admin {
+                // A moderator's vote on their own question is an ordinary vote: closing or
+                // reopening it at once would be judging their own case.
+                Err(Denied::OwnCase)
+            } else {
+                Ok(())
             }
         }
         (Action::Protect, Target::Post { .. }) => actor.require(Privilege::Protect),

@@ -473,10 +473,12 @@ fn normal_profile_table() {
         ),
         (&moderator, SeeWithdrawn, withdrawn(2, true), Ok(())),
         (&suspended, SeeWithdrawn, withdrawn(1, false), Ok(())),
-        // A moderator's close or reopen vote decides alone; others' count toward the total.
+        // A moderator's close or reopen vote decides alone (not on their own question: there it
+        // counts like anyone's); others' count toward the total.
         (&closer, CloseAtOnce, THEIRS, Err(Denied::ModeratorsOnly)),
         (&moderator, CloseAtOnce, THEIRS, Ok(())),
-        (&moderator, CloseAtOnce, MINE, Ok(())),
+        (&moderator, CloseAtOnce, MINE, Err(Denied::OwnCase)),
+        (&admin, CloseAtOnce, MINE, Ok(())),
         // The queue of appeals.
         (
             &protector,

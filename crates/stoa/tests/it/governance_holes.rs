@@ -218,6 +218,53 @@ async fn moderators_do_not_judge_themselves(t: TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+
+    // Her own flagged post: she may not uphold or dismiss the flags; another moderator does.
+    let own = ask(&t, &mona, "Ice maker drips onto the floor").await;
+    let (_, flagger) = t.signup("flo").await;
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/posts/{own}/flags"),
+            Some(&flagger),
+            json!({"reason": "other", "text": "This reads like an advertisement."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let review = format!("/api/v1/review/flagged/{own}");
+    let reviews = t.count("reviews").await;
+    let (s, v) = t
+        .post_json(&review, Some(&mona), json!({"outcome": "dismiss"}))
+        .await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(t.count("reviews").await, reviews, "nothing recorded");
+    let (s, v) = t
+        .post_json(&review, Some(&max), json!({"outcome": "dismiss"}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+
+    // Her vote to close her own question counts like anyone's; it does not close it at once.
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/questions/{own}/close"),
+            Some(&mona),
+            json!({"reason": "off_topic"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["closed"], false, "{v}");
+    assert_eq!(v["votes"], 1, "{v}");
+    let (_, shown) = t.get_json(&format!("/api/v1/questions/{own}"), None).await;
+    assert!(shown["closed_at"].is_null(), "{shown}");
+    // Another moderator's vote closes it.
+    let (s, v) = t
+        .post_json(
+            &format!("/api/v1/questions/{own}/close"),
+            Some(&max),
+            json!({"reason": "off_topic"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["closed"], true, "{v}");
 }
 
 /// Behind a trusted proxy (its address is the last `X-Forwarded-For` entry): a stranger's wrong
