@@ -7,6 +7,7 @@ use stoa_domain::kb::{
     decide_kb, CategoryDescription, CategoryName, CategorySlug, FeedbackComment, KbAction, KbError,
     KbTarget,
 };
+use stoa_domain::policy::Denied;
 use stoa_domain::post::{TagSet, Title};
 use stoa_store::kb::{ArticleMeta, CategoryRow, FeedbackRow, HelpfulCounts, NewArticle};
 use stoa_store::lists::Page;
@@ -338,6 +339,9 @@ impl App {
         comment: Option<&str>,
         ip: &str,
     ) -> Result<HelpfulCounts, AppError> {
+        if visitor.suspended {
+            return Err(Denied::Suspended.into());
+        }
         self.live_article(id).await?;
         let comment = FeedbackComment::parse(comment)?;
         // A visitor without an account chooses their own browser key, so anonymous answers

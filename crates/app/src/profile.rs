@@ -112,6 +112,7 @@ impl App {
         user: &AuthUser,
         input: ProfileInput,
     ) -> Result<Profile, AppError> {
+        user.may_write()?;
         let display_name = match input.display_name.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
