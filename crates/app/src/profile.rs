@@ -113,7 +113,12 @@ impl App {
         input: ProfileInput,
     ) -> Result<Profile, AppError> {
         user.may_write()?;
-        let display_name = match input.display_name.as_deref().map(str::trim) {
+        // Bidirectional controls would make the name read as something else wherever it shows.
+        let name_raw = input
+            .display_name
+            .as_deref()
+            .map(stoa_domain::text::strip_bidi_controls);
+        let display_name = match name_raw.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
             Some(name) => {

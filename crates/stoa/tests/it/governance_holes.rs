@@ -16,6 +16,7 @@ both!(
     a_suspension_stops_every_write,
     moderators_do_not_judge_themselves,
     text_paths_and_metrics,
+    bidi_controls_are_stripped_and_isolated,
     removal_takes_counts_and_reputation,
     edit_trading_is_capped,
     held_posts_stay_private,
@@ -541,6 +542,112 @@ mod behind_a_proxy {
 
 /// Bidirectional controls never reach a title; a path that is not UTF-8 is an ordinary 404;
 /// images never load over plain http; `/metrics` is not for whoever comes through the proxy.
+/// Bidirectional controls leave names and ticket subjects as they leave titles, and pages
+/// isolate the user-written text that remains.
+async fn bidi_controls_are_stripped_and_isolated(t: TestApp) {
+    let (admin_id, admin) = t.signup("root").await;
+    t.make_admin(admin_id).await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (s, me) = t
+        .send_json(
+            "PATCH",
+            "/api/v1/me",
+            Some(&ann),
+            Some(json!({"display_name": "Ann \u{202E}nimda\u{202C} Lee"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["display_name"], "Ann nimda Lee");
+    let (s, e) = t
+        .send_json(
+            "PATCH",
+            "/api/v1/me",
+            Some(&ann),
+            Some(json!({"display_name": "Ann\u{0007}"})),
+        )
+        .await;
+    assert_eq!(s, 422, "other controls are still refused: {e}");
+
+    let (_, plans) = t.get_json("/api/v1/plans", None).await;
+    let standard = plans["items"][1]["id"].as_i64().unwrap();
+    let (s, _) = t
+        .send_json(
+            "PUT",
+            &format!("/api/v1/users/{ann_id}/plan"),
+            Some(&admin),
+            Some(json!({"plan_id": standard})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, tk) = t
+        .post_json(
+            "/api/v1/tickets",
+            Some(&ann),
+            json!({"subject": "Refund for \u{2067}invoice\u{2069} \u{202E}fdp.exe", "body": "Charged twice."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{tk}");
+    let (_, tk) = t
+        .get_json(&format!("/api/v1/tickets/{}", tk["id"]), Some(&ann))
+        .await;
+    let subject = tk["subject"].as_str().or(tk["ticket"]["subject"].as_str());
+    assert_eq!(subject, Some("Refund for invoice fdp.exe"), "{tk}");
+    let (s, e) = t
+        .post_json(
+            "/api/v1/tickets",
+            Some(&ann),
+            json!({"subject": "\u{202E}", "body": "Nothing to say."}),
+        )
+        .await;
+    assert_eq!(s, 422, "a subject of controls only is empty: {e}");
+
+    // Whatever direction a title's own letters have, it is isolated from the page around it.
+    let q = ask(
+        &t,
+        &ann,
+        "\u{05E9}\u{05DC}\u{05D5}\u{05DD} printer queue is stuck",
+    )
+    .await;
+    // (This client follows the redirect to the question's canonical address.)
+    let page = reqwest::Client::new()
+        .get(t.url(&format!("/questions/{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<h1 id="question-title" dir="auto">"#),
+        "the title element isolates its text: {page}"
+    );
+    assert!(page.contains(r#"dir="auto">ann</a>"#), "names too");
+    let profile = reqwest::Client::new()
+        .get(t.url(&format!("/users/{ann_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile.contains("<bdi>Ann nimda Lee</bdi>"),
+        "the display name, stripped and isolated"
+    );
+    let list = t
+        .client
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("dir=\"auto\">\u{05E9}\u{05DC}\u{05D5}\u{05DD} printer queue is stuck</a>")
+    );
+}
+
 async fn text_paths_and_metrics(t: TestApp) {
     let (_, ann) = t.signup("ann").await;
     let (s, q) = t
