@@ -3,7 +3,7 @@
 use crate::secrets::{dummy_hash, hash_password, new_token, token_hash, verify_password};
 use crate::{App, AppError};
 use stoa_domain::account::{Email, Password, Role, Username};
-use stoa_domain::policy::{Actor, Thresholds};
+use stoa_domain::policy::{Actor, Denied, Thresholds};
 use stoa_domain::tokens::{Scopes, FULL};
 use stoa_store::users::{FirstCredential, NewSession, NewUser, UserRow};
 use stoa_store::StoreError;
@@ -133,6 +133,18 @@ impl AuthUser {
             suspended: self.suspended_until.is_some_and(|t| t > stoa_store::now()),
             thresholds: self.thresholds,
             account_days: (stoa_store::now() - self.created_at).max(0) / 86_400,
+        }
+    }
+
+    /// Refuses a suspended person a write that does not go through `policy::decide` (a profile,
+    /// a follow, settings, KB feedback, a webhook…), with the refusal `decide` gives
+    /// (`Denied::Suspended`, 403 `forbidden`). Reading, logging out, securing the account,
+    /// exporting, deleting it and taking back what one gave stay allowed (ADR 005).
+    pub fn may_write(&self) -> Result<(), Denied> {
+        if self.actor().suspended {
+            Err(Denied::Suspended)
+        } else {
+            Ok(())
         }
     }
 }

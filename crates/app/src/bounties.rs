@@ -96,6 +96,7 @@ impl App {
         question_id: i64,
         answer_id: i64,
     ) -> Result<BountyRow, AppError> {
+        user.may_write()?;
         self.post(question_id).await?;
         let open = self
             .store()

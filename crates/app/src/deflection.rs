@@ -20,22 +20,25 @@ const TOP_SOLVING: i64 = 10;
 pub struct Visitor {
     /// The logged-in user.
     pub user_id: Option<i64>,
+    /// Whether the logged-in user is suspended (they may not give KB feedback).
+    pub(crate) suspended: bool,
     key_hash: String,
 }
 
 impl Visitor {
     /// A visitor known by `browser_key`: the value of the browser's CSRF cookie, or its
     /// address when it has none. Only a hash of it is stored.
-    pub fn new(user_id: Option<i64>, browser_key: &str) -> Self {
+    pub fn new(user: Option<&AuthUser>, browser_key: &str) -> Self {
         Visitor {
-            user_id,
+            user_id: user.map(|u| u.id),
+            suspended: user.is_some_and(|u| u.may_write().is_err()),
             key_hash: token_hash(&format!("stoa-visitor:{browser_key}")),
         }
     }
 
     /// An API client, known by its user.
     pub fn user(user: &AuthUser) -> Self {
-        Self::new(Some(user.id), &format!("user:{}", user.id))
+        Self::new(Some(user), &format!("user:{}", user.id))
     }
 
     /// The stored key.

@@ -4,6 +4,7 @@
 use crate::deflection::Visitor;
 use crate::{paging, App, AppError, AuthUser};
 use stoa_domain::kb::{CategoryDescription, CategoryName, CategorySlug, FeedbackComment, KbError};
+use stoa_domain::policy::Denied;
 use stoa_domain::policy::{decide, Action, Target};
 use stoa_domain::post::{TagSet, Title};
 use stoa_domain::post_kind::{PostKind, PostStatus};
@@ -336,6 +337,9 @@ impl App {
         comment: Option<&str>,
         ip: &str,
     ) -> Result<HelpfulCounts, AppError> {
+        if visitor.suspended {
+            return Err(Denied::Suspended.into());
+        }
         self.live_article(id).await?;
         let comment = FeedbackComment::parse(comment)?;
         // A visitor without an account chooses their own browser key, so anonymous answers

@@ -112,7 +112,13 @@ impl App {
         user: &AuthUser,
         input: ProfileInput,
     ) -> Result<Profile, AppError> {
-        let display_name = match input.display_name.as_deref().map(str::trim) {
+        user.may_write()?;
+        // Bidirectional controls would make the name read as something else wherever it shows.
+        let name_raw = input
+            .display_name
+            .as_deref()
+            .map(stoa_domain::text::strip_bidi_controls);
+        let display_name = match name_raw.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
             Some(name) => {

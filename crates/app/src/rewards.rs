@@ -525,6 +525,7 @@ impl App {
         decline: bool,
         public: bool,
     ) -> Result<(), AppError> {
+        user.may_write()?;
         self.store()
             .set_reward_preferences(user.id, decline, public, stoa_store::now())
             .await?;

@@ -104,7 +104,7 @@ impl App {
             parent_id,
             reputation: user.reputation,
             trusted,
-            recent_link_posts: if needs_link_history(&gov.spam, trusted, user.reputation, html) {
+            recent_link_posts: if needs_link_history(html) {
                 self.store().link_posts_since(user.id, now - 3_600).await?
             } else {
                 0
@@ -218,7 +218,7 @@ impl App {
             parent_id: None,
             reputation: user.reputation,
             trusted,
-            recent_link_posts: if needs_link_history(&gov.spam, trusted, user.reputation, html) {
+            recent_link_posts: if needs_link_history(html) {
                 self.store().link_posts_since(user.id, now - 3_600).await?
             } else {
                 0

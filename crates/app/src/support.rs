@@ -313,6 +313,8 @@ impl App {
                 .await?;
             return self.ticket(user, id).await;
         }
+        // Declining stays open to a suspended customer; publishing under their name does not.
+        user.may_write()?;
         let tags: Vec<&str> = p.tags.split_whitespace().collect();
         let tags = TagSet::parse(&tags)?;
         let names: Vec<String> = tags

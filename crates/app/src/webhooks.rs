@@ -154,6 +154,7 @@ impl App {
         u: &AuthUser,
         input: WebhookInput,
     ) -> Result<CreatedWebhook, AppError> {
+        u.may_write()?;
         let events = rules::parse_events(&input.events)?;
         check_ticket_scope(u, &events)?;
         if let Some(s) = &input.secret {
@@ -228,6 +229,7 @@ impl App {
         id: i64,
         patch: WebhookPatch,
     ) -> Result<WebhookRow, AppError> {
+        u.may_write()?;
         let w = self.webhook(u, id).await?;
         let events = match &patch.events {
             Some(e) => {
@@ -294,6 +296,7 @@ impl App {
         id: i64,
         delivery_id: i64,
     ) -> Result<DeliveryRow, AppError> {
+        u.may_write()?;
         let w = self.webhook(u, id).await?;
         let d = match self.store().delivery(delivery_id).await? {
             Some(d) if d.webhook_id == id => d,

@@ -54,9 +54,11 @@ impl Default for WriteLimits {
 pub struct SpamRules {
     /// Members below this reputation are new: their links and posting speed are limited.
     pub new_user_below: i64,
-    /// Links a new member's post may carry before it is held.
+    /// Links a new member's post may carry before it is held (others have a multiple,
+    /// `screening::link_allowance`).
     pub new_user_max_links: i64,
-    /// Posts with links a new member may publish per hour before the next one is held.
+    /// Posts with links a new member may publish per hour before the next one is held (others
+    /// have a multiple, `screening::link_allowance`).
     pub new_user_link_posts_per_hour: i64,
     /// Word-shingle similarity (percent) from which a post counts as a near-duplicate.
     pub near_duplicate_percent: i64,

@@ -28,6 +28,7 @@ pub mod sla;
 pub mod spam;
 pub mod support;
 pub mod tag_suggest;
+pub mod text;
 pub mod tickets;
 pub mod time;
 pub mod tokens;

@@ -1,5 +1,6 @@
 //! Post inputs parsed once at the edge: titles, bodies, comments, tags, votes; plus slugs.
 
+use crate::text::strip_bidi_controls;
 use serde::Serialize;
 
 /// Why a post field was refused; the message is shown to the author.
@@ -65,7 +66,7 @@ impl Title {
     /// controls (which could make a title read differently from what it says, or spill into
     /// the page around it) and checks the length.
     pub fn parse(raw: &str) -> Result<Self, PostError> {
-        let cleaned: String = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
+        let cleaned = strip_bidi_controls(raw);
         let s = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
         let n = s.chars().count();
         if n == 0 {
@@ -98,11 +99,7 @@ impl Title {
     }
 }
 
-/// Unicode's explicit bidirectional formatting characters: embeddings, overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069). Marks (U+200E, U+200F) stay: right-to-left writing uses them.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
+pub use crate::text::is_bidi_control;
 
 /// A Markdown body of a question, answer or article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

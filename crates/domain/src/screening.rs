@@ -47,7 +47,8 @@ pub struct Facts<'a> {
     /// The author's reputation.
     pub reputation: i64,
     /// Moderators and trusted members are screened with a lower bar: exact copies of others'
-    /// long posts, near-duplicates of 95 % or more, and only near-certain spam are held.
+    /// long posts, near-duplicates of 95 % or more, only near-certain spam, and links past
+    /// [`link_allowance`] (as for every member past the new stage) are held.
     pub trusted: bool,
     /// Posts with links the author published in the last hour.
     pub recent_link_posts: i64,
@@ -68,10 +69,33 @@ pub const TRUSTED_NEAR_DUPLICATE_PERCENT: i64 = 95;
 /// The classifier's certainty from which a trusted member's post is held.
 pub const TRUSTED_SPAM_PROBABILITY: f64 = 0.99;
 
-/// Whether screening reads the author's recent link posts: only a new, untrusted member's post
-/// that carries links is judged by them, and counting them reads every post of the last hour.
-pub fn needs_link_history(rules: &SpamRules, trusted: bool, reputation: i64, html: &str) -> bool {
-    !trusted && reputation < rules.new_user_below && count_links(html) > 0
+/// How many times a new member's allowance of links in one post everyone else has (10 by
+/// default): a long answer may cite many sources, yet a post full of links is held even from a
+/// trusted member, whose account may have been bought or taken over.
+pub const EXPERIENCED_LINKS_FACTOR: i64 = 5;
+/// How many times a new member's allowance of link posts an hour everyone else has (4 by
+/// default): a burst of link posts is how a spam run looks, whoever's account it comes from.
+pub const EXPERIENCED_LINK_POSTS_FACTOR: i64 = 2;
+
+/// The links one post may carry and the link posts an hour may hold before the next is held:
+/// `new_user_max_links` and `new_user_link_posts_per_hour` for a new member, and a multiple of
+/// them (at least of 1) for everyone else, trusted members and moderators included.
+pub fn link_allowance(rules: &SpamRules, trusted: bool, reputation: i64) -> (i64, i64) {
+    if !trusted && reputation < rules.new_user_below {
+        (rules.new_user_max_links, rules.new_user_link_posts_per_hour)
+    } else {
+        (
+            rules.new_user_max_links.max(1) * EXPERIENCED_LINKS_FACTOR,
+            rules.new_user_link_posts_per_hour.max(1) * EXPERIENCED_LINK_POSTS_FACTOR,
+        )
+    }
+}
+
+/// Whether screening reads the author's recent link posts: every post that carries links is
+/// judged by them (with a higher allowance for members past the new stage), and counting them
+/// reads the author's posts of the last hour.
+pub fn needs_link_history(html: &str) -> bool {
+    count_links(html) > 0
 }
 
 /// Text reduced for comparison: lower-case words of letters and digits, single-spaced.
@@ -259,20 +283,19 @@ pub fn screen_fingerprinted(
             }
         }
     }
-    if !facts.trusted && facts.reputation < rules.new_user_below {
-        let links = count_links(facts.html);
-        if links > rules.new_user_max_links {
-            reasons.push(format!(
-                "{links} links from a new member (at most {} allowed)",
-                rules.new_user_max_links
-            ));
-        } else if links > 0 && facts.recent_link_posts >= rules.new_user_link_posts_per_hour {
-            reasons.push(format!(
-                "a new member's link post number {} within an hour (at most {} allowed)",
-                facts.recent_link_posts + 1,
-                rules.new_user_link_posts_per_hour
-            ));
-        }
+    let new = !facts.trusted && facts.reputation < rules.new_user_below;
+    let who = if new { "a new member" } else { "a member" };
+    let (max_links, per_hour) = link_allowance(rules, facts.trusted, facts.reputation);
+    let links = count_links(facts.html);
+    if links > max_links {
+        reasons.push(format!(
+            "{links} links from {who} (at most {max_links} allowed)"
+        ));
+    } else if links > 0 && facts.recent_link_posts >= per_hour {
+        reasons.push(format!(
+            "{who}'s link post number {} within an hour (at most {per_hour} allowed)",
+            facts.recent_link_posts + 1,
+        ));
     }
     let spam_bar = if facts.trusted {
         facts.spam_threshold.max(TRUSTED_SPAM_PROBABILITY)
@@ -324,13 +347,97 @@ mod tests {
     }
 
     #[test]
-    fn link_history_is_read_only_for_a_new_members_link_post() {
-        let r = SpamRules::default();
+    fn link_history_is_read_only_for_a_link_post() {
         let link = "<p><a href=\"https://example.org\">x</a></p>";
-        assert!(needs_link_history(&r, false, 1, link));
-        assert!(!needs_link_history(&r, false, 1, "<p>no links</p>"));
-        assert!(!needs_link_history(&r, true, 1, link));
-        assert!(!needs_link_history(&r, false, r.new_user_below, link));
+        assert!(needs_link_history(link));
+        assert!(!needs_link_history("<p>no links</p>"));
+    }
+
+    #[test]
+    fn allowances_grow_past_the_new_stage() {
+        let r = SpamRules::default();
+        assert_eq!(link_allowance(&r, false, 1), (2, 2));
+        assert_eq!(link_allowance(&r, false, r.new_user_below), (10, 4));
+        assert_eq!(
+            link_allowance(&r, true, 1),
+            (10, 4),
+            "trust counts, not reputation alone"
+        );
+        let strict = SpamRules {
+            new_user_max_links: 0,
+            new_user_link_posts_per_hour: 0,
+            ..r
+        };
+        assert_eq!(link_allowance(&strict, false, 1), (0, 0));
+        assert_eq!(
+            link_allowance(&strict, true, 1),
+            (EXPERIENCED_LINKS_FACTOR, EXPERIENCED_LINK_POSTS_FACTOR),
+            "no links for new members never means none for anyone"
+        );
+    }
+
+    #[test]
+    fn trusted_members_links_are_screened_with_a_lower_bar() {
+        let r = SpamRules::default();
+        let links = |n: usize| -> String { (0..n).map(|i| format!("<a href={i}>x</a>")).collect() };
+        let three = links(3);
+        let trusted = Facts {
+            trusted: true,
+            reputation: 5_000,
+            ..facts("docs", &three)
+        };
+        assert_eq!(
+            screen(&r, &trusted, &[]),
+            Screening::Publish,
+            "what holds a new member's post passes a trusted member's"
+        );
+        let ten = links(10);
+        assert_eq!(
+            screen(
+                &r,
+                &Facts {
+                    html: &ten,
+                    ..trusted.clone()
+                },
+                &[]
+            ),
+            Screening::Publish
+        );
+        let eleven = links(11);
+        match screen(
+            &r,
+            &Facts {
+                html: &eleven,
+                ..trusted.clone()
+            },
+            &[],
+        ) {
+            Screening::Hold(reasons) => {
+                assert_eq!(reasons, ["11 links from a member (at most 10 allowed)"])
+            }
+            other => panic!("{other:?}"),
+        }
+        let one = links(1);
+        let burst = Facts {
+            html: &one,
+            recent_link_posts: 4,
+            ..trusted.clone()
+        };
+        assert!(
+            matches!(screen(&r, &burst, &[]), Screening::Hold(_)),
+            "the fifth link post within an hour is held"
+        );
+        let third = Facts {
+            recent_link_posts: 2,
+            ..burst.clone()
+        };
+        assert_eq!(screen(&r, &third, &[]), Screening::Publish);
+        let no_link = Facts {
+            html: "<p>x</p>",
+            recent_link_posts: 50,
+            ..trusted
+        };
+        assert_eq!(screen(&r, &no_link, &[]), Screening::Publish);
     }
 
     #[test]

@@ -46,9 +46,10 @@ impl TicketError {
     }
 }
 
-/// A trimmed subject of 1 to 200 characters.
+/// A trimmed subject of 1 to 200 characters, without bidirectional controls.
 pub fn subject(raw: &str) -> Result<String, TicketError> {
-    let s = raw.trim();
+    let cleaned = crate::text::strip_bidi_controls(raw);
+    let s = cleaned.trim();
     if s.is_empty() || s.chars().count() > 200 || s.contains('\0') {
         return Err(TicketError::Subject);
     }
@@ -128,6 +129,11 @@ mod tests {
         assert_eq!(subject("  Printer on fire "), Ok("Printer on fire".into()));
         assert_eq!(subject(" "), Err(TicketError::Subject));
         assert_eq!(subject(&"x".repeat(201)), Err(TicketError::Subject));
+        assert_eq!(
+            subject("Refund for \u{202E}fdp.exe"),
+            Ok("Refund for fdp.exe".into())
+        );
+        assert_eq!(subject("\u{202E} \u{2066}"), Err(TicketError::Subject));
         assert_eq!(priority("urgent"), Ok("urgent"));
         assert_eq!(priority("URGENT"), Err(TicketError::Priority));
     }

@@ -103,9 +103,10 @@ pub(crate) fn license(content_license: Option<&str>, created_at: i64) -> String 
     }
 }
 
-/// A title as Stoa shows it: one line, no control characters, at most 150 characters.
+/// A title as Stoa shows it: one line, no control or bidirectional characters, at most 150
+/// characters.
 pub(crate) fn clean_title(raw: &str) -> String {
-    let one_line: String = raw
+    let one_line: String = stoa_domain::text::strip_bidi_controls(raw)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -182,6 +183,11 @@ mod tests {
     fn titles() {
         assert_eq!(clean_title("  What\u{0}is\n this?  "), "What is this?");
         assert_eq!(clean_title(""), "(untitled)");
+        assert_eq!(
+            clean_title("Invoice \u{202E}fdp.exe\u{202C} attached"),
+            "Invoice fdp.exe attached"
+        );
+        assert_eq!(clean_title("\u{202E}"), "(untitled)");
         assert_eq!(clean_title(&"x".repeat(200)).len(), 150);
     }
 }

@@ -123,6 +123,7 @@ impl App {
         changes: &[(String, String)],
         auto_follow: Option<bool>,
     ) -> Result<NotificationSettings, AppError> {
+        user.may_write()?;
         let mut parsed: Vec<(&str, &str)> = Vec::with_capacity(changes.len());
         for (kind, channel) in changes {
             if !is_kind(kind) {
@@ -159,6 +160,7 @@ impl App {
         target_type: &str,
         target: &str,
     ) -> Result<(i64, bool), AppError> {
+        user.may_write()?;
         let target = self.follow_target(user, target_type, target).await?;
         Ok(self
             .store()

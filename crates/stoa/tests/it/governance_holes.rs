@@ -1,19 +1,22 @@
 //! Holes found from outside (issue 15), each reproduced and closed: locks freeze a post (votes,
 //! suggestions and their approval), everything under a deleted question is as gone as the
-//! question, a suspension stops approving suggestions on one's own posts, and a moderator never
-//! decides about their own post. On both backends.
+//! question, a suspension stops every write (approving suggestions on one's own posts, the
+//! profile, follows, settings, KB feedback, webhooks, bounties), and a moderator never decides
+//! about their own post. On both backends.
 
 use crate::both;
 use crate::governance::{answer, ask, vote, with_role};
-use crate::support::TestApp;
+use crate::support::{assert_error, TestApp};
 use serde_json::{json, Value};
 
 both!(
     locks_freeze_posts,
     deleted_questions_take_everything_with_them,
     suspended_members_cannot_approve,
+    a_suspension_stops_every_write,
     moderators_do_not_judge_themselves,
     text_paths_and_metrics,
+    bidi_controls_are_stripped_and_isolated,
     removal_takes_counts_and_reputation,
     edit_trading_is_capped,
     held_posts_stay_private,
@@ -179,6 +182,201 @@ async fn suspended_members_cannot_approve(t: TestApp) {
         .get_json(&format!("/api/v1/suggested-edits/{}", sug["id"]), None)
         .await;
     assert_eq!(still["status"], "pending");
+}
+
+/// What a suspended member's refused writes could have changed, read from the database.
+async fn own_state(t: &TestApp, user: i64) -> Vec<String> {
+    let pool = t.db().await;
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT COALESCE(display_name, '') || '|' || about_md || '|' || avatar FROM users WHERE id = $1",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM follows WHERE user_id = $1",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM notification_settings WHERE user_id = $1",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM article_feedback WHERE user_id = $1",
+        "SELECT COALESCE(MAX(url || ' ' || events || ' ' || CAST(active AS TEXT)), '') || CAST(COUNT(*) AS TEXT) FROM webhooks WHERE owner_id = $1",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM reward_preferences WHERE user_id = $1",
+        "SELECT COALESCE(MAX(status), '') FROM bounties WHERE offered_by = $1",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM posts WHERE author_id = $1",
+    ] {
+        let row: (String,) = sqlx::query_as(sql)
+            .bind(user)
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        out.push(row.0);
+    }
+    pool.close().await;
+    out
+}
+
+async fn a_suspension_stops_every_write(t: TestApp) {
+    let (_, mona) = with_role(&t, "mona", "moderator").await;
+    let (_, agent) = with_role(&t, "agnes", "agent").await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (bob_id, bob) = t.signup("bob").await;
+    // Before the suspension: a question with a bounty and an answer, an article, a webhook, a
+    // follow.
+    let q = ask(&t, &ann, "Boiler pressure drops overnight").await;
+    let a = answer(
+        &t,
+        &bob,
+        q,
+        "Check the expansion vessel's charge; it is likely flat.",
+    )
+    .await;
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET reputation = 120 WHERE id = $1")
+        .bind(ann_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (s, b) = t
+        .post_json(
+            &format!("/api/v1/questions/{q}/bounty"),
+            Some(&ann),
+            json!({"amount": 50}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, c) = t
+        .post_json(
+            "/api/v1/categories",
+            Some(&agent),
+            json!({"name": "Heating"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let other = ask(&t, &bob, "Radiator cold at the top").await;
+    let fix = answer(
+        &t,
+        &bob,
+        other,
+        "Bleed the radiator with its key until water comes out.",
+    )
+    .await;
+    let (s, article) = t
+        .post_json(
+            &format!("/api/v1/posts/{fix}/promote"),
+            Some(&agent),
+            json!({"category": "heating"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{article}");
+    let (s, hook) = t
+        .post_json(
+            "/api/v1/webhooks",
+            Some(&ann),
+            json!({"url": "https://93.184.215.14/hook", "events": ["answer.created"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{hook}");
+    let (s, follow) = t
+        .post_json(
+            "/api/v1/follows",
+            Some(&ann),
+            json!({"target_type": "user", "target": bob_id}),
+        )
+        .await;
+    assert_eq!(s, 201, "{follow}");
+
+    let (s, v) = moderate(
+        &t,
+        &mona,
+        json!({"action": "suspend", "target_type": "user", "target_id": ann_id, "category": "other",
+               "reason": "Cooling off", "duration_hours": 24}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let before = own_state(&t, ann_id).await;
+    let hook_id = &hook["id"];
+    let refused: Vec<(&str, String, Value)> = vec![
+        (
+            "PATCH",
+            "/api/v1/me".into(),
+            json!({"display_name": "Ann", "about": "Visit [my shop](https://spam.example)", "avatar": "none"}),
+        ),
+        (
+            "POST",
+            "/api/v1/follows".into(),
+            json!({"target_type": "question", "target": q}),
+        ),
+        (
+            "PUT",
+            "/api/v1/me/notification-settings".into(),
+            json!({"channels": {"answer": "off"}, "auto_follow": false}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/articles/{}/feedback", article["id"]),
+            json!({"helpful": false, "comment": "bad"}),
+        ),
+        (
+            "POST",
+            "/api/v1/webhooks".into(),
+            json!({"url": "https://93.184.215.14/other", "events": ["answer.created"]}),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/webhooks/{hook_id}"),
+            json!({"url": "https://93.184.215.14/moved", "active": false}),
+        ),
+        (
+            "PUT",
+            "/api/v1/me/rewards".into(),
+            json!({"decline": true, "public": false}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/questions/{q}/bounty/award"),
+            json!({"answer_id": a}),
+        ),
+        // Through `decide`, as before.
+        (
+            "POST",
+            "/api/v1/questions".into(),
+            json!({"title": "Is the boiler safe at 0.5 bar?", "body": "It keeps dropping."}),
+        ),
+    ];
+    for (method, path, body) in refused {
+        let (s, v) = t.send_json(method, &path, Some(&ann), Some(body)).await;
+        assert_eq!(s, 403, "{method} {path}: {v}");
+        assert_error(&v, "forbidden");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("suspended"),
+            "{method} {path}: {v}"
+        );
+    }
+    assert_eq!(own_state(&t, ann_id).await, before, "nothing changed");
+
+    // Reading, taking back, exporting and logging out stay open.
+    let (s, _) = t.get_json("/api/v1/me", Some(&ann)).await;
+    assert_eq!(s, 200);
+    let (s, v) = t
+        .send_json(
+            "DELETE",
+            &format!("/api/v1/follows/{}", follow["id"]),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&s), "unfollow: {s} {v}");
+    let (s, v) = t
+        .post_json("/api/v1/me/export", Some(&ann), json!({}))
+        .await;
+    assert_eq!(s, 202, "{v}");
+    let (s, v) = t
+        .send_json(
+            "DELETE",
+            &format!("/api/v1/webhooks/{hook_id}"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&s), "delete webhook: {s} {v}");
 }
 
 async fn moderators_do_not_judge_themselves(t: TestApp) {
@@ -391,6 +589,112 @@ mod behind_a_proxy {
 
 /// Bidirectional controls never reach a title; a path that is not UTF-8 is an ordinary 404;
 /// images never load over plain http; `/metrics` is not for whoever comes through the proxy.
+/// Bidirectional controls leave names and ticket subjects as they leave titles, and pages
+/// isolate the user-written text that remains.
+async fn bidi_controls_are_stripped_and_isolated(t: TestApp) {
+    let (admin_id, admin) = t.signup("root").await;
+    t.make_admin(admin_id).await;
+    let (ann_id, ann) = t.signup("ann").await;
+    let (s, me) = t
+        .send_json(
+            "PATCH",
+            "/api/v1/me",
+            Some(&ann),
+            Some(json!({"display_name": "Ann \u{202E}nimda\u{202C} Lee"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["display_name"], "Ann nimda Lee");
+    let (s, e) = t
+        .send_json(
+            "PATCH",
+            "/api/v1/me",
+            Some(&ann),
+            Some(json!({"display_name": "Ann\u{0007}"})),
+        )
+        .await;
+    assert_eq!(s, 422, "other controls are still refused: {e}");
+
+    let (_, plans) = t.get_json("/api/v1/plans", None).await;
+    let standard = plans["items"][1]["id"].as_i64().unwrap();
+    let (s, _) = t
+        .send_json(
+            "PUT",
+            &format!("/api/v1/users/{ann_id}/plan"),
+            Some(&admin),
+            Some(json!({"plan_id": standard})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, tk) = t
+        .post_json(
+            "/api/v1/tickets",
+            Some(&ann),
+            json!({"subject": "Refund for \u{2067}invoice\u{2069} \u{202E}fdp.exe", "body": "Charged twice."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{tk}");
+    let (_, tk) = t
+        .get_json(&format!("/api/v1/tickets/{}", tk["id"]), Some(&ann))
+        .await;
+    let subject = tk["subject"].as_str().or(tk["ticket"]["subject"].as_str());
+    assert_eq!(subject, Some("Refund for invoice fdp.exe"), "{tk}");
+    let (s, e) = t
+        .post_json(
+            "/api/v1/tickets",
+            Some(&ann),
+            json!({"subject": "\u{202E}", "body": "Nothing to say."}),
+        )
+        .await;
+    assert_eq!(s, 422, "a subject of controls only is empty: {e}");
+
+    // Whatever direction a title's own letters have, it is isolated from the page around it.
+    let q = ask(
+        &t,
+        &ann,
+        "\u{05E9}\u{05DC}\u{05D5}\u{05DD} printer queue is stuck",
+    )
+    .await;
+    // (This client follows the redirect to the question's canonical address.)
+    let page = reqwest::Client::new()
+        .get(t.url(&format!("/questions/{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<h1 id="question-title" dir="auto">"#),
+        "the title element isolates its text: {page}"
+    );
+    assert!(page.contains(r#"dir="auto">ann</a>"#), "names too");
+    let profile = reqwest::Client::new()
+        .get(t.url(&format!("/users/{ann_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile.contains("<bdi>Ann nimda Lee</bdi>"),
+        "the display name, stripped and isolated"
+    );
+    let list = t
+        .client
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("dir=\"auto\">\u{05E9}\u{05DC}\u{05D5}\u{05DD} printer queue is stuck</a>")
+    );
+}
+
 async fn text_paths_and_metrics(t: TestApp) {
     let (_, ann) = t.signup("ann").await;
     let (s, q) = t

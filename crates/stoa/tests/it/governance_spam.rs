@@ -1,4 +1,5 @@
-//! Spam and abuse defence on both backends: new members' link bursts are held, duplicates are
+//! Spam and abuse defence on both backends: new members' link bursts are held (trusted members'
+//! too, past a higher allowance), duplicates are
 //! refused or held, the classifier learns from moderators and holds what it recognises, writes
 //! over the limits get 429 with `Retry-After`, and the sign-up honeypot refuses bots quietly.
 
@@ -9,6 +10,7 @@ use serde_json::{json, Value};
 
 both!(
     link_burst_from_a_new_account_is_held,
+    link_burst_from_a_trusted_member_is_held,
     duplicates_are_refused_or_held,
     the_classifier_learns_and_holds_spam,
     writes_over_the_limit_get_429,
@@ -28,7 +30,7 @@ async fn post_question(t: &TestApp, token: &str, title: &str, body: &str) -> (u1
 async fn link_burst_from_a_new_account_is_held(t: TestApp) {
     let (_, honest) = t.signup("honest").await;
     let (_, spammer) = t.signup("spammer").await;
-    let (_, linker) = t.signup("linker").await;
+    let (linker_id, linker) = t.signup("linker").await;
     let (_, v1) = t.signup("voter1").await;
     let (_, moderator) = with_role(&t, "moderator", "moderator").await;
     let q = ask(&t, &honest, "Which cable fits the charger?").await;
@@ -132,8 +134,16 @@ async fn link_burst_from_a_new_account_is_held(t: TestApp) {
     );
     assert_eq!(log["items"][1]["action"], "publish");
 
-    // An established member's links are not held.
+    // An established member's links are not held (two hours after their burst: everyone's link
+    // posts within an hour are limited, members past the new stage to four).
     vote(&t, &v1, burst[0], 1).await;
+    let pool = t.db().await;
+    sqlx::query("UPDATE posts SET created_at = created_at - 7200 WHERE author_id = $1")
+        .bind(linker_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
     let (status, ok) = post_question(
         &t,
         &linker,
@@ -148,6 +158,86 @@ async fn link_burst_from_a_new_account_is_held(t: TestApp) {
     );
 }
 
+/// A trusted member (a taken-over or bought account, say) is screened for links too, with a
+/// higher allowance: what holds a new member's post passes, a burst past it is held.
+async fn link_burst_from_a_trusted_member_is_held(t: TestApp) {
+    let (_, honest) = t.signup("honest").await;
+    let (expert_id, expert) = t.signup("expert").await;
+    let (_, moderator) = with_role(&t, "moderator", "moderator").await;
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET reputation = 5000 WHERE id = $1")
+        .bind(expert_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    t.age_accounts(3).await;
+    let (_, privileges) = t
+        .get_json(&format!("/api/v1/users/{expert_id}/privileges"), None)
+        .await;
+    let q = ask(&t, &honest, "Which cable fits the charger?").await;
+
+    // Three links in one post, which would hold a new member's: published.
+    let (status, three) = post_question(
+        &t,
+        &expert,
+        "Where are the charger specifications published?",
+        "See https://docs.example.com, https://specs.example.net and https://faq.example.org.",
+    )
+    .await;
+    assert_eq!(status, 201, "{three}");
+    let three = three["id"].as_i64().unwrap();
+    assert_eq!(
+        state(&t, three, Some(&moderator)).await["status"],
+        "published",
+        "{privileges}"
+    );
+    // Eleven links in one post: held.
+    let many: Vec<String> = (0..11)
+        .map(|i| format!("https://store{i}.example.com"))
+        .collect();
+    let (status, full) = post_question(
+        &t,
+        &expert,
+        "Cheap chargers in every store this week",
+        &format!("Buy at {}.", many.join(" or ")),
+    )
+    .await;
+    assert_eq!(status, 201, "{full}");
+    let full = full["id"].as_i64().unwrap();
+    assert_eq!(state(&t, full, Some(&moderator)).await["status"], "held");
+
+    // A burst of one-link answers: the two link posts above count, so the next two pass (four
+    // an hour) and the rest wait for a moderator.
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let a = answer(
+            &t,
+            &expert,
+            q,
+            &format!("Try the one at https://shop{i}.example.com, model {i}."),
+        )
+        .await;
+        statuses.push(
+            state(&t, a, Some(&moderator)).await["status"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(statuses, ["published", "published", "held", "held"]);
+    let (_, queue) = t.get_json("/api/v1/review/flagged", Some(&moderator)).await;
+    assert_eq!(queue["total"], 3, "{queue}");
+    let text = queue.to_string();
+    assert!(
+        text.contains("11 links from a member (at most 10 allowed)"),
+        "{queue}"
+    );
+    assert!(
+        text.contains("link post number 5 within an hour (at most 4 allowed)"),
+        "{queue}"
+    );
+}
 async fn duplicates_are_refused_or_held(t: TestApp) {
     // Held posts' state is for moderators (and their authors) only.
     let (_, moderator) = with_role(&t, "moderator", "moderator").await;

@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for VisitorOf {
                 format!("ip:{ip}")
             }
         };
-        Ok(VisitorOf(Visitor::new(user.map(|u| u.id), &key)))
+        Ok(VisitorOf(Visitor::new(user.as_ref(), &key)))
     }
 }
 
