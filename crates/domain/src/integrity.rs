@@ -105,6 +105,23 @@ pub fn independent_people(traits: &[(i64, Option<(String, String)>)]) -> usize {
         .count()
 }
 
+/// Links, as shared traits for [`independent_people`], the accounts that up-voted each other's
+/// posts (each at least once, in both directions). `upvotes` are (voter, author) pairs. For
+/// hiding a post by flags a voting ring is one party, as much as accounts from one browser are.
+pub fn mutual_vote_traits(upvotes: &[(i64, i64)]) -> Vec<(i64, Option<(String, String)>)> {
+    use std::collections::BTreeSet;
+    let given: BTreeSet<(i64, i64)> = upvotes.iter().copied().filter(|(v, a)| v != a).collect();
+    let mut out = Vec::new();
+    for &(a, b) in &given {
+        if a < b && given.contains(&(b, a)) {
+            let ring = ("mutual_votes".to_string(), format!("{a}:{b}"));
+            out.push((a, Some(ring.clone())));
+            out.push((b, Some(ring)));
+        }
+    }
+    out
+}
+
 /// Which trait two linked accounts share, for the moderators' note.
 pub fn trait_label(kind: &str) -> &'static str {
     match kind {
@@ -125,6 +142,26 @@ pub fn address_is_personal(ip: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mutual_voters_are_one_party() {
+        use super::{independent_people, mutual_vote_traits};
+        // 1 and 2 up-voted each other; 3 up-voted 1 without a vote back; 4 voted for nobody.
+        let links = mutual_vote_traits(&[(1, 2), (2, 1), (2, 1), (3, 1), (4, 4)]);
+        assert_eq!(links.len(), 2);
+        let mut traits: Vec<(i64, Option<(String, String)>)> =
+            [1, 2, 3, 4].iter().map(|u| (*u, None)).collect();
+        traits.extend(links);
+        assert_eq!(independent_people(&traits), 3);
+        assert!(
+            mutual_vote_traits(&[(1, 2), (3, 1)]).is_empty(),
+            "one-way is not a ring"
+        );
+        assert!(
+            mutual_vote_traits(&[(5, 5)]).is_empty(),
+            "self-votes link nobody"
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

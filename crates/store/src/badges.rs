@@ -94,7 +94,8 @@ fn measure_sql(m: Measure) -> (&'static str, Option<i64>) {
         Measure::ArticlesHelpful(n) => (
             "SELECT p.author_id AS user_id FROM posts p
              WHERE p.kind = 'article' AND p.deleted_at IS NULL
-               AND (SELECT COUNT(*) FROM article_feedback f WHERE f.post_id = p.id AND f.helpful = 1) >= $5
+               AND (SELECT COUNT(*) FROM article_feedback f WHERE f.post_id = p.id AND f.helpful = 1
+                    AND f.user_id IS NOT NULL AND f.user_id <> p.author_id) >= $5
              GROUP BY p.author_id HAVING COUNT(*) >= $4",
             Some(n),
         ),

@@ -159,6 +159,7 @@ const SOURCES: &[(&str, &str, &str)] = &[
          FROM article_feedback f
          JOIN posts p ON p.id = f.post_id
          WHERE f.helpful = 1 AND f.created_at >= $1 AND f.created_at < $2
+           AND f.user_id IS NOT NULL AND f.user_id <> p.author_id
            AND p.kind = 'article' AND p.deleted_at IS NULL {who}",
         "p.author_id",
     ),

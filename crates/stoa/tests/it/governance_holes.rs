@@ -23,7 +23,8 @@ both!(
     comments_are_screened,
     upvotes_earn_at_most_200_a_day,
     fresh_accounts_make_no_trusted_flaggers,
-    one_persons_accounts_cannot_hide_a_post
+    one_persons_accounts_cannot_hide_a_post,
+    flaggers_who_vote_for_each_other_count_once
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -1128,4 +1129,58 @@ async fn one_persons_accounts_cannot_hide_a_post(t: TestApp) {
         state["status"], "published",
         "one person, however many accounts"
     );
+}
+
+/// Two trusted members who up-voted each other's posts are one party: with a third flagger
+/// their three flags do not hide a post; a fourth, unrelated flagger makes three parties.
+async fn flaggers_who_vote_for_each_other_count_once(t: TestApp) {
+    let (_, ann) = t.signup("ann").await;
+    let q = ask(&t, &ann, "Thermostat loses its schedule after a power cut").await;
+    let mut tokens = Vec::new();
+    for name in ["ring1", "ring2", "third", "fourth"] {
+        tokens.push(t.signup(name).await.1);
+    }
+    let q1 = ask(&t, &tokens[0], "Which batteries does the remote take?").await;
+    let q2 = ask(&t, &tokens[1], "Can the display be dimmed at night?").await;
+    for (voter, post) in [(&tokens[0], q2), (&tokens[1], q1)] {
+        let (s, v) = t
+            .post_json(
+                &format!("/api/v1/posts/{post}/vote"),
+                Some(voter),
+                json!({"value": 1}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    t.age_accounts(30).await;
+    let pool = t.db().await;
+    sqlx::query("UPDATE users SET reputation = 50 WHERE username <> 'ann'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let flag = |token: String| {
+        let t = &t;
+        async move {
+            let (s, v) = t
+                .post_json(
+                    &format!("/api/v1/posts/{q}/flags"),
+                    Some(&token),
+                    json!({"reason": "rude"}),
+                )
+                .await;
+            assert_eq!(s, 201, "{v}");
+            assert_eq!(v["trusted"], true, "{v}");
+        }
+    };
+    for token in &tokens[..3] {
+        flag(token.clone()).await;
+    }
+    let (_, state) = t.get_json(&format!("/api/v1/posts/{q}/state"), None).await;
+    assert_eq!(state["status"], "published", "a voting ring is one party");
+    flag(tokens[3].clone()).await;
+    let (_, state) = t
+        .get_json(&format!("/api/v1/posts/{q}/state"), Some(&ann))
+        .await;
+    assert_eq!(state["status"], "hidden", "three parties hide it: {state}");
 }

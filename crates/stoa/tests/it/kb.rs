@@ -9,6 +9,7 @@ both!(
     categories_are_for_staff,
     promote_answer_to_article,
     helpful_feedback,
+    anonymous_feedback_earns_nothing,
     kb_pages
 );
 
@@ -798,4 +799,82 @@ async fn kb_pages(t: TestApp) {
         .await
         .unwrap();
     assert!(edit.contains("Edit article"));
+}
+
+/// Anonymous "was this helpful?" answers are shown to readers but earn nothing: anyone can
+/// answer again from a new browser. Rewards count signed-in members' answers, never the
+/// author's own.
+async fn anonymous_feedback_earns_nothing(t: TestApp) {
+    let (_, answer, alice, bob) = answered(&t).await;
+    let agent = staff(&t, "agent_ann").await;
+    category(&t, &agent, "Backups").await;
+    let (status, article) = t
+        .post_json(
+            &format!("/api/v1/posts/{answer}/promote"),
+            Some(&agent),
+            json!({"category": "backups"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{article}");
+    let id = article["id"].as_i64().unwrap();
+    let path = format!("/api/v1/articles/{id}/feedback");
+    for member in [&alice, &bob] {
+        let (status, v) = t
+            .post_json(&path, Some(member), json!({"helpful": true}))
+            .await;
+        assert_eq!(status, 200, "{v}");
+    }
+    let url = article["url"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let visitor = client();
+        let page = visitor
+            .get(t.url(&url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let res = visitor
+            .post(t.url(&format!("/kb/articles/{id}/feedback")))
+            .form(&[("csrf_token", csrf_of(&page).as_str()), ("helpful", "yes")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    let (_, shown) = t.get_json(&format!("/api/v1/articles/{id}"), None).await;
+    assert_eq!(
+        shown["helpful"],
+        json!({"yes": 4, "no": 0}),
+        "readers see every answer"
+    );
+
+    let (_, admin) = crate::governance::with_role(&t, "root", "admin").await;
+    let now = stoa_store::now();
+    let (s, p) = t
+        .post_json(
+            "/api/v1/rewards/periods",
+            Some(&admin),
+            json!({"starts_at": stoa_domain::time::format_rfc3339(now - 3600),
+                "ends_at": stoa_domain::time::format_rfc3339(now + 3600),
+                "pool_minor": 10_000, "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let (_, me) = t.get_json("/api/v1/me", Some(&bob)).await;
+    let (s, st) = t
+        .get_json(
+            &format!("/api/v1/rewards/periods/{}/users/{}", p["id"], me["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{st}");
+    let helpful: Vec<&Value> = st["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "article_helpful")
+        .collect();
+    assert_eq!(helpful.len(), 1, "only alice's answer counts: {st}");
 }

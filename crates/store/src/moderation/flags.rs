@@ -122,6 +122,21 @@ impl Store {
                 let hash: Option<String> = r.try_get("value_hash")?;
                 traits.push((r.try_get::<i64, _>("user_id")?, kind.zip(hash)));
             }
+            // Flaggers who up-voted each other's posts are one party too (a voting ring).
+            let upvotes = sqlx::query(
+                "SELECT DISTINCT v.user_id AS voter, p.author_id AS author
+                 FROM votes v JOIN posts p ON p.id = v.post_id
+                 WHERE v.value = 1
+                   AND v.user_id IN (SELECT user_id FROM flags WHERE post_id = $1 AND status = 'pending' AND trusted = 1)
+                   AND p.author_id IN (SELECT user_id FROM flags WHERE post_id = $1 AND status = 'pending' AND trusted = 1)",
+            )
+            .bind(f.post_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("voter")?, r.try_get("author")?)))
+            .collect::<Result<Vec<(i64, i64)>, sqlx::Error>>()?;
+            traits.extend(stoa_domain::integrity::mutual_vote_traits(&upvotes));
             let trusted = stoa_domain::integrity::independent_people(&traits) as i64;
             if should_hide(trusted) {
                 let row = sqlx::query("SELECT status FROM posts WHERE id = $1")
