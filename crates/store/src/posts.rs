@@ -333,9 +333,17 @@ pub(crate) async fn edit_in(
     e: &PostEdit<'_>,
     notify: bool,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query(
-        "SELECT kind, tags, revision_count, parent_id, status, deleted_at FROM posts WHERE id = $1",
-    )
+    // The row is locked before its revision count is read: two edits landing at once (an
+    // author's edit and an approved suggestion) must number their revisions one after the
+    // other, not both as the next one (on SQLite the write transaction already serialises).
+    let lock = if backend == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let row = sqlx::query(&format!(
+        "SELECT kind, tags, revision_count, parent_id, status, deleted_at FROM posts WHERE id = $1{lock}"
+    ))
     .bind(e.post_id)
     .fetch_one(&mut **tx)
     .await?;

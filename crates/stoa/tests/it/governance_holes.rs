@@ -24,7 +24,8 @@ both!(
     upvotes_earn_at_most_200_a_day,
     fresh_accounts_make_no_trusted_flaggers,
     one_persons_accounts_cannot_hide_a_post,
-    flaggers_who_vote_for_each_other_count_once
+    flaggers_who_vote_for_each_other_count_once,
+    a_suggestion_never_overwrites_a_concurrent_edit
 );
 
 async fn moderate(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
@@ -1183,4 +1184,58 @@ async fn flaggers_who_vote_for_each_other_count_once(t: TestApp) {
         .get_json(&format!("/api/v1/posts/{q}/state"), Some(&ann))
         .await;
     assert_eq!(state["status"], "hidden", "three parties hide it: {state}");
+}
+
+/// An approval racing the author's own edit: whatever the order, an edit that was acknowledged
+/// is never silently overwritten by the older suggestion (the base revision is checked in the
+/// approval's transaction); the loser of the race gets 409 `post_changed`.
+async fn a_suggestion_never_overwrites_a_concurrent_edit(t: TestApp) {
+    let (_, root) = with_role(&t, "root", "admin").await;
+    let (_, mut settings) = t.get_json("/api/v1/governance/settings", None).await;
+    let mut s = settings["settings"].take();
+    for key in ["per_user", "per_ip"] {
+        s["limits"][key] = json!({"max": 1_000_000, "window_secs": 60});
+    }
+    let (status, v) = t
+        .send_json("PUT", "/api/v1/governance/settings", Some(&root), Some(s))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (_, ann) = t.signup("ann").await;
+    let (_, sam) = t.signup("sam").await;
+    let mut outcomes = std::collections::BTreeSet::new();
+    for round in 0..8 {
+        let q = ask(
+            &t,
+            &ann,
+            &format!("Dishwasher stops mid-cycle, case {round}"),
+        )
+        .await;
+        let (status, sug) =
+            suggest(&t, &sam, q, "The suggested wording, with the model number.").await;
+        assert_eq!(status, 201, "{sug}");
+        let mine = format!("The author's own wording of round {round}, with the error code E24.");
+        let post_path = format!("/api/v1/posts/{q}");
+        let edit = t.send_json(
+            "PATCH",
+            &post_path,
+            Some(&ann),
+            Some(json!({"body": mine, "comment": "my own fix"})),
+        );
+        let review_path = format!("/api/v1/suggested-edits/{}/review", sug["id"]);
+        let approve = t.post_json(&review_path, Some(&ann), json!({"outcome": "approve"}));
+        let ((es, ev), (rs, rv)) = tokio::join!(edit, approve);
+        assert_eq!(es, 200, "the author's edit: {ev}");
+        assert!(rs == 200 || rs == 409, "approval: {rs} {rv}");
+        if rs == 409 {
+            assert_eq!(rv["error"]["code"], "post_changed", "{rv}");
+        }
+        outcomes.insert(rs);
+        let (_, shown) = t.get_json(&format!("/api/v1/questions/{q}"), None).await;
+        let body = shown["body"].as_str().unwrap_or_default();
+        assert_eq!(
+            body, mine,
+            "the acknowledged edit stands (approval {rs}): {shown}"
+        );
+    }
+    eprintln!("approval outcomes seen: {outcomes:?}");
 }
