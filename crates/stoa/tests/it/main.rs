@@ -12,6 +12,7 @@ mod accounts_api;
 mod accounts_pages;
 mod assistant;
 mod assistant_llm;
+mod atomic_writes;
 mod backup;
 mod crash;
 mod credentials;
