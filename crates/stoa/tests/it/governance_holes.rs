@@ -1191,15 +1191,7 @@ async fn flaggers_who_vote_for_each_other_count_once(t: TestApp) {
 /// approval's transaction); the loser of the race gets 409 `post_changed`.
 async fn a_suggestion_never_overwrites_a_concurrent_edit(t: TestApp) {
     let (_, root) = with_role(&t, "root", "admin").await;
-    let (_, mut settings) = t.get_json("/api/v1/governance/settings", None).await;
-    let mut s = settings["settings"].take();
-    for key in ["per_user", "per_ip"] {
-        s["limits"][key] = json!({"max": 1_000_000, "window_secs": 60});
-    }
-    let (status, v) = t
-        .send_json("PUT", "/api/v1/governance/settings", Some(&root), Some(s))
-        .await;
-    assert_eq!(status, 200, "{v}");
+    t.lift_write_limits(&root).await;
     let (_, ann) = t.signup("ann").await;
     let (_, sam) = t.signup("sam").await;
     let mut outcomes = std::collections::BTreeSet::new();

@@ -504,22 +504,7 @@ async fn helpful_feedback(t: TestApp) {
     let before = t.count("article_feedback").await;
     let mut statuses = Vec::new();
     for _ in 0..12 {
-        let fresh = client();
-        let page = fresh
-            .get(t.url(&url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = fresh
-            .post(t.url(&format!("/kb/articles/{id}/feedback")))
-            .form(&[("csrf_token", csrf_of(&page).as_str()), ("helpful", "no")])
-            .send()
-            .await
-            .unwrap();
-        statuses.push(res.status().as_u16());
+        statuses.push(fresh_visitor_says(&t, &url, id, "no").await);
     }
     let accepted = statuses.iter().filter(|s| **s == 303).count() as i64;
     assert!(accepted < 12, "{statuses:?}");
@@ -826,22 +811,7 @@ async fn anonymous_feedback_earns_nothing(t: TestApp) {
     }
     let url = article["url"].as_str().unwrap().to_string();
     for _ in 0..2 {
-        let visitor = client();
-        let page = visitor
-            .get(t.url(&url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = visitor
-            .post(t.url(&format!("/kb/articles/{id}/feedback")))
-            .form(&[("csrf_token", csrf_of(&page).as_str()), ("helpful", "yes")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
+        assert_eq!(fresh_visitor_says(&t, &url, id, "yes").await, 303);
     }
     let (_, shown) = t.get_json(&format!("/api/v1/articles/{id}"), None).await;
     assert_eq!(
@@ -877,4 +847,29 @@ async fn anonymous_feedback_earns_nothing(t: TestApp) {
         .filter(|c| c["kind"] == "article_helpful")
         .collect();
     assert_eq!(helpful.len(), 1, "only alice's answer counts: {st}");
+}
+
+/// A visitor without an account, in a fresh browser, reads the article at `url` and answers
+/// "was this helpful?" with `helpful` (`yes`/`no`); the status of the answer.
+async fn fresh_visitor_says(t: &TestApp, url: &str, id: i64, helpful: &str) -> u16 {
+    let visitor = client();
+    let page = visitor
+        .get(t.url(url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    visitor
+        .post(t.url(&format!("/kb/articles/{id}/feedback")))
+        .form(&[
+            ("csrf_token", csrf_of(&page).as_str()),
+            ("helpful", helpful),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }

@@ -450,6 +450,25 @@ impl TestApp {
         pool.close().await;
     }
 
+    /// Lifts the per-user and per-address write limits through the governance settings (as
+    /// the admin `admin_token`), for tests that write more than one account may in a minute.
+    pub async fn lift_write_limits(&self, admin_token: &str) {
+        let (_, mut settings) = self.get_json("/api/v1/governance/settings", None).await;
+        let mut s = settings["settings"].take();
+        for key in ["per_user", "per_ip"] {
+            s["limits"][key] = serde_json::json!({"max": 1_000_000, "window_secs": 60});
+        }
+        let (status, v) = self
+            .send_json(
+                "PUT",
+                "/api/v1/governance/settings",
+                Some(admin_token),
+                Some(s),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+    }
+
     /// Makes a user an admin.
     pub async fn make_admin(&self, user_id: i64) {
         self.set_role(user_id, "admin").await;
