@@ -290,6 +290,8 @@ async fn a_suspension_stops_every_write(t: TestApp) {
     )
     .await;
     assert_eq!(s, 201, "{v}");
+    // Background work of the writes above (auto-follows by the fan-out) lands first.
+    t.settle().await;
     let before = own_state(&t, ann_id).await;
     let hook_id = &hook["id"];
     let refused: Vec<(&str, String, Value)> = vec![
@@ -352,6 +354,7 @@ async fn a_suspension_stops_every_write(t: TestApp) {
             "{method} {path}: {v}"
         );
     }
+    t.settle().await;
     assert_eq!(own_state(&t, ann_id).await, before, "nothing changed");
 
     // Reading, taking back, exporting and logging out stay open.
